@@ -1,0 +1,75 @@
+package io.usageanalytics;
+
+import io.usageanalytics.aggregation.CreatedTimeWindows;
+import io.usageanalytics.aggregation.UsageAggregate;
+import io.usageanalytics.aggregation.UsageRow;
+import io.usageanalytics.aggregation.UsageWindow;
+import io.usageanalytics.assembly.ChunkAssembler;
+import io.usageanalytics.assembly.RequestUsage;
+import io.usageanalytics.parsing.LoggedObject;
+import io.usageanalytics.parsing.ParsedRecord;
+import io.usageanalytics.parsing.ParsedRecordRouter;
+import io.usageanalytics.parsing.Reject;
+
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.typeinfo.TypeHint;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.connector.source.Source;
+import org.apache.flink.api.java.tuple.Tuple2;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
+import java.time.Duration;
+
+/**
+ * The usage pipeline: parsed records → routing of rejects → per-id assembly of completions and
+ * streams → per model × fingerprint event-time windows. Sources and sinks are supplied by the
+ * caller, so tests run exactly this with bounded in-memory sources and collecting sinks.
+ */
+public final class UsagePipeline {
+
+    /** The pipeline's two outputs: window rows (re-emitted on late updates) and rejects. */
+    public record Outputs(DataStream<UsageRow> rows, DataStream<Reject> rejects) {}
+
+    private UsagePipeline() {}
+
+    /**
+     * Watermarks from {@code created}, generated per source split (Kafka partition) so that one
+     * partition running ahead does not make the others late, and an idle one does not stall them.
+     */
+    public static WatermarkStrategy<ParsedRecord> watermarks(EventTime time, Duration idleness) {
+        return WatermarkStrategy.<ParsedRecord>forBoundedOutOfOrderness(time.outOfOrderness())
+                .withTimestampAssigner((record, previous) -> record.eventTimeMillis())
+                .withIdleness(idleness);
+    }
+
+    public static Outputs defineWorkflow(StreamExecutionEnvironment env,
+            Source<ParsedRecord, ?, ?> source, EventTime time, Duration idleness) {
+        SingleOutputStreamOperator<LoggedObject> objects =
+                env.fromSource(source, watermarks(time, idleness), "logged-objects")
+                        .uid("logged-objects")
+                        .process(new ParsedRecordRouter())
+                        .name("route-rejects")
+                        .uid("route-rejects");
+
+        SingleOutputStreamOperator<RequestUsage> requests =
+                objects.keyBy(o -> o.id)
+                        .process(new ChunkAssembler(time))
+                        .name("assemble-requests")
+                        .uid("assemble-requests");
+
+        SingleOutputStreamOperator<UsageRow> rows =
+                requests.keyBy(r -> Tuple2.of(r.model, r.systemFingerprint),
+                                TypeInformation.of(new TypeHint<Tuple2<String, String>>() {}))
+                        .window(new CreatedTimeWindows(time))
+                        .allowedLateness(time.allowedLateness())
+                        .aggregate(new UsageAggregate(), new UsageWindow())
+                        .name("usage-windows")
+                        .uid("usage-windows");
+
+        DataStream<Reject> rejects =
+                objects.getSideOutput(Reject.OUTPUT).union(requests.getSideOutput(Reject.OUTPUT));
+        return new Outputs(rows, rejects);
+    }
+}

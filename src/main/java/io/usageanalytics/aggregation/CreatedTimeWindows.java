@@ -1,0 +1,58 @@
+package io.usageanalytics.aggregation;
+
+import io.usageanalytics.EventTime;
+import io.usageanalytics.assembly.RequestUsage;
+
+import org.apache.flink.api.common.ExecutionConfig;
+import org.apache.flink.api.common.typeutils.TypeSerializer;
+import org.apache.flink.streaming.api.windowing.assigners.WindowAssigner;
+import org.apache.flink.streaming.api.windowing.triggers.EventTimeTrigger;
+import org.apache.flink.streaming.api.windowing.triggers.Trigger;
+import org.apache.flink.streaming.api.windowing.windows.TimeWindow;
+
+import java.util.Collection;
+import java.util.Collections;
+
+/**
+ * Tumbling event-time windows on the request's own {@code created} time. A stream is emitted by a
+ * timer, which stamps it with the timer's time; assigning by {@code created} keeps it in the
+ * window it belongs to.
+ */
+public class CreatedTimeWindows extends WindowAssigner<RequestUsage, TimeWindow> {
+
+    private static final long serialVersionUID = 1L;
+
+    private final EventTime time;
+
+    public CreatedTimeWindows(EventTime time) {
+        this.time = time;
+    }
+
+    @Override
+    public Collection<TimeWindow> assignWindows(RequestUsage request, long timestamp,
+            WindowAssignerContext context) {
+        long start = time.windowStart(request.createdMillis);
+        return Collections.singletonList(new TimeWindow(start, start + time.window().toMillis()));
+    }
+
+    @Override
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    public Trigger<RequestUsage, TimeWindow> getDefaultTrigger() {
+        return (Trigger) EventTimeTrigger.create();
+    }
+
+    @Override
+    public TypeSerializer<TimeWindow> getWindowSerializer(ExecutionConfig executionConfig) {
+        return new TimeWindow.Serializer();
+    }
+
+    @Override
+    public boolean isEventTime() {
+        return true;
+    }
+
+    @Override
+    public String toString() {
+        return "CreatedTimeWindows(" + time.window() + ")";
+    }
+}

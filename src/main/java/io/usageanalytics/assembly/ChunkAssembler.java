@@ -1,0 +1,251 @@
+package io.usageanalytics.assembly;
+
+import io.usageanalytics.Accounting;
+import io.usageanalytics.EventTime;
+import io.usageanalytics.aggregation.UsageCounts;
+import io.usageanalytics.parsing.ChoicePart;
+import io.usageanalytics.parsing.LoggedObject;
+import io.usageanalytics.parsing.Reject;
+import io.usageanalytics.parsing.RejectReason;
+import io.usageanalytics.parsing.Usage;
+
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.util.Collector;
+
+import com.knuddels.jtokkit.api.Encoding;
+
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Turns the logged objects of one {@code id} into exactly one {@link RequestUsage}.
+ *
+ * <p>A completion is emitted at once. A stream's chunks are folded together until the watermark
+ * passes the end of the stream's window (or, for a stream that shows up late, until the watermark
+ * has moved on by the out-of-orderness bound), then the stream is emitted once. The id is
+ * remembered until its window is purged, so a second completion with that id is dropped as a
+ * duplicate (and counted in its window), and chunks of a stream already emitted are rejected as
+ * late. Whatever arrives after the window is purged is rejected as late here, with the same rule
+ * the window operator uses, so the window never drops anything silently.
+ */
+public class ChunkAssembler extends KeyedProcessFunction<String, LoggedObject, RequestUsage> {
+
+    private static final long serialVersionUID = 1L;
+
+    /** Chunks with choices beyond this many in one stream are rejected ({@code limit_exceeded}). */
+    public static final long MAX_STREAM_CHUNKS = 65_536;
+
+    private final EventTime time;
+
+    /** The object type that was counted for this id, until its window is purged. */
+    private transient ValueState<String> counted;
+    private transient ValueState<StreamAssembly> stream;
+    private transient ListState<TextPiece> text;
+    private transient TokenEstimator estimator;
+
+    private transient Counter duplicates;
+    private transient Counter recordsAggregated;
+    private transient Counter requestsAggregated;
+    private transient Counter streamsAggregated;
+    private transient Counter streamsEstimated;
+    private transient Counter requestsEstimated;
+    private transient Accounting.Rejects rejects;
+
+    public ChunkAssembler(EventTime time) {
+        this.time = time;
+    }
+
+    @Override
+    public void open(OpenContext openContext) {
+        counted = getRuntimeContext().getState(new ValueStateDescriptor<>("counted", Types.STRING));
+        stream = getRuntimeContext().getState(
+                new ValueStateDescriptor<>("stream", StreamAssembly.class));
+        text = getRuntimeContext().getListState(new ListStateDescriptor<>("text", TextPiece.class));
+        estimator = new TokenEstimator();
+        duplicates = Accounting.counter(getRuntimeContext(), Accounting.DUPLICATES_DROPPED);
+        recordsAggregated = Accounting.counter(getRuntimeContext(), Accounting.RECORDS_AGGREGATED);
+        requestsAggregated = Accounting.counter(getRuntimeContext(), Accounting.REQUESTS_AGGREGATED);
+        streamsAggregated = Accounting.counter(getRuntimeContext(), Accounting.STREAMS_AGGREGATED);
+        streamsEstimated = Accounting.counter(getRuntimeContext(), Accounting.STREAMS_ESTIMATED);
+        requestsEstimated = Accounting.counter(getRuntimeContext(), Accounting.REQUESTS_ESTIMATED);
+        rejects = new Accounting.Rejects(getRuntimeContext());
+    }
+
+    @Override
+    public void processElement(LoggedObject o, Context ctx, Collector<RequestUsage> out)
+            throws Exception {
+        long watermark = ctx.timerService().currentWatermark();
+        if (time.isLate(o.createdMillis(), watermark)) {
+            reject(ctx, o, RejectReason.LATE,
+                    "created " + o.created + " is past its window's allowed lateness");
+            return;
+        }
+        String done = counted.value();
+        StreamAssembly inFlight = stream.value();
+        if (o.chunk && LoggedObject.CHUNK.equals(done)) {
+            reject(ctx, o, RejectReason.LATE, "chunk for stream " + o.id + " after it was completed");
+        } else if (done != null || (inFlight != null && !o.chunk)) {
+            // The first object counted for an id wins; a retry logged again is dropped, but counted.
+            duplicates.inc();
+            RequestUsage marker = new RequestUsage(o.id, o.model, o.systemFingerprint, o.createdMillis());
+            marker.counts.duplicatesDropped = 1;
+            out.collect(marker);
+        } else if (!o.chunk) {
+            out.collect(completion(o));
+            counted.update(LoggedObject.COMPLETION);
+            ctx.timerService().registerEventTimeTimer(time.windowCleanup(o.createdMillis()));
+        } else {
+            foldChunk(o, inFlight, watermark, ctx);
+        }
+    }
+
+    private void foldChunk(LoggedObject o, StreamAssembly s, long watermark, Context ctx)
+            throws Exception {
+        if (s == null) {
+            s = new StreamAssembly();
+            s.model = o.model;
+            s.created = o.created;
+            s.completeAt = time.streamCompletion(o.createdMillis(), watermark);
+            ctx.timerService().registerEventTimeTimer(s.completeAt);
+        } else if (!s.model.equals(o.model) || s.created != o.created) {
+            reject(ctx, o, RejectReason.INVALID_FIELD,
+                    "chunk of stream " + o.id + " has model " + o.model + " and created " + o.created
+                            + ", its stream has " + s.model + " and " + s.created);
+            return;
+        }
+        if (!o.choices.isEmpty() && s.choiceChunks >= MAX_STREAM_CHUNKS) {
+            reject(ctx, o, RejectReason.LIMIT_EXCEEDED,
+                    "stream " + o.id + " has more than " + MAX_STREAM_CHUNKS + " chunks with choices");
+            return;
+        }
+        s.records++;
+        if (!o.choices.isEmpty()) {
+            s.choiceChunks++;
+        }
+        if (s.systemFingerprint.isEmpty()) {
+            s.systemFingerprint = o.systemFingerprint;
+        }
+        if (o.usage != null) {
+            s.usage = o.usage;
+        }
+        for (ChoicePart c : o.choices) {
+            if (c.finishReason != null) {
+                s.finishReasons.put(c.index, c.finishReason);
+            } else {
+                s.finishReasons.putIfAbsent(c.index, "");
+            }
+            if (c.content != null && !c.content.isEmpty()) {
+                text.add(new TextPiece(c.index, TextPiece.CONTENT, c.content));
+            }
+            for (Map.Entry<Integer, String> tool : c.toolArguments.entrySet()) {
+                text.add(new TextPiece(c.index, tool.getKey(), tool.getValue()));
+            }
+        }
+        stream.update(s);
+    }
+
+    @Override
+    public void onTimer(long timestamp, OnTimerContext ctx, Collector<RequestUsage> out)
+            throws Exception {
+        StreamAssembly s = stream.value();
+        if (s == null || s.completeAt != timestamp) {
+            counted.clear(); // the id's window is purged: forget it
+            return;
+        }
+        out.collect(streamUsage(ctx.getCurrentKey(), s));
+        stream.clear();
+        text.clear();
+        long cleanup = time.windowCleanup(s.created * 1000L);
+        if (cleanup > timestamp) {
+            counted.update(LoggedObject.CHUNK);
+            ctx.timerService().registerEventTimeTimer(cleanup);
+        }
+    }
+
+    private RequestUsage completion(LoggedObject o) {
+        RequestUsage r = new RequestUsage(o.id, o.model, o.systemFingerprint, o.createdMillis());
+        UsageCounts c = r.counts;
+        c.requests = 1;
+        for (ChoicePart choice : o.choices) {
+            c.addFinish(choice.finishReason);
+        }
+        if (o.usage != null) {
+            setTokens(c, o.usage);
+        } else {
+            Encoding encoding = estimator.encodingFor(o.model);
+            long estimate = 0;
+            for (ChoicePart choice : o.choices) {
+                estimate += TokenEstimator.count(encoding, choice.content);
+                for (String args : choice.toolArguments.values()) {
+                    estimate += TokenEstimator.count(encoding, args);
+                }
+            }
+            setEstimate(c, estimate);
+        }
+        recordsAggregated.inc();
+        requestsAggregated.inc();
+        return r;
+    }
+
+    private RequestUsage streamUsage(String id, StreamAssembly s) throws Exception {
+        RequestUsage r = new RequestUsage(id, s.model, s.systemFingerprint, s.created * 1000L);
+        UsageCounts c = r.counts;
+        c.requests = 1;
+        c.streamedRequests = 1;
+        for (String reason : s.finishReasons.values()) {
+            c.addFinish(reason.isEmpty() ? null : reason);
+        }
+        if (s.usage != null) {
+            setTokens(c, s.usage);
+        } else {
+            setEstimate(c, estimateStream(s.model));
+            streamsEstimated.inc();
+        }
+        recordsAggregated.inc(s.records);
+        requestsAggregated.inc();
+        streamsAggregated.inc();
+        return r;
+    }
+
+    /** Concatenates each (choice, part) text in arrival order and tokenizes it as a whole. */
+    private long estimateStream(String model) throws Exception {
+        Map<Long, StringBuilder> parts = new TreeMap<>();
+        for (TextPiece piece : text.get()) {
+            long key = ((long) piece.choice << 32) | (piece.part & 0xffffffffL);
+            parts.computeIfAbsent(key, k -> new StringBuilder()).append(piece.text);
+        }
+        Encoding encoding = estimator.encodingFor(model);
+        long estimate = 0;
+        for (StringBuilder part : parts.values()) {
+            estimate += TokenEstimator.count(encoding, part.toString());
+        }
+        return estimate;
+    }
+
+    private static void setTokens(UsageCounts c, Usage u) {
+        c.promptTokens = u.promptTokens;
+        c.completionTokens = u.completionTokens;
+        c.totalTokens = u.totalTokens;
+        c.cachedPromptTokens = u.cachedTokens;
+        c.reasoningTokens = u.reasoningTokens;
+    }
+
+    private void setEstimate(UsageCounts c, long estimate) {
+        c.completionTokens = estimate;
+        c.totalTokens = estimate;
+        c.estimatedRequests = 1;
+        requestsEstimated.inc();
+    }
+
+    private void reject(Context ctx, LoggedObject o, String reason, String detail) {
+        rejects.inc(reason);
+        ctx.output(Reject.OUTPUT, new Reject(o.source, reason, detail));
+    }
+}

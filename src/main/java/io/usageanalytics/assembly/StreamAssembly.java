@@ -1,0 +1,57 @@
+package io.usageanalytics.assembly;
+
+import io.usageanalytics.parsing.Usage;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Objects;
+
+/** What is known so far about one in-flight stream (all chunks of one {@code id}). */
+public class StreamAssembly {
+
+    public String model;
+    /** The first non-empty fingerprint any chunk carried. */
+    public String systemFingerprint = "";
+    public long created;
+    /** Event time at which the stream is complete and emitted. */
+    public long completeAt;
+    /** Chunks folded in, for accounting. */
+    public long records;
+    /** Chunks with choices, for the per-stream limit. */
+    public long choiceChunks;
+    /** Finish reason per choice index; {@code ""} while the choice has not finished. */
+    public Map<Integer, String> finishReasons = new HashMap<>();
+    /** From the usage chunk, {@code null} if none arrived (yet). */
+    public Usage usage;
+
+    public StreamAssembly() {}
+
+    @Override
+    public boolean equals(Object o) {
+        if (!(o instanceof StreamAssembly)) {
+            return false;
+        }
+        StreamAssembly that = (StreamAssembly) o;
+        return created == that.created
+                && completeAt == that.completeAt
+                && records == that.records
+                && choiceChunks == that.choiceChunks
+                && Objects.equals(model, that.model)
+                && Objects.equals(systemFingerprint, that.systemFingerprint)
+                && Objects.equals(finishReasons, that.finishReasons)
+                && Objects.equals(usage, that.usage);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(model, systemFingerprint, created, completeAt, records, choiceChunks,
+                finishReasons, usage);
+    }
+
+    @Override
+    public String toString() {
+        return "StreamAssembly{" + model + ", fp=" + systemFingerprint + ", created=" + created
+                + ", completeAt=" + completeAt + ", records=" + records + ", finish=" + finishReasons
+                + ", usage=" + usage + "}";
+    }
+}

@@ -1,0 +1,39 @@
+package io.usageanalytics.assembly;
+
+import com.knuddels.jtokkit.Encodings;
+import com.knuddels.jtokkit.api.Encoding;
+import com.knuddels.jtokkit.api.EncodingRegistry;
+import com.knuddels.jtokkit.api.EncodingType;
+
+import java.util.regex.Pattern;
+
+/**
+ * Estimates completion tokens from generated text when a response carries no usage, with the
+ * tokenizer the model family really uses: {@code o200k_base} for gpt-4o, gpt-4.1, gpt-4.5, gpt-5
+ * and the o-series, {@code cl100k_base} for everything else.
+ */
+public final class TokenEstimator {
+
+    private static final Pattern O200K_FAMILIES =
+            Pattern.compile("^(gpt-4o|chatgpt-4o|gpt-4\\.1|gpt-4\\.5|gpt-5|o[1-9])([-.:_].*)?$");
+
+    private final Encoding o200k;
+    private final Encoding cl100k;
+
+    public TokenEstimator() {
+        EncodingRegistry registry = Encodings.newLazyEncodingRegistry();
+        this.o200k = registry.getEncoding(EncodingType.O200K_BASE);
+        this.cl100k = registry.getEncoding(EncodingType.CL100K_BASE);
+    }
+
+    /** The encoding for a logged model name; a provider prefix such as {@code openai/} is ignored. */
+    public Encoding encodingFor(String model) {
+        String name = model.substring(model.lastIndexOf('/') + 1);
+        return O200K_FAMILIES.matcher(name).matches() ? o200k : cl100k;
+    }
+
+    /** Tokens of {@code text}; special-token markers in generated text count as ordinary text. */
+    public static long count(Encoding encoding, String text) {
+        return text == null || text.isEmpty() ? 0 : encoding.countTokensOrdinary(text);
+    }
+}

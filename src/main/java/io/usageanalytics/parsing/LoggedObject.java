@@ -1,0 +1,62 @@
+package io.usageanalytics.parsing;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * A validated {@code chat.completion} or {@code chat.completion.chunk}, reduced to what usage
+ * accounting needs. It keeps its {@link LoggedRecord} so that a later stage can still dead-letter
+ * the original bytes (a late chunk, say).
+ */
+public class LoggedObject {
+
+    public static final String COMPLETION = "chat.completion";
+    public static final String CHUNK = "chat.completion.chunk";
+
+    public LoggedRecord source;
+    /** {@code true} for a {@code chat.completion.chunk}. */
+    public boolean chunk;
+    public String id;
+    public String model;
+    /** {@code ""} when the field is absent or null. */
+    public String systemFingerprint = "";
+    /** Unix seconds. */
+    public long created;
+    public List<ChoicePart> choices = new ArrayList<>();
+    /** {@code null} when absent or null. */
+    public Usage usage;
+
+    public LoggedObject() {}
+
+    public long createdMillis() {
+        return created * 1000L;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        if (!(o instanceof LoggedObject)) {
+            return false;
+        }
+        LoggedObject that = (LoggedObject) o;
+        return chunk == that.chunk
+                && created == that.created
+                && Objects.equals(source, that.source)
+                && Objects.equals(id, that.id)
+                && Objects.equals(model, that.model)
+                && Objects.equals(systemFingerprint, that.systemFingerprint)
+                && Objects.equals(choices, that.choices)
+                && Objects.equals(usage, that.usage);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(chunk, id, model, systemFingerprint, created, choices, usage);
+    }
+
+    @Override
+    public String toString() {
+        return (chunk ? "Chunk{" : "Completion{") + id + ", " + model + ", fp=" + systemFingerprint
+                + ", created=" + created + ", choices=" + choices + ", usage=" + usage + "}";
+    }
+}

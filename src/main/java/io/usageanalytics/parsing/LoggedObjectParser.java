@@ -1,0 +1,496 @@
+package io.usageanalytics.parsing;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.StreamReadFeature;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Parses one logged API object with Jackson's streaming parser, reading only the fields usage
+ * accounting needs and skipping everything else. Never throws for bad input: every record becomes
+ * either a {@link LoggedObject} or a {@link Reject} with a reason code and a detail naming the field.
+ *
+ * <p>Validation is done after the whole document has been read, so that a record that is not even
+ * valid JSON is always reported as {@code malformed_json}, whatever its fields look like.
+ */
+public final class LoggedObjectParser {
+
+    /** Larger records are rejected before parsing ({@code limit_exceeded}). */
+    public static final int MAX_RECORD_BYTES = 4 * 1024 * 1024;
+    /** Longer {@code id}, {@code model} or {@code system_fingerprint} values are rejected. */
+    public static final int MAX_NAME_LENGTH = 256;
+    /** Choice indices must be below this (the API caps {@code n} at 128). */
+    public static final int MAX_CHOICES = 128;
+    /** Nesting deeper than this is malformed; logged objects nest a handful of levels. */
+    public static final int MAX_NESTING_DEPTH = 64;
+    /** Latest accepted {@code created}: 9999-12-31T23:59:59Z, so event time fits in a long. */
+    public static final long MAX_CREATED_SECONDS = 253_402_300_799L;
+
+    private static final JsonFactory JSON =
+            JsonFactory.builder()
+                    .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+                    .streamReadConstraints(
+                            StreamReadConstraints.builder()
+                                    .maxNestingDepth(MAX_NESTING_DEPTH)
+                                    .build())
+                    .build();
+
+    public ParsedRecord parse(LoggedRecord record) {
+        try {
+            return ParsedRecord.valid(parseObject(record));
+        } catch (Invalid e) {
+            return ParsedRecord.rejected(new Reject(record, e.reason, e.getMessage()));
+        }
+    }
+
+    private LoggedObject parseObject(LoggedRecord record) throws Invalid {
+        byte[] value = record.value;
+        if (value == null || value.length == 0) {
+            throw new Invalid(RejectReason.MALFORMED_JSON, "empty record value");
+        }
+        if (value.length > MAX_RECORD_BYTES) {
+            throw new Invalid(RejectReason.LIMIT_EXCEEDED,
+                    "record is " + value.length + " bytes, limit is " + MAX_RECORD_BYTES);
+        }
+        Fields fields = new Fields();
+        try (JsonParser p = JSON.createParser(value)) {
+            JsonToken first = p.nextToken();
+            if (first == null) {
+                throw new Invalid(RejectReason.MALFORMED_JSON, "no JSON value in record");
+            }
+            if (first != JsonToken.START_OBJECT) {
+                p.skipChildren();
+                expectEnd(p);
+                throw new Invalid(RejectReason.NOT_AN_OBJECT,
+                        "top-level JSON value is " + describe(first) + ", not an object");
+            }
+            readTopLevel(p, fields);
+            expectEnd(p);
+        } catch (JsonProcessingException e) {
+            throw new Invalid(RejectReason.MALFORMED_JSON, oneLine(e.getOriginalMessage()));
+        } catch (IOException e) {
+            throw new Invalid(RejectReason.MALFORMED_JSON, oneLine(e.getMessage()));
+        }
+        return fields.validate(record);
+    }
+
+    private static void expectEnd(JsonParser p) throws IOException, Invalid {
+        if (p.nextToken() != null) {
+            throw new Invalid(RejectReason.MALFORMED_JSON, "trailing content after the JSON value");
+        }
+    }
+
+    private static void readTopLevel(JsonParser p, Fields f) throws IOException {
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String name = p.currentName();
+            JsonToken t = p.nextToken();
+            switch (name) {
+                case "object":
+                    f.object = t;
+                    f.objectText = stringOrSkip(p, t);
+                    break;
+                case "id":
+                    f.id = t;
+                    f.idText = stringOrSkip(p, t);
+                    break;
+                case "model":
+                    f.model = t;
+                    f.modelText = stringOrSkip(p, t);
+                    break;
+                case "system_fingerprint":
+                    f.fingerprint = t;
+                    f.fingerprintText = stringOrSkip(p, t);
+                    break;
+                case "created":
+                    f.created = readCount(p, t, "created");
+                    break;
+                case "choices":
+                    readChoices(p, t, f);
+                    break;
+                case "usage":
+                    readUsage(p, t, f);
+                    break;
+                default:
+                    p.skipChildren();
+            }
+        }
+    }
+
+    /** The string value, or {@code null} after skipping a value of any other type. */
+    private static String stringOrSkip(JsonParser p, JsonToken t) throws IOException {
+        if (t == JsonToken.VALUE_STRING) {
+            return p.getText();
+        }
+        p.skipChildren();
+        return null;
+    }
+
+    private static void readChoices(JsonParser p, JsonToken t, Fields f) throws IOException {
+        f.choicesSeen = true;
+        if (t != JsonToken.START_ARRAY) {
+            f.fail(RejectReason.INVALID_FIELD, "choices is " + describe(t) + ", not an array");
+            p.skipChildren();
+            return;
+        }
+        f.choices = new ArrayList<>(1);
+        int position = 0;
+        for (JsonToken e = p.nextToken(); e != JsonToken.END_ARRAY; e = p.nextToken(), position++) {
+            String where = "choices[" + position + "]";
+            if (e != JsonToken.START_OBJECT) {
+                f.fail(RejectReason.INVALID_FIELD, where + " is " + describe(e) + ", not an object");
+                p.skipChildren();
+                continue;
+            }
+            f.choices.add(readChoice(p, f, where, position));
+        }
+        if (f.choices.size() > MAX_CHOICES) {
+            f.fail(RejectReason.LIMIT_EXCEEDED,
+                    "choices has " + f.choices.size() + " entries, limit is " + MAX_CHOICES);
+        }
+    }
+
+    private static ChoicePart readChoice(JsonParser p, Fields f, String where, int position)
+            throws IOException {
+        ChoicePart c = new ChoicePart();
+        c.index = position;
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String name = p.currentName();
+            JsonToken t = p.nextToken();
+            switch (name) {
+                case "index":
+                    long index = readCount(p, t, where + ".index");
+                    if (index >= MAX_CHOICES) {
+                        f.fail(RejectReason.LIMIT_EXCEEDED,
+                                where + ".index is " + index + ", limit is " + (MAX_CHOICES - 1));
+                    } else if (index == INVALID) {
+                        f.fail(RejectReason.INVALID_FIELD,
+                                where + ".index is not a non-negative integer");
+                    } else if (index != ABSENT) {
+                        c.index = (int) index;
+                    }
+                    break;
+                case "finish_reason":
+                    if (t == JsonToken.VALUE_STRING) {
+                        c.finishReason = p.getText();
+                    } else if (t != JsonToken.VALUE_NULL) {
+                        f.fail(RejectReason.INVALID_FIELD,
+                                where + ".finish_reason is " + describe(t) + ", not a string");
+                        p.skipChildren();
+                    }
+                    break;
+                case "delta":
+                case "message":
+                    readMessage(p, t, c);
+                    break;
+                default:
+                    p.skipChildren();
+            }
+        }
+        return c;
+    }
+
+    /** Reads the text that an estimate would count; anything unexpected is just not counted. */
+    private static void readMessage(JsonParser p, JsonToken t, ChoicePart c) throws IOException {
+        if (t != JsonToken.START_OBJECT) {
+            p.skipChildren();
+            return;
+        }
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String name = p.currentName();
+            JsonToken v = p.nextToken();
+            if ("content".equals(name) && v == JsonToken.VALUE_STRING) {
+                c.content = p.getText();
+            } else if ("tool_calls".equals(name) && v == JsonToken.START_ARRAY) {
+                int position = 0;
+                for (JsonToken e = p.nextToken(); e != JsonToken.END_ARRAY; e = p.nextToken()) {
+                    readToolCall(p, e, c, position++);
+                }
+            } else if ("function_call".equals(name) && v == JsonToken.START_OBJECT) {
+                readFunction(p, c, -1);
+            } else {
+                p.skipChildren();
+            }
+        }
+    }
+
+    private static void readToolCall(JsonParser p, JsonToken t, ChoicePart c, int position)
+            throws IOException {
+        if (t != JsonToken.START_OBJECT) {
+            p.skipChildren();
+            return;
+        }
+        int index = position;
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String name = p.currentName();
+            JsonToken v = p.nextToken();
+            if ("index".equals(name) && v == JsonToken.VALUE_NUMBER_INT) {
+                index = p.getIntValue();
+            } else if ("function".equals(name) && v == JsonToken.START_OBJECT) {
+                readFunction(p, c, index);
+            } else {
+                p.skipChildren();
+            }
+        }
+    }
+
+    private static void readFunction(JsonParser p, ChoicePart c, int toolIndex) throws IOException {
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String name = p.currentName();
+            JsonToken v = p.nextToken();
+            if ("arguments".equals(name) && v == JsonToken.VALUE_STRING) {
+                c.toolArguments.merge(toolIndex, p.getText(), String::concat);
+            } else {
+                p.skipChildren();
+            }
+        }
+    }
+
+    private static void readUsage(JsonParser p, JsonToken t, Fields f) throws IOException {
+        if (t == JsonToken.VALUE_NULL) {
+            return;
+        }
+        if (t != JsonToken.START_OBJECT) {
+            f.fail(RejectReason.INVALID_FIELD, "usage is " + describe(t) + ", not an object");
+            p.skipChildren();
+            return;
+        }
+        f.usageSeen = true;
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String name = p.currentName();
+            JsonToken v = p.nextToken();
+            switch (name) {
+                case "prompt_tokens":
+                    f.prompt = readCount(p, v, "usage.prompt_tokens");
+                    break;
+                case "completion_tokens":
+                    f.completion = readCount(p, v, "usage.completion_tokens");
+                    break;
+                case "total_tokens":
+                    f.total = readCount(p, v, "usage.total_tokens");
+                    break;
+                case "prompt_tokens_details":
+                    f.cached = readDetail(p, v, "cached_tokens", f.cached);
+                    break;
+                case "completion_tokens_details":
+                    f.reasoning = readDetail(p, v, "reasoning_tokens", f.reasoning);
+                    break;
+                default:
+                    p.skipChildren();
+            }
+        }
+    }
+
+    private static long readDetail(JsonParser p, JsonToken t, String field, long current)
+            throws IOException {
+        if (t != JsonToken.START_OBJECT) {
+            p.skipChildren();
+            return current;
+        }
+        long found = current;
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String name = p.currentName();
+            JsonToken v = p.nextToken();
+            if (field.equals(name)) {
+                found = readCount(p, v, field);
+            } else {
+                p.skipChildren();
+            }
+        }
+        return found;
+    }
+
+    /** Marks a count field that was not present (or null). */
+    private static final long ABSENT = -1;
+    /** Marks a count field that was present but not a non-negative integer that fits a long. */
+    private static final long INVALID = -2;
+
+    private static long readCount(JsonParser p, JsonToken t, String field) throws IOException {
+        if (t == JsonToken.VALUE_NULL) {
+            return ABSENT;
+        }
+        if (t != JsonToken.VALUE_NUMBER_INT) {
+            p.skipChildren();
+            return INVALID;
+        }
+        if (p.getNumberType() == JsonParser.NumberType.BIG_INTEGER) {
+            return INVALID;
+        }
+        long v = p.getLongValue();
+        return v < 0 ? INVALID : v;
+    }
+
+    private static String describe(JsonToken t) {
+        if (t == null) {
+            return "missing";
+        }
+        switch (t) {
+            case START_OBJECT:
+                return "an object";
+            case START_ARRAY:
+                return "an array";
+            case VALUE_STRING:
+                return "a string";
+            case VALUE_NUMBER_INT:
+            case VALUE_NUMBER_FLOAT:
+                return "a number";
+            case VALUE_TRUE:
+            case VALUE_FALSE:
+                return "a boolean";
+            case VALUE_NULL:
+                return "null";
+            default:
+                return t.asString();
+        }
+    }
+
+    private static String oneLine(String message) {
+        return message == null ? "invalid JSON" : message.replaceAll("\\s+", " ").trim();
+    }
+
+    /** The raw fields of one record as read, validated in a fixed order once reading is done. */
+    private static final class Fields {
+        JsonToken object;
+        String objectText;
+        JsonToken id;
+        String idText;
+        JsonToken model;
+        String modelText;
+        JsonToken fingerprint;
+        String fingerprintText;
+        long created = ABSENT;
+        boolean choicesSeen;
+        List<ChoicePart> choices;
+        boolean usageSeen;
+        long prompt = ABSENT;
+        long completion = ABSENT;
+        long total = ABSENT;
+        long cached = ABSENT;
+        long reasoning = ABSENT;
+        /** The first problem found inside choices or usage while reading. */
+        Invalid nested;
+
+        void fail(String reason, String detail) {
+            if (nested == null) {
+                nested = new Invalid(reason, detail);
+            }
+        }
+
+        LoggedObject validate(LoggedRecord record) throws Invalid {
+            if (object == null || object == JsonToken.VALUE_NULL) {
+                throw new Invalid(RejectReason.MISSING_FIELD, "object is missing");
+            }
+            boolean chunk = LoggedObject.CHUNK.equals(objectText);
+            if (!chunk && !LoggedObject.COMPLETION.equals(objectText)) {
+                throw new Invalid(RejectReason.UNSUPPORTED_OBJECT,
+                        "object is " + (objectText != null ? "\"" + clip(objectText) + "\"" : describe(object))
+                                + ", expected chat.completion or chat.completion.chunk");
+            }
+            String idValue = name("id", id, idText);
+            String modelValue = name("model", model, modelText);
+            String fp = "";
+            if (fingerprint != null && fingerprint != JsonToken.VALUE_NULL) {
+                if (fingerprintText == null) {
+                    throw new Invalid(RejectReason.INVALID_FIELD,
+                            "system_fingerprint is " + describe(fingerprint) + ", not a string");
+                }
+                fp = limitLength("system_fingerprint", fingerprintText);
+            }
+            if (created == ABSENT) {
+                throw new Invalid(RejectReason.MISSING_FIELD, "created is missing");
+            }
+            if (created == INVALID) {
+                throw new Invalid(RejectReason.INVALID_FIELD,
+                        "created is not a non-negative integer");
+            }
+            if (created > MAX_CREATED_SECONDS) {
+                throw new Invalid(RejectReason.INVALID_FIELD,
+                        "created is " + created + ", after 9999-12-31");
+            }
+            if (!choicesSeen) {
+                throw new Invalid(RejectReason.MISSING_FIELD, "choices is missing");
+            }
+            if (nested != null) {
+                throw nested;
+            }
+            LoggedObject o = new LoggedObject();
+            o.source = record;
+            o.chunk = chunk;
+            o.id = idValue;
+            o.model = modelValue;
+            o.systemFingerprint = fp;
+            o.created = created;
+            o.choices = choices;
+            if (usageSeen) {
+                o.usage = new Usage(
+                        token("prompt_tokens", prompt),
+                        token("completion_tokens", completion),
+                        token("total_tokens", total),
+                        detail("prompt_tokens_details.cached_tokens", cached),
+                        detail("completion_tokens_details.reasoning_tokens", reasoning));
+            }
+            return o;
+        }
+
+        private static String name(String field, JsonToken t, String text) throws Invalid {
+            if (t == null || t == JsonToken.VALUE_NULL) {
+                throw new Invalid(RejectReason.MISSING_FIELD, field + " is missing");
+            }
+            if (text == null) {
+                throw new Invalid(RejectReason.INVALID_FIELD,
+                        field + " is " + describe(t) + ", not a string");
+            }
+            if (text.isEmpty()) {
+                throw new Invalid(RejectReason.INVALID_FIELD, field + " is empty");
+            }
+            return limitLength(field, text);
+        }
+
+        private static String limitLength(String field, String text) throws Invalid {
+            if (text.length() > MAX_NAME_LENGTH) {
+                throw new Invalid(RejectReason.LIMIT_EXCEEDED,
+                        field + " is " + text.length() + " characters, limit is " + MAX_NAME_LENGTH);
+            }
+            return text;
+        }
+
+        private static long token(String field, long v) throws Invalid {
+            if (v == ABSENT) {
+                throw new Invalid(RejectReason.MISSING_FIELD, "usage." + field + " is missing");
+            }
+            if (v == INVALID) {
+                throw new Invalid(RejectReason.INVALID_FIELD,
+                        "usage." + field + " is not a non-negative integer");
+            }
+            return v;
+        }
+
+        private static long detail(String field, long v) throws Invalid {
+            if (v == INVALID) {
+                throw new Invalid(RejectReason.INVALID_FIELD,
+                        "usage." + field + " is not a non-negative integer");
+            }
+            return v == ABSENT ? 0 : v;
+        }
+
+        private static String clip(String s) {
+            return s.length() <= 64 ? s : s.substring(0, 64) + "...";
+        }
+    }
+
+    /** A rejection found while reading; cheap because it carries no stack trace. */
+    private static final class Invalid extends Exception {
+        private static final long serialVersionUID = 1L;
+        final String reason;
+
+        Invalid(String reason, String detail) {
+            super(detail, null, false, false);
+            this.reason = reason;
+        }
+    }
+}

@@ -1,0 +1,218 @@
+package io.usageanalytics.parsing;
+
+import io.usageanalytics.testing.Resources;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class LoggedObjectParserTest {
+
+    private final LoggedObjectParser parser = new LoggedObjectParser();
+
+    private ParsedRecord parse(String json) {
+        return parser.parse(LoggedRecord.of(json.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    private static final String VALID_HEAD =
+            "\"id\":\"chatcmpl-1\",\"object\":\"chat.completion\",\"created\":1700000000,"
+                    + "\"model\":\"gpt-4o\"";
+
+    @Test
+    void parsesCompletionWithDetailsAndIgnoresUnknownFields() {
+        ParsedRecord r = parse("{" + VALID_HEAD + ",\"service_tier\":\"default\","
+                + "\"x_gateway\":{\"nested\":[1,{\"a\":null}]},\"system_fingerprint\":\"fp_1\","
+                + "\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":\"hi\","
+                + "\"refusal\":null,\"audio\":{\"id\":\"a\"},\"tool_calls\":[{\"id\":\"c\",\"type\":\"function\","
+                + "\"function\":{\"name\":\"f\",\"arguments\":\"{}\"}}]},\"logprobs\":{\"content\":[]},"
+                + "\"finish_reason\":\"tool_calls\"},{\"index\":1,\"message\":{\"content\":null},"
+                + "\"finish_reason\":\"stop\"}],"
+                + "\"usage\":{\"prompt_tokens\":10,\"completion_tokens\":20,\"total_tokens\":30,"
+                + "\"prompt_tokens_details\":{\"cached_tokens\":4,\"audio_tokens\":0},"
+                + "\"completion_tokens_details\":{\"reasoning_tokens\":7,\"accepted_prediction_tokens\":0}}}");
+
+        assertThat(r.reject).isNull();
+        LoggedObject o = r.object;
+        assertThat(o.chunk).isFalse();
+        assertThat(o.id).isEqualTo("chatcmpl-1");
+        assertThat(o.model).isEqualTo("gpt-4o");
+        assertThat(o.systemFingerprint).isEqualTo("fp_1");
+        assertThat(o.created).isEqualTo(1700000000L);
+        ChoicePart first = new ChoicePart(0, "tool_calls", "hi");
+        first.toolArguments.put(0, "{}");
+        assertThat(o.choices).containsExactly(first, new ChoicePart(1, "stop", null));
+        assertThat(o.usage).isEqualTo(new Usage(10, 20, 30, 4, 7));
+    }
+
+    @Test
+    void fingerprintAbsentAndNullBothBecomeEmpty() {
+        String absent = "{" + VALID_HEAD + ",\"choices\":[]}";
+        String explicitNull = "{" + VALID_HEAD + ",\"system_fingerprint\":null,\"choices\":[]}";
+        assertThat(parse(absent).object.systemFingerprint).isEmpty();
+        assertThat(parse(explicitNull).object.systemFingerprint).isEmpty();
+    }
+
+    @Test
+    void usageNullOrAbsentMeansNoUsage() {
+        assertThat(parse("{" + VALID_HEAD + ",\"choices\":[],\"usage\":null}").object.usage).isNull();
+        assertThat(parse("{" + VALID_HEAD + ",\"choices\":[]}").object.usage).isNull();
+    }
+
+    @Test
+    void parsesChunkDeltasWithInterleavedToolCallsAndLegacyFunctionCall() {
+        ParsedRecord r = parse("{\"id\":\"s\",\"object\":\"chat.completion.chunk\",\"created\":5,"
+                + "\"model\":\"gpt-4.1\",\"choices\":[{\"index\":2,\"delta\":{\"tool_calls\":["
+                + "{\"index\":1,\"function\":{\"arguments\":\"{\\\"a\\\"\"}}]},\"finish_reason\":null},"
+                + "{\"index\":0,\"delta\":{\"function_call\":{\"arguments\":\"x\"}},\"finish_reason\":null}],"
+                + "\"usage\":null}");
+        LoggedObject o = r.object;
+        assertThat(o.chunk).isTrue();
+        ChoicePart tool = new ChoicePart(2, null, null);
+        tool.toolArguments.put(1, "{\"a\"");
+        ChoicePart legacy = new ChoicePart(0, null, null);
+        legacy.toolArguments.put(-1, "x");
+        assertThat(o.choices).containsExactly(tool, legacy);
+        assertThat(o.usage).isNull();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', quoteCharacter = '`', value = {
+        "truncated            | {\"id\":\"a\",                                                   | malformed_json     | Unexpected end-of-input",
+        "empty                | ``                                                               | malformed_json     | empty record value",
+        "whitespace only      | `   `                                                            | malformed_json     | no JSON value in record",
+        "trailing garbage     | {\"id\":\"a\"} x                                                 | malformed_json     | ",
+        "two objects          | {}{}                                                             | malformed_json     | trailing content after the JSON value",
+        "duplicate key        | {\"id\":\"a\",\"id\":\"b\"}                                      | malformed_json     | Duplicate field 'id'",
+        "array                | [1,2]                                                            | not_an_object      | top-level JSON value is an array, not an object",
+        "string               | \"chat.completion\"                                              | not_an_object      | top-level JSON value is a string, not an object",
+        "number               | 42                                                               | not_an_object      | top-level JSON value is a number, not an object",
+        "null                 | null                                                             | not_an_object      | top-level JSON value is null, not an object",
+        "object missing       | {\"id\":\"a\",\"created\":1,\"model\":\"m\",\"choices\":[]}      | missing_field      | object is missing",
+        "object embedding     | {\"object\":\"embedding\",\"id\":\"a\",\"created\":1,\"model\":\"m\",\"choices\":[]} | unsupported_object | object is \"embedding\", expected chat.completion or chat.completion.chunk",
+        "object number        | {\"object\":7,\"id\":\"a\",\"created\":1,\"model\":\"m\",\"choices\":[]} | unsupported_object | object is a number, expected chat.completion or chat.completion.chunk",
+        "id missing           | {\"object\":\"chat.completion\",\"created\":1,\"model\":\"m\",\"choices\":[]} | missing_field | id is missing",
+        "id null              | {\"object\":\"chat.completion\",\"id\":null,\"created\":1,\"model\":\"m\",\"choices\":[]} | missing_field | id is missing",
+        "id empty             | {\"object\":\"chat.completion\",\"id\":\"\",\"created\":1,\"model\":\"m\",\"choices\":[]} | invalid_field | id is empty",
+        "id number            | {\"object\":\"chat.completion\",\"id\":12,\"created\":1,\"model\":\"m\",\"choices\":[]} | invalid_field | id is a number, not a string",
+        "model missing        | {\"object\":\"chat.completion\",\"id\":\"a\",\"created\":1,\"choices\":[]} | missing_field | model is missing",
+        "model empty          | {\"object\":\"chat.completion\",\"id\":\"a\",\"created\":1,\"model\":\"\",\"choices\":[]} | invalid_field | model is empty",
+        "model object         | {\"object\":\"chat.completion\",\"id\":\"a\",\"created\":1,\"model\":{},\"choices\":[]} | invalid_field | model is an object, not a string",
+        "fingerprint number   | {\"object\":\"chat.completion\",\"id\":\"a\",\"created\":1,\"model\":\"m\",\"system_fingerprint\":3,\"choices\":[]} | invalid_field | system_fingerprint is a number, not a string",
+        "created missing      | {\"object\":\"chat.completion\",\"id\":\"a\",\"model\":\"m\",\"choices\":[]} | missing_field | created is missing",
+        "created negative     | {\"object\":\"chat.completion\",\"id\":\"a\",\"created\":-1,\"model\":\"m\",\"choices\":[]} | invalid_field | created is not a non-negative integer",
+        "created fraction     | {\"object\":\"chat.completion\",\"id\":\"a\",\"created\":1.5,\"model\":\"m\",\"choices\":[]} | invalid_field | created is not a non-negative integer",
+        "created string       | {\"object\":\"chat.completion\",\"id\":\"a\",\"created\":\"1\",\"model\":\"m\",\"choices\":[]} | invalid_field | created is not a non-negative integer",
+        "created huge         | {\"object\":\"chat.completion\",\"id\":\"a\",\"created\":99999999999999999999,\"model\":\"m\",\"choices\":[]} | invalid_field | created is not a non-negative integer",
+        "created year 10000   | {\"object\":\"chat.completion\",\"id\":\"a\",\"created\":253402300800,\"model\":\"m\",\"choices\":[]} | invalid_field | created is 253402300800, after 9999-12-31",
+        "choices missing      | {\"object\":\"chat.completion\",\"id\":\"a\",\"created\":1,\"model\":\"m\"} | missing_field | choices is missing",
+        "choices object       | {\"object\":\"chat.completion\",\"id\":\"a\",\"created\":1,\"model\":\"m\",\"choices\":{}} | invalid_field | choices is an object, not an array",
+        "choices null         | {\"object\":\"chat.completion\",\"id\":\"a\",\"created\":1,\"model\":\"m\",\"choices\":null} | invalid_field | choices is null, not an array",
+        "choice not object    | {\"object\":\"chat.completion\",\"id\":\"a\",\"created\":1,\"model\":\"m\",\"choices\":[1]} | invalid_field | choices[0] is a number, not an object",
+        "choice index string  | {\"object\":\"chat.completion\",\"id\":\"a\",\"created\":1,\"model\":\"m\",\"choices\":[{\"index\":\"0\"}]} | invalid_field | choices[0].index is not a non-negative integer",
+        "choice index 128     | {\"object\":\"chat.completion\",\"id\":\"a\",\"created\":1,\"model\":\"m\",\"choices\":[{\"index\":128}]} | limit_exceeded | choices[0].index is 128, limit is 127",
+        "finish reason number | {\"object\":\"chat.completion\",\"id\":\"a\",\"created\":1,\"model\":\"m\",\"choices\":[{\"index\":0,\"finish_reason\":1}]} | invalid_field | choices[0].finish_reason is a number, not a string",
+        "usage string         | {\"object\":\"chat.completion\",\"id\":\"a\",\"created\":1,\"model\":\"m\",\"choices\":[],\"usage\":\"x\"} | invalid_field | usage is a string, not an object",
+        "prompt missing       | {\"object\":\"chat.completion\",\"id\":\"a\",\"created\":1,\"model\":\"m\",\"choices\":[],\"usage\":{\"completion_tokens\":1,\"total_tokens\":1}} | missing_field | usage.prompt_tokens is missing",
+        "completion negative  | {\"object\":\"chat.completion\",\"id\":\"a\",\"created\":1,\"model\":\"m\",\"choices\":[],\"usage\":{\"prompt_tokens\":1,\"completion_tokens\":-2,\"total_tokens\":1}} | invalid_field | usage.completion_tokens is not a non-negative integer",
+        "total fraction       | {\"object\":\"chat.completion\",\"id\":\"a\",\"created\":1,\"model\":\"m\",\"choices\":[],\"usage\":{\"prompt_tokens\":1,\"completion_tokens\":2,\"total_tokens\":3.0}} | invalid_field | usage.total_tokens is not a non-negative integer",
+        "total null           | {\"object\":\"chat.completion\",\"id\":\"a\",\"created\":1,\"model\":\"m\",\"choices\":[],\"usage\":{\"prompt_tokens\":1,\"completion_tokens\":2,\"total_tokens\":null}} | missing_field | usage.total_tokens is missing",
+        "cached negative      | {\"object\":\"chat.completion\",\"id\":\"a\",\"created\":1,\"model\":\"m\",\"choices\":[],\"usage\":{\"prompt_tokens\":1,\"completion_tokens\":2,\"total_tokens\":3,\"prompt_tokens_details\":{\"cached_tokens\":-1}}} | invalid_field | usage.prompt_tokens_details.cached_tokens is not a non-negative integer",
+    })
+    void rejects(String name, String json, String reason, String detail) {
+        ParsedRecord r = parse(json == null ? "" : json);
+        assertThat(r.object).as(name).isNull();
+        assertThat(r.reject.reason).as(name).isEqualTo(reason);
+        if (detail != null) {
+            assertThat(r.reject.detail).as(name).contains(detail);
+        }
+        assertThat(r.reject.source.value).isEqualTo((json == null ? "" : json).getBytes(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void malformedJsonWinsOverFieldProblems() {
+        // Broken after an invalid field: still malformed, since the field checks come last.
+        assertThat(parse("{\"object\":\"embedding\",\"id\":").reject.reason).isEqualTo("malformed_json");
+    }
+
+    @Test
+    void invalidUtf8IsMalformed() {
+        byte[] bytes = ("{" + VALID_HEAD + ",\"choices\":[{\"index\":0,\"message\":{\"content\":\"X\"}}]}")
+                .getBytes(StandardCharsets.UTF_8);
+        int x = new String(bytes, StandardCharsets.UTF_8).indexOf("\"X\"") + 1;
+        bytes[x] = (byte) 0xC3; // a lead byte with no continuation
+        ParsedRecord r = parser.parse(LoggedRecord.of(bytes));
+        assertThat(r.reject.reason).isEqualTo("malformed_json");
+        assertThat(r.reject.source.value).isEqualTo(bytes);
+    }
+
+    @Test
+    void limits() {
+        String longModel = "m".repeat(LoggedObjectParser.MAX_NAME_LENGTH + 1);
+        assertThat(parse("{" + VALID_HEAD.replace("\"gpt-4o\"", "\"" + longModel + "\"") + ",\"choices\":[]}").reject.detail)
+                .isEqualTo("model is 257 characters, limit is 256");
+        byte[] big = new byte[LoggedObjectParser.MAX_RECORD_BYTES + 1];
+        assertThat(parser.parse(LoggedRecord.of(big)).reject.reason).isEqualTo("limit_exceeded");
+        String deep = "{" + VALID_HEAD + ",\"choices\":[],\"x\":" + "[".repeat(100) + "]".repeat(100) + "}";
+        assertThat(parse(deep).reject.reason).isEqualTo("malformed_json");
+    }
+
+    @Test
+    void coordinatesTravelWithTheReject() {
+        LoggedRecord source = new LoggedRecord("nope".getBytes(StandardCharsets.UTF_8),
+                "k".getBytes(StandardCharsets.UTF_8), "logs", 3, 42);
+        Reject reject = parser.parse(source).reject;
+        assertThat(reject.source).isSameAs(source);
+        assertThat(reject.reason).isEqualTo("malformed_json");
+    }
+
+    @Test
+    void documentedCompletionExampleHasATrailingCommaAndIsRejected() {
+        // The API reference's example is not valid JSON (a comma after "content"); real responses are.
+        ParsedRecord asDocumented = parser.parse(LoggedRecord.of(Resources.bytes("seeds/completion-as-documented.json")));
+        assertThat(asDocumented.reject.reason).isEqualTo("malformed_json");
+        assertThat(asDocumented.reject.detail).contains("Unexpected character ('}'");
+
+        String fixed = Resources.string("seeds/completion-as-documented.json")
+                .replace("today?\",\n    }", "today?\"\n    }");
+        LoggedObject o = parse(fixed).object;
+        assertThat(o.id).isEqualTo("chatcmpl-123");
+        assertThat(o.chunk).isFalse();
+        assertThat(o.model).isEqualTo("gpt-3.5-turbo-0613");
+        assertThat(o.systemFingerprint).isEqualTo("fp_44709d6fcb");
+        assertThat(o.created).isEqualTo(1677652288L);
+        assertThat(o.choices).containsExactly(
+                new ChoicePart(0, "stop", "\n\nHello there, how may I assist you today?"));
+        assertThat(o.usage).isEqualTo(new Usage(9, 12, 21, 0, 0));
+    }
+
+    @Test
+    void documentedChunkExamplesParse() {
+        List<byte[]> lines = Resources.lines("seeds/chunks-as-documented.jsonl");
+        assertThat(lines).hasSize(6);
+        StringBuilder content = new StringBuilder();
+        String finish = null;
+        for (byte[] line : lines) {
+            LoggedObject o = parser.parse(LoggedRecord.of(line)).object;
+            assertThat(o.chunk).isTrue();
+            assertThat(o.id).isEqualTo("chatcmpl-123");
+            assertThat(o.created).isEqualTo(1694268190L);
+            assertThat(o.model).isEqualTo("gpt-3.5-turbo-0613");
+            assertThat(o.systemFingerprint).isEqualTo("fp_44709d6fcb");
+            assertThat(o.usage).isNull();
+            assertThat(o.choices).hasSize(1);
+            ChoicePart c = o.choices.get(0);
+            assertThat(c.index).isZero();
+            if (c.content != null) {
+                content.append(c.content);
+            }
+            finish = c.finishReason != null ? c.finishReason : finish;
+        }
+        assertThat(content.toString()).isEqualTo("Hello! today?");
+        assertThat(finish).isEqualTo("stop");
+    }
+}
