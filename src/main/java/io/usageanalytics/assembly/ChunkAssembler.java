@@ -10,8 +10,6 @@ import io.usageanalytics.parsing.RejectReason;
 import io.usageanalytics.parsing.Usage;
 
 import org.apache.flink.api.common.functions.OpenContext;
-import org.apache.flink.api.common.state.ListState;
-import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.Types;
@@ -20,9 +18,6 @@ import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 
 import com.knuddels.jtokkit.api.Encoding;
-
-import java.util.Map;
-import java.util.TreeMap;
 
 /**
  * Turns the logged objects of one {@code id} into exactly one {@link RequestUsage}.
@@ -47,7 +42,6 @@ public class ChunkAssembler extends KeyedProcessFunction<String, LoggedObject, R
     /** The object type that was counted for this id, until its window is purged. */
     private transient ValueState<String> counted;
     private transient ValueState<StreamAssembly> stream;
-    private transient ListState<TextPiece> text;
     private transient TokenEstimator estimator;
 
     private transient Counter duplicates;
@@ -67,7 +61,6 @@ public class ChunkAssembler extends KeyedProcessFunction<String, LoggedObject, R
         counted = getRuntimeContext().getState(new ValueStateDescriptor<>("counted", Types.STRING));
         stream = getRuntimeContext().getState(
                 new ValueStateDescriptor<>("stream", StreamAssembly.class));
-        text = getRuntimeContext().getListState(new ListStateDescriptor<>("text", TextPiece.class));
         estimator = new TokenEstimator();
         duplicates = Accounting.counter(getRuntimeContext(), Accounting.DUPLICATES_DROPPED);
         recordsAggregated = Accounting.counter(getRuntimeContext(), Accounting.RECORDS_AGGREGATED);
@@ -141,12 +134,11 @@ public class ChunkAssembler extends KeyedProcessFunction<String, LoggedObject, R
             } else {
                 s.finishReasons.putIfAbsent(c.index, "");
             }
-            if (c.content != null && !c.content.isEmpty()) {
-                text.add(new TextPiece(c.index, TextPiece.CONTENT, c.content));
-            }
-            for (Map.Entry<Integer, String> tool : c.toolArguments.entrySet()) {
-                text.add(new TextPiece(c.index, tool.getKey(), tool.getValue()));
-            }
+        }
+        // Each delta is tokenized on its own: chunks of one stream may arrive from different
+        // partitions in any order, and a sum over deltas does not depend on that order.
+        if (s.usage == null) {
+            s.estimatedTokens += estimate(o);
         }
         stream.update(s);
     }
@@ -161,7 +153,6 @@ public class ChunkAssembler extends KeyedProcessFunction<String, LoggedObject, R
         }
         out.collect(streamUsage(ctx.getCurrentKey(), s));
         stream.clear();
-        text.clear();
         long cleanup = time.windowCleanup(s.created * 1000L);
         if (cleanup > timestamp) {
             counted.update(LoggedObject.CHUNK);
@@ -179,22 +170,27 @@ public class ChunkAssembler extends KeyedProcessFunction<String, LoggedObject, R
         if (o.usage != null) {
             setTokens(c, o.usage);
         } else {
-            Encoding encoding = estimator.encodingFor(o.model);
-            long estimate = 0;
-            for (ChoicePart choice : o.choices) {
-                estimate += TokenEstimator.count(encoding, choice.content);
-                for (String args : choice.toolArguments.values()) {
-                    estimate += TokenEstimator.count(encoding, args);
-                }
-            }
-            setEstimate(c, estimate);
+            setEstimate(c, estimate(o));
         }
         recordsAggregated.inc();
         requestsAggregated.inc();
         return r;
     }
 
-    private RequestUsage streamUsage(String id, StreamAssembly s) throws Exception {
+    /** Tokens of the generated text (content and tool-call arguments) an object carries. */
+    private long estimate(LoggedObject o) {
+        Encoding encoding = estimator.encodingFor(o.model);
+        long tokens = 0;
+        for (ChoicePart choice : o.choices) {
+            tokens += TokenEstimator.count(encoding, choice.content);
+            for (String args : choice.toolArguments.values()) {
+                tokens += TokenEstimator.count(encoding, args);
+            }
+        }
+        return tokens;
+    }
+
+    private RequestUsage streamUsage(String id, StreamAssembly s) {
         RequestUsage r = new RequestUsage(id, s.model, s.systemFingerprint, s.created * 1000L);
         UsageCounts c = r.counts;
         c.requests = 1;
@@ -205,28 +201,13 @@ public class ChunkAssembler extends KeyedProcessFunction<String, LoggedObject, R
         if (s.usage != null) {
             setTokens(c, s.usage);
         } else {
-            setEstimate(c, estimateStream(s.model));
+            setEstimate(c, s.estimatedTokens);
             streamsEstimated.inc();
         }
         recordsAggregated.inc(s.records);
         requestsAggregated.inc();
         streamsAggregated.inc();
         return r;
-    }
-
-    /** Concatenates each (choice, part) text in arrival order and tokenizes it as a whole. */
-    private long estimateStream(String model) throws Exception {
-        Map<Long, StringBuilder> parts = new TreeMap<>();
-        for (TextPiece piece : text.get()) {
-            long key = ((long) piece.choice << 32) | (piece.part & 0xffffffffL);
-            parts.computeIfAbsent(key, k -> new StringBuilder()).append(piece.text);
-        }
-        Encoding encoding = estimator.encodingFor(model);
-        long estimate = 0;
-        for (StringBuilder part : parts.values()) {
-            estimate += TokenEstimator.count(encoding, part.toString());
-        }
-        return estimate;
     }
 
     private static void setTokens(UsageCounts c, Usage u) {

@@ -23,6 +23,8 @@ public class StreamAssembly {
     public Map<Integer, String> finishReasons = new HashMap<>();
     /** From the usage chunk, {@code null} if none arrived (yet). */
     public Usage usage;
+    /** Tokens of the generated text so far, used only if no usage chunk arrives. */
+    public long estimatedTokens;
 
     public StreamAssembly() {}
 
@@ -36,6 +38,7 @@ public class StreamAssembly {
                 && completeAt == that.completeAt
                 && records == that.records
                 && choiceChunks == that.choiceChunks
+                && estimatedTokens == that.estimatedTokens
                 && Objects.equals(model, that.model)
                 && Objects.equals(systemFingerprint, that.systemFingerprint)
                 && Objects.equals(finishReasons, that.finishReasons)
@@ -45,13 +48,13 @@ public class StreamAssembly {
     @Override
     public int hashCode() {
         return Objects.hash(model, systemFingerprint, created, completeAt, records, choiceChunks,
-                finishReasons, usage);
+                finishReasons, usage, estimatedTokens);
     }
 
     @Override
     public String toString() {
         return "StreamAssembly{" + model + ", fp=" + systemFingerprint + ", created=" + created
                 + ", completeAt=" + completeAt + ", records=" + records + ", finish=" + finishReasons
-                + ", usage=" + usage + "}";
+                + ", usage=" + usage + ", estimated=" + estimatedTokens + "}";
     }
 }

@@ -5,6 +5,8 @@ import com.knuddels.jtokkit.api.Encoding;
 import com.knuddels.jtokkit.api.EncodingRegistry;
 import com.knuddels.jtokkit.api.EncodingType;
 
+import java.util.HashMap;
+import java.util.Map;
 import java.util.regex.Pattern;
 
 /**
@@ -17,6 +19,9 @@ public final class TokenEstimator {
     private static final Pattern O200K_FAMILIES =
             Pattern.compile("^(gpt-4o|chatgpt-4o|gpt-4\\.1|gpt-4\\.5|gpt-5|o[1-9])([-.:_].*)?$");
 
+    private static final int MAX_REMEMBERED_MODELS = 10_000;
+
+    private final Map<String, Encoding> byModel = new HashMap<>();
     private final Encoding o200k;
     private final Encoding cl100k;
 
@@ -28,8 +33,16 @@ public final class TokenEstimator {
 
     /** The encoding for a logged model name; a provider prefix such as {@code openai/} is ignored. */
     public Encoding encodingFor(String model) {
-        String name = model.substring(model.lastIndexOf('/') + 1);
-        return O200K_FAMILIES.matcher(name).matches() ? o200k : cl100k;
+        // Few distinct models, many chunks: remember the answer (bounded, names are capped).
+        Encoding known = byModel.get(model);
+        if (known == null) {
+            String name = model.substring(model.lastIndexOf('/') + 1);
+            known = O200K_FAMILIES.matcher(name).matches() ? o200k : cl100k;
+            if (byModel.size() < MAX_REMEMBERED_MODELS) {
+                byModel.put(model, known);
+            }
+        }
+        return known;
     }
 
     /** Tokens of {@code text}; special-token markers in generated text count as ordinary text. */

@@ -1,0 +1,211 @@
+package io.usageanalytics.assembly;
+
+import io.usageanalytics.EventTime;
+import io.usageanalytics.aggregation.UsageCounts;
+import io.usageanalytics.parsing.LoggedObject;
+import io.usageanalytics.parsing.Reject;
+
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Collectors;
+
+import static io.usageanalytics.testing.Logged.chunk;
+import static io.usageanalytics.testing.Logged.completion;
+import static io.usageanalytics.testing.Logged.delta;
+import static io.usageanalytics.testing.Logged.message;
+import static io.usageanalytics.testing.Logged.object;
+import static io.usageanalytics.testing.Logged.usage;
+import static org.assertj.core.api.Assertions.assertThat;
+
+class ChunkAssemblerTest {
+
+    /** 60 s windows, 5 s out-of-orderness, 120 s allowed lateness. */
+    private static final EventTime TIME =
+            new EventTime(Duration.ofSeconds(60), Duration.ofSeconds(5), Duration.ofSeconds(120));
+    private static final long T0 = 1_767_225_600L; // a window start
+    private static final long W0_FIRE = T0 * 1000 + 59_999;
+    private static final long W0_CLEANUP = W0_FIRE + 120_000;
+
+    private KeyedOneInputStreamOperatorTestHarness<String, LoggedObject, RequestUsage> harness;
+
+    @BeforeEach
+    void open() throws Exception {
+        harness = ProcessFunctionTestHarnesses.forKeyedProcessFunction(
+                new ChunkAssembler(TIME), o -> o.id, Types.STRING);
+    }
+
+    @AfterEach
+    void close() throws Exception {
+        harness.close();
+    }
+
+    private void send(String json) throws Exception {
+        LoggedObject o = object(json);
+        harness.processElement(new StreamRecord<>(o, o.createdMillis()));
+    }
+
+    private List<RequestUsage> emitted() {
+        List<RequestUsage> out = new ArrayList<>();
+        for (Object e : harness.getOutput()) {
+            if (e instanceof StreamRecord) {
+                out.add((RequestUsage) ((StreamRecord<?>) e).getValue());
+            }
+        }
+        return out;
+    }
+
+    private List<String> rejects() {
+        return harness.getSideOutput(Reject.OUTPUT) == null
+                ? List.of()
+                : harness.getSideOutput(Reject.OUTPUT).stream()
+                        .map(r -> r.getValue().reason + ": " + r.getValue().detail)
+                        .collect(Collectors.toList());
+    }
+
+    private static RequestUsage request(String id, String model, String fp, long created, long... counts) {
+        RequestUsage r = new RequestUsage(id, model, fp, created * 1000);
+        r.counts = UsageCounts.of(counts);
+        return r;
+    }
+
+    @Test
+    void interleavedChoicesWithUsageChunkAndFingerprintOnSomeChunks() throws Exception {
+        String m = "gpt-4.1-mini";
+        send(chunk("s", m, null, T0 + 10, delta(0, "", null), "null"));
+        send(chunk("s", m, null, T0 + 10, delta(1, "", null), "null"));
+        send(chunk("s", m, null, T0 + 10, delta(1, "No", null) + "," + delta(0, "Yes", null), "null"));
+        send(chunk("s", m, "fp_c", T0 + 10, delta(1, null, "length"), "null"));
+        send(chunk("s", m, "fp_x", T0 + 10, delta(0, null, "stop"), "null"));
+        send(chunk("s", m, null, T0 + 10, "",
+                "{\"prompt_tokens\":30,\"completion_tokens\":20,\"total_tokens\":50,"
+                        + "\"prompt_tokens_details\":{\"cached_tokens\":4},"
+                        + "\"completion_tokens_details\":{\"reasoning_tokens\":3}}"));
+        harness.processWatermark(W0_FIRE - 1);
+        assertThat(emitted()).isEmpty();
+
+        harness.processWatermark(W0_FIRE);
+        assertThat(emitted()).containsExactly(
+                // requests, streamed, choices, prompt, completion, total, cached, reasoning,
+                // stop, length, tool_calls, content_filter, function_call, other, none, estimated, dups
+                request("s", m, "fp_c", T0 + 10, 1, 1, 2, 30, 20, 50, 4, 3, 1, 1, 0, 0, 0, 0, 0, 0, 0));
+        assertThat(rejects()).isEmpty();
+    }
+
+    @Test
+    void streamWithoutUsageIsEstimatedWithTheModelsTokenizer() throws Exception {
+        // Each delta is tokenized alone. o200k_base: "Hello" 1, " world" 1, {"city": 3, "Paris"} 3.
+        send(chunk("s", "gpt-4o", "fp", T0, delta(0, "Hello", null), null));
+        send(chunk("s", "gpt-4o", "fp", T0, delta(0, " world", null), null));
+        send(chunk("s", "gpt-4o", "fp", T0, "{\"index\":1,\"delta\":{\"tool_calls\":[{\"index\":0,"
+                + "\"function\":{\"name\":\"w\",\"arguments\":\"{\\\"city\\\":\"}}]},\"finish_reason\":null}", null));
+        send(chunk("s", "gpt-4o", "fp", T0, "{\"index\":1,\"delta\":{\"tool_calls\":[{\"index\":0,"
+                + "\"function\":{\"arguments\":\"\\\"Paris\\\"}\"}}]},\"finish_reason\":\"tool_calls\"}", null));
+        send(chunk("s", "gpt-4o", "fp", T0, delta(0, null, "stop"), null));
+        // cl100k_base for other families: "The quick brown fox" 4, " jumps over" 2.
+        send(chunk("t", "gpt-3.5-turbo", null, T0, delta(0, "The quick brown fox", null), null));
+        send(chunk("t", "gpt-3.5-turbo", null, T0, delta(0, " jumps over", null), null));
+        harness.processWatermark(W0_FIRE);
+
+        assertThat(emitted()).containsExactlyInAnyOrder(
+                request("s", "gpt-4o", "fp", T0, 1, 1, 2, 0, 8, 8, 0, 0, 1, 0, 1, 0, 0, 0, 0, 1, 0),
+                // cut off: no finish chunk, so its one choice ended without a reason
+                request("t", "gpt-3.5-turbo", "", T0, 1, 1, 1, 0, 6, 6, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 0));
+    }
+
+    @Test
+    void completionIsEmittedAtOnceAndItsRetryIsADuplicateUntilTheWindowIsPurged() throws Exception {
+        String c = completion("c", "gpt-4o", "fp", T0 + 1,
+                message(0, "x", "stop") + "," + message(1, "y", "content_filter"), usage(3, 4, 7));
+        send(c);
+        send(c);
+        assertThat(emitted()).containsExactly(
+                request("c", "gpt-4o", "fp", T0 + 1, 1, 0, 2, 3, 4, 7, 0, 0, 1, 0, 0, 1, 0, 0, 0, 0, 0),
+                request("c", "gpt-4o", "fp", T0 + 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1));
+        assertThat(harness.numKeyedStateEntries()).isEqualTo(1);
+
+        harness.processWatermark(W0_CLEANUP);
+        assertThat(harness.numKeyedStateEntries()).isZero();
+        assertThat(harness.numEventTimeTimers()).isZero();
+        send(c);
+        assertThat(rejects()).containsExactly("late: created " + (T0 + 1) + " is past its window's allowed lateness");
+    }
+
+    @Test
+    void completionWithoutUsageIsEstimated() throws Exception {
+        send(completion("c", "gpt-3.5-turbo", null, T0, message(0, "Hi there", "stop"), null));
+        assertThat(emitted()).containsExactly(
+                request("c", "gpt-3.5-turbo", "", T0, 1, 0, 1, 0, 2, 2, 0, 0, 1, 0, 0, 0, 0, 0, 0, 1, 0));
+    }
+
+    @Test
+    void chunkOfAnAlreadyCompletedStreamIsLate() throws Exception {
+        send(chunk("s", "gpt-4o", "fp", T0, delta(0, "a", "stop"), null));
+        harness.processWatermark(W0_FIRE);
+        send(chunk("s", "gpt-4o", "fp", T0, delta(0, "b", null), null));
+        assertThat(emitted()).hasSize(1);
+        assertThat(rejects()).containsExactly("late: chunk for stream s after it was completed");
+
+        harness.processWatermark(W0_CLEANUP);
+        assertThat(harness.numKeyedStateEntries()).isZero();
+    }
+
+    @Test
+    void streamFirstSeenAfterItsWindowFiredCompletesAfterTheOutOfOrdernessBound() throws Exception {
+        harness.processWatermark(W0_FIRE + 10_000);
+        send(chunk("s", "gpt-4o", "fp", T0, delta(0, "a", null), null));
+        harness.processWatermark(W0_FIRE + 10_000 + 4_999);
+        send(chunk("s", "gpt-4o", "fp", T0, delta(0, null, "stop"), "null"));
+        send(chunk("s", "gpt-4o", "fp", T0, "", usage(1, 2, 3)));
+        assertThat(emitted()).isEmpty();
+
+        harness.processWatermark(W0_FIRE + 15_000);
+        assertThat(emitted()).containsExactly(
+                request("s", "gpt-4o", "fp", T0, 1, 1, 1, 1, 2, 3, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0));
+    }
+
+    @Test
+    void lateStreamNeverCompletesAfterItsWindowIsPurged() {
+        assertThat(TIME.streamCompletion(T0 * 1000, W0_CLEANUP - 1)).isEqualTo(W0_CLEANUP);
+    }
+
+    @Test
+    void completionArrivingForAStreamInFlightIsADuplicate() throws Exception {
+        send(chunk("x", "gpt-4o", "fp", T0, delta(0, "a", "stop"), null));
+        send(completion("x", "gpt-4o", "fp", T0, message(0, "a", "stop"), usage(1, 1, 2)));
+        harness.processWatermark(W0_FIRE);
+        assertThat(emitted()).containsExactly(
+                request("x", "gpt-4o", "fp", T0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1),
+                request("x", "gpt-4o", "fp", T0, 1, 1, 1, 0, 1, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0, 1, 0));
+    }
+
+    @Test
+    void chunkDisagreeingWithItsStreamIsRejected() throws Exception {
+        send(chunk("s", "gpt-4o", "fp", T0, delta(0, "a", null), null));
+        send(chunk("s", "gpt-4o-mini", "fp", T0, delta(0, "b", null), null));
+        assertThat(rejects()).containsExactly("invalid_field: chunk of stream s has model gpt-4o-mini and created "
+                + T0 + ", its stream has gpt-4o and " + T0);
+    }
+
+    @Test
+    void chunksBeyondTheStreamLimitAreRejectedButTheUsageChunkIsKept() throws Exception {
+        for (long i = 0; i <= ChunkAssembler.MAX_STREAM_CHUNKS; i++) {
+            send(chunk("s", "gpt-4o", "fp", T0, delta(0, "a", null), null));
+        }
+        send(chunk("s", "gpt-4o", "fp", T0, "", usage(1, 65_536, 65_537)));
+        harness.processWatermark(W0_FIRE);
+        assertThat(rejects()).containsExactly(
+                "limit_exceeded: stream s has more than 65536 chunks with choices");
+        assertThat(emitted()).containsExactly(
+                request("s", "gpt-4o", "fp", T0, 1, 1, 1, 1, 65_536, 65_537, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0));
+    }
+}
