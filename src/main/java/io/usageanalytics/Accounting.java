@@ -7,6 +7,7 @@ import org.apache.flink.metrics.MetricGroup;
 
 import java.util.HashMap;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * The job's accounting counters. Each is a Flink metric under the {@code usage} group (for
@@ -43,6 +44,21 @@ public final class Accounting {
         }
         MetricGroup group = context.getMetricGroup().addGroup(GROUP);
         return group.counter(name, new AccumulatingCounter(total));
+    }
+
+    /** One line with the final accounting of a bounded run, e.g. for the command line. */
+    public static String summary(Map<String, Object> accumulators) {
+        StringBuilder s = new StringBuilder("accounting:");
+        for (String name : new String[] {RECORDS_IN, RECORDS_AGGREGATED, REJECTED, DUPLICATES_DROPPED,
+                REQUESTS_AGGREGATED, STREAMS_AGGREGATED, REQUESTS_ESTIMATED}) {
+            s.append(' ').append(name).append('=').append(accumulators.getOrDefault(name, 0L));
+        }
+        new TreeMap<>(accumulators).forEach((name, value) -> {
+            if (name.startsWith(REJECTED_PREFIX)) {
+                s.append(' ').append(name).append('=').append(value);
+            }
+        });
+        return s.toString();
     }
 
     /** Counts rejects in total and by reason, registering a reason's counter when first seen. */

@@ -1,12 +1,11 @@
 package io.usageanalytics;
 
-import io.usageanalytics.aggregation.UsageCounts;
 import io.usageanalytics.aggregation.UsageRow;
 import io.usageanalytics.parsing.Reject;
 import io.usageanalytics.testing.MiniClusters;
+import io.usageanalytics.testing.MixedCorpus;
 import io.usageanalytics.testing.PipelineRun;
 import io.usageanalytics.testing.RecordsSource;
-import io.usageanalytics.testing.Resources;
 
 import org.apache.flink.test.junit5.MiniClusterExtension;
 
@@ -23,6 +22,9 @@ import static io.usageanalytics.testing.Logged.chunk;
 import static io.usageanalytics.testing.Logged.delta;
 import static io.usageanalytics.testing.Logged.message;
 import static io.usageanalytics.testing.Logged.usage;
+import static io.usageanalytics.testing.MixedCorpus.W0;
+import static io.usageanalytics.testing.MixedCorpus.W1;
+import static io.usageanalytics.testing.MixedCorpus.row;
 import static org.assertj.core.api.Assertions.assertThat;
 
 class UsagePipelineITCase {
@@ -30,46 +32,13 @@ class UsagePipelineITCase {
     @RegisterExtension
     static final MiniClusterExtension CLUSTER = MiniClusters.extension();
 
-    static final long W0 = 1_767_225_600_000L; // 2026-01-01T00:00:00Z
-    static final long W1 = W0 + 60_000;
-    static final long W2 = W1 + 60_000;
-    static final String G4O = "gpt-4o-2024-08-06";
-
-    static UsageRow row(long start, String model, String fp, long... counts) {
-        return new UsageRow(start, start + 60_000, model, fp, UsageCounts.of(counts));
-    }
-
-    /**
-     * The rows of {@code corpus/mixed.jsonl}, worked out by hand from the records. Columns after
-     * the fingerprint: requests, streamed_requests, choices, prompt, completion, total, cached,
-     * reasoning, stop, length, tool_calls, content_filter, function_call, other, none, estimated,
-     * duplicates. Estimates tokenize each delta: {"city": and "Paris"} are 3 o200k tokens each,
-     * "Hello world" 2 (o200k), "The quick brown fox" 4 and " jumps over" 2 (cl100k); the
-     * completion "Hi there" is 2 (cl100k).
-     */
-    static final List<UsageRow> MIXED_ROWS = List.of(
-            // c1 (+ its retry), c2 (n=3), s1 (usage chunk), s5 (streamed tool call, estimated)
-            row(W0, G4O, "fp_a", 4, 2, 6, 42, 43, 85, 8, 0, 3, 1, 1, 1, 0, 0, 0, 1, 1),
-            // c3: a tool call and a stop, cached prompt tokens
-            row(W0, G4O, "fp_b", 1, 0, 2, 100, 40, 140, 64, 0, 1, 0, 1, 0, 0, 0, 0, 0, 0),
-            // s2 (n=2 interleaved, fingerprint only on later chunks), s3 (no usage: estimated)
-            row(W0, "gpt-4.1-mini", "fp_c", 2, 2, 3, 30, 22, 52, 4, 3, 2, 1, 0, 0, 0, 0, 0, 1, 0),
-            // s4 (cut off, no fingerprint), c6 (null fingerprint, function_call and "eos")
-            row(W0, "gpt-3.5-turbo", "", 2, 1, 3, 15, 31, 46, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 0),
-            row(W1, G4O, "fp_a", 1, 0, 1, 7, 3, 10, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1),
-            row(W1, G4O, "fp_b", 1, 0, 1, 50, 100, 150, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0),
-            row(W1, "o3-mini", "fp_d", 1, 1, 1, 40, 200, 240, 0, 150, 1, 0, 0, 0, 0, 0, 0, 0, 0),
-            row(W1, "gpt-3.5-turbo", "", 1, 0, 1, 0, 2, 2, 0, 0, 1, 0, 0, 0, 0, 0, 0, 1, 0),
-            // s7: n=3, one choice cut off
-            row(W2, G4O, "fp_a", 1, 1, 3, 9, 30, 39, 0, 0, 2, 0, 0, 0, 0, 0, 1, 0, 0));
-
     @Test
     void mixedCorpusGivesExactRowsRejectsAndAccounting() throws Exception {
-        List<byte[]> corpus = Resources.lines("corpus/mixed.jsonl");
+        List<byte[]> corpus = MixedCorpus.records();
         PipelineRun.Result result = PipelineRun.run(RecordsSource.of(corpus), EventTime.defaults(), MiniClusters.PARALLELISM);
 
         // On-time data: each window fires exactly once.
-        assertThat(result.emissions()).containsExactlyInAnyOrderElementsOf(MIXED_ROWS);
+        assertThat(result.emissions()).containsExactlyInAnyOrderElementsOf(MixedCorpus.ROWS);
 
         assertThat(result.rejects()).extracting(r -> r.reason + " " + text(r))
                 .containsExactlyInAnyOrder(

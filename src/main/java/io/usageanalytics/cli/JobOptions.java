@@ -1,0 +1,125 @@
+package io.usageanalytics.cli;
+
+import io.usageanalytics.EventTime;
+import io.usageanalytics.sources.KafkaInput;
+
+import org.apache.flink.util.TimeUtils;
+
+import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.Option;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import java.util.regex.Pattern;
+
+/** The job's command-line options; {@code --help} lists them with their defaults. */
+public class JobOptions {
+
+    @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT[,...]",
+            description = "Kafka bootstrap servers.", defaultValue = "127.0.0.1:9092")
+    public String bootstrapServers;
+
+    @Option(names = "--topic", paramLabel = "TOPIC", split = ",",
+            description = "Input topic(s), comma-separated or repeated.", defaultValue = "llm-responses")
+    public List<String> topics = new ArrayList<>();
+
+    @Option(names = "--topic-pattern", paramLabel = "REGEX",
+            description = "Read every topic matching this regex instead of --topic.",
+            converter = PatternConverter.class)
+    public Pattern topicPattern;
+
+    @Option(names = "--group", paramLabel = "ID", description = "Kafka consumer group.",
+            defaultValue = "usage-analytics")
+    public String group;
+
+    @Option(names = "--start", paramLabel = "POSITION", defaultValue = "committed",
+            converter = StartConverter.class,
+            description = "Where to start: committed (earliest for a new group), earliest, latest,"
+                    + " epoch ms or an ISO-8601 instant.")
+    public String start;
+
+    @Option(names = "--bounded", description = "Read up to the offsets that are latest at start,"
+            + " close every window, then exit (backfills, replays).")
+    public boolean bounded;
+
+    @Option(names = "--rejects-topic", paramLabel = "TOPIC",
+            description = "Dead-letter topic (default: <first input topic>.rejects).")
+    public String rejectsTopic;
+
+    @Option(names = "--window", paramLabel = "DURATION", defaultValue = "60s",
+            converter = DurationConverter.class, description = "Tumbling window size.")
+    public Duration window;
+
+    @Option(names = "--out-of-orderness", paramLabel = "DURATION", defaultValue = "30s",
+            converter = DurationConverter.class, description = "Watermark delay behind the latest created time.")
+    public Duration outOfOrderness;
+
+    @Option(names = "--allowed-lateness", paramLabel = "DURATION", defaultValue = "10min",
+            converter = DurationConverter.class,
+            description = "How long a closed window still takes late records (its row is re-emitted).")
+    public Duration allowedLateness;
+
+    @Option(names = "--idleness", paramLabel = "DURATION", defaultValue = "30s",
+            converter = DurationConverter.class,
+            description = "A partition quiet this long no longer holds back the watermark.")
+    public Duration idleness;
+
+    @Option(names = "--checkpoint-interval", paramLabel = "DURATION", defaultValue = "10s",
+            converter = DurationConverter.class,
+            description = "Checkpoint interval; 0 disables checkpoints (and exactly-once rejects).")
+    public Duration checkpointInterval;
+
+    @Option(names = "--connect-timeout", paramLabel = "DURATION", defaultValue = "30s",
+            converter = DurationConverter.class,
+            description = "How long to wait for Kafka and the database at start.")
+    public Duration connectTimeout;
+
+    @Option(names = "--parallelism", paramLabel = "N",
+            description = "Job parallelism (default: the cluster's).")
+    public Integer parallelism;
+
+    /** {@code --kafka.<property>=<value>} options, passed to every Kafka client. */
+    public final Properties kafkaProperties = new Properties();
+
+    public EventTime eventTime() {
+        return new EventTime(window, outOfOrderness, allowedLateness);
+    }
+
+    public String rejectsTopic() {
+        if (rejectsTopic != null) {
+            return rejectsTopic;
+        }
+        return (topicPattern != null ? "usage-analytics" : topics.get(0)) + ".rejects";
+    }
+
+    /** Parses Flink-style durations: 60s, 10min, 1h, 500ms. */
+    public static class DurationConverter implements ITypeConverter<Duration> {
+        @Override
+        public Duration convert(String value) {
+            Duration d = TimeUtils.parseDuration(value);
+            if (d.isNegative()) {
+                throw new IllegalArgumentException("must not be negative");
+            }
+            return d;
+        }
+    }
+
+    /** Checks a starting position when options are parsed, not when the job is built. */
+    public static class StartConverter implements ITypeConverter<String> {
+        @Override
+        public String convert(String value) {
+            KafkaInput.startingOffsets(value);
+            return value;
+        }
+    }
+
+    /** Compiles a topic regex. */
+    public static class PatternConverter implements ITypeConverter<Pattern> {
+        @Override
+        public Pattern convert(String value) {
+            return Pattern.compile(value);
+        }
+    }
+}

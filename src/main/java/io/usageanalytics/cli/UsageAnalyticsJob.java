@@ -1,0 +1,172 @@
+package io.usageanalytics.cli;
+
+import io.usageanalytics.Accounting;
+import io.usageanalytics.UsagePipeline;
+import io.usageanalytics.sinks.RejectsTopic;
+import io.usageanalytics.sources.KafkaInput;
+
+import org.apache.flink.api.common.JobExecutionResult;
+import org.apache.flink.connector.base.DeliveryGuarantee;
+import org.apache.flink.core.execution.CheckpointingMode;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.util.ExceptionUtils;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+/**
+ * The job's entry point: parses options, checks the services it needs, and runs the usage pipeline
+ * from Kafka into the dead-letter topic and the row sink. Errors the user can fix are one line on
+ * stderr and a non-zero exit: 2 for bad usage, 1 for everything else.
+ */
+@Command(name = "usage-analytics-job", mixinStandardHelpOptions = true, showDefaultValues = true,
+        sortOptions = false, version = "usage-analytics 0.1.0",
+        description = "Aggregates logged chat completion responses from Kafka into per-window usage rows.",
+        footer = "%nAny --kafka.<property>=<value> is passed to every Kafka client,"
+                + " e.g. --kafka.security.protocol=SASL_SSL.")
+public class UsageAnalyticsJob implements Callable<Integer> {
+
+    public static final String KAFKA_PREFIX = "--kafka.";
+
+    @Mixin
+    JobOptions options = new JobOptions();
+
+    private PrintStream out = System.out;
+
+    public static void main(String[] args) {
+        int code = run(args, System.out, System.err);
+        if (code != 0) {
+            System.exit(code);
+        }
+    }
+
+    /** Runs the job as the command line would and returns its exit code. */
+    public static int run(String[] args, PrintStream out, PrintStream err) {
+        UsageAnalyticsJob job = new UsageAnalyticsJob();
+        job.out = out;
+        List<String> rest = new ArrayList<>();
+        try {
+            extractKafkaProperties(args, job.options, rest);
+        } catch (IllegalArgumentException e) {
+            err.println("usage-analytics: " + e.getMessage());
+            return 2;
+        }
+        CommandLine cli = new CommandLine(job)
+                .setOut(new PrintWriter(out, true))
+                .setErr(new PrintWriter(err, true))
+                .setParameterExceptionHandler((e, a) -> {
+                    e.getCommandLine().getErr().println("usage-analytics: " + e.getMessage()
+                            + " (see --help)");
+                    return 2;
+                })
+                .setExecutionExceptionHandler((e, cmd, parsed) -> {
+                    cmd.getErr().println("usage-analytics: " + oneLine(e));
+                    return 1;
+                });
+        return cli.execute(rest.toArray(new String[0]));
+    }
+
+    /** Moves {@code --kafka.<property>=<value>} (or {@code --kafka.<property> <value>}) into options. */
+    static void extractKafkaProperties(String[] args, JobOptions options, List<String> rest) {
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            if (!a.startsWith(KAFKA_PREFIX)) {
+                rest.add(a);
+                continue;
+            }
+            String property = a.substring(KAFKA_PREFIX.length());
+            int eq = property.indexOf('=');
+            String value;
+            if (eq >= 0) {
+                value = property.substring(eq + 1);
+                property = property.substring(0, eq);
+            } else if (i + 1 < args.length) {
+                value = args[++i];
+            } else {
+                throw new IllegalArgumentException("option " + a + " needs a value");
+            }
+            if (property.isEmpty()) {
+                throw new IllegalArgumentException("option " + a + " names no Kafka property");
+            }
+            options.kafkaProperties.setProperty(property, value);
+        }
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        validate(options);
+        KafkaCheck.check(options);
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        UsagePipeline.Outputs outputs = defineJob(env, options);
+        outputs.rows().print().name("rows-stdout");
+        try {
+            JobExecutionResult result = env.execute("usage-analytics");
+            if (options.bounded) {
+                out.println(Accounting.summary(result.getAllAccumulatorResults()));
+            }
+            return 0;
+        } catch (Exception e) {
+            throw new UserError("job failed: " + oneLine(e));
+        }
+    }
+
+    static void validate(JobOptions o) throws UserError {
+        if (o.window.isZero()) {
+            throw new UserError("--window must be positive");
+        }
+        if (o.topicPattern == null && o.topics.isEmpty()) {
+            throw new UserError("--topic or --topic-pattern is required");
+        }
+    }
+
+    /**
+     * Builds the job into {@code env}: the Kafka source, the pipeline and the dead-letter topic.
+     * Returns the outputs so the caller attaches the row sink (tests attach a collector).
+     */
+    public static UsagePipeline.Outputs defineJob(StreamExecutionEnvironment env, JobOptions o) {
+        if (o.parallelism != null) {
+            env.setParallelism(o.parallelism);
+        }
+        boolean checkpoints = !o.checkpointInterval.isZero();
+        if (checkpoints) {
+            env.enableCheckpointing(o.checkpointInterval.toMillis(), CheckpointingMode.EXACTLY_ONCE);
+        }
+        UsagePipeline.Outputs outputs = UsagePipeline.defineWorkflow(env,
+                KafkaInput.source(o.bootstrapServers, o.topicPattern == null ? o.topics : List.of(),
+                        o.topicPattern, o.group, KafkaInput.startingOffsets(o.start), o.bounded,
+                        o.kafkaProperties),
+                o.eventTime(), o.idleness);
+        outputs.rejects()
+                .sinkTo(RejectsTopic.sink(o.bootstrapServers, o.rejectsTopic(),
+                        checkpoints ? DeliveryGuarantee.EXACTLY_ONCE : DeliveryGuarantee.AT_LEAST_ONCE,
+                        o.group + "-rejects", o.kafkaProperties))
+                .name("rejects-topic")
+                .uid("rejects-topic");
+        return outputs;
+    }
+
+    /** Parses options the way the command line does, for tests and the local runner. */
+    public static JobOptions parse(String... args) {
+        UsageAnalyticsJob job = new UsageAnalyticsJob();
+        List<String> rest = new ArrayList<>();
+        extractKafkaProperties(args, job.options, rest);
+        new CommandLine(job).parseArgs(rest.toArray(new String[0]));
+        return job.options;
+    }
+
+    static String oneLine(Throwable e) {
+        Throwable root = ExceptionUtils.stripExecutionException(e);
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        String m = root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
+        return m.replaceAll("\\s+", " ").trim();
+    }
+}

@@ -1,0 +1,77 @@
+package io.usageanalytics.sources;
+
+import io.usageanalytics.parsing.ParsedRecord;
+
+import org.apache.flink.connector.kafka.source.KafkaSource;
+import org.apache.flink.connector.kafka.source.KafkaSourceBuilder;
+import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+
+import org.apache.kafka.clients.consumer.OffsetResetStrategy;
+
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.List;
+import java.util.Properties;
+import java.util.regex.Pattern;
+
+/** Builds the Kafka source of logged objects from the job's options. */
+public final class KafkaInput {
+
+    private KafkaInput() {}
+
+    /**
+     * @param topics explicit topics, or empty to use {@code topicPattern}
+     * @param bounded read up to the offsets that are latest at start, then finish
+     */
+    public static KafkaSource<ParsedRecord> source(String bootstrapServers, List<String> topics,
+            Pattern topicPattern, String groupId, OffsetsInitializer start, boolean bounded,
+            Properties kafkaProperties) {
+        KafkaSourceBuilder<ParsedRecord> builder = KafkaSource.<ParsedRecord>builder()
+                .setBootstrapServers(bootstrapServers)
+                .setGroupId(groupId)
+                .setClientIdPrefix(groupId)
+                .setStartingOffsets(start)
+                .setDeserializer(new LoggedRecordDeserializer())
+                .setProperties(kafkaProperties);
+        if (topics.isEmpty()) {
+            builder.setTopicPattern(topicPattern);
+        } else {
+            builder.setTopics(topics);
+        }
+        if (bounded) {
+            builder.setBounded(OffsetsInitializer.latest());
+        }
+        return builder.build();
+    }
+
+    /**
+     * Reads a starting position: {@code committed} (falling back to earliest for a new group),
+     * {@code earliest}, {@code latest}, epoch milliseconds or an ISO-8601 instant.
+     */
+    @SuppressWarnings("deprecation") // the connector still takes kafka-clients' OffsetResetStrategy
+    public static OffsetsInitializer startingOffsets(String value) {
+        switch (value) {
+            case "committed":
+                return OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST);
+            case "earliest":
+                return OffsetsInitializer.earliest();
+            case "latest":
+                return OffsetsInitializer.latest();
+            default:
+                return OffsetsInitializer.timestamp(timestampMillis(value));
+        }
+    }
+
+    private static long timestampMillis(String value) {
+        try {
+            return Long.parseLong(value);
+        } catch (NumberFormatException notMillis) {
+            try {
+                return Instant.parse(value).toEpochMilli();
+            } catch (DateTimeParseException e) {
+                throw new IllegalArgumentException("expected committed, earliest, latest, epoch"
+                        + " milliseconds or an ISO-8601 instant such as 2026-01-01T00:00:00Z");
+            }
+        }
+    }
+}

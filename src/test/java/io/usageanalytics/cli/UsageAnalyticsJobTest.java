@@ -1,0 +1,88 @@
+package io.usageanalytics.cli;
+
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class UsageAnalyticsJobTest {
+
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+    private int run(String... args) {
+        return UsageAnalyticsJob.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+    }
+
+    private String errText() {
+        return err.toString(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void parsesOptionsAndPassesKafkaPropertiesThrough() {
+        JobOptions o = UsageAnalyticsJob.parse("--topic", "a,b", "--window", "5min",
+                "--kafka.security.protocol=SASL_SSL", "--kafka.sasl.mechanism", "PLAIN", "--bounded");
+        assertThat(o.topics).containsExactly("a", "b");
+        assertThat(o.window).isEqualTo(Duration.ofMinutes(5));
+        assertThat(o.allowedLateness).isEqualTo(Duration.ofMinutes(10));
+        assertThat(o.outOfOrderness).isEqualTo(Duration.ofSeconds(30));
+        assertThat(o.idleness).isEqualTo(Duration.ofSeconds(30));
+        assertThat(o.bounded).isTrue();
+        assertThat(o.rejectsTopic()).isEqualTo("a.rejects");
+        assertThat(o.kafkaProperties).containsEntry("security.protocol", "SASL_SSL")
+                .containsEntry("sasl.mechanism", "PLAIN");
+    }
+
+    @Test
+    void badOptionValueIsOneLineNamingTheOption() {
+        assertThat(run("--window", "soon")).isEqualTo(2);
+        assertThat(errText().lines()).hasSize(1);
+        assertThat(errText()).contains("--window").contains("soon");
+
+        err.reset();
+        assertThat(run("--no-such-option")).isEqualTo(2);
+        assertThat(errText().lines()).hasSize(1);
+        assertThat(errText()).contains("--no-such-option");
+
+        err.reset();
+        assertThat(run("--kafka.")).isEqualTo(2);
+        assertThat(errText().lines()).hasSize(1);
+    }
+
+    @Test
+    void badStartingPositionIsOneLine() {
+        assertThat(run("--start", "yesterday", "--bootstrap-servers", "127.0.0.1:1")).isEqualTo(2);
+        assertThat(errText().lines()).hasSize(1);
+        assertThat(errText()).contains("--start");
+    }
+
+    @Test
+    void unreachableBrokerIsOneLineNamingTheServersAndExitsNonZero() throws Exception {
+        int port;
+        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            port = s.getLocalPort(); // closed again: nothing listens there
+        }
+        String servers = "127.0.0.1:" + port;
+        long started = System.nanoTime();
+        int code = run("--bootstrap-servers", servers, "--topic", "t", "--connect-timeout", "3s");
+        assertThat(code).isEqualTo(1);
+        assertThat(errText().lines()).containsExactly(
+                "usage-analytics: cannot reach Kafka at " + servers + " within 3 s");
+        // bounded by the connect timeout, not a hang
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(30));
+    }
+
+    @Test
+    void helpListsOptionsWithDefaults() {
+        assertThat(run("--help")).isZero();
+        String help = out.toString(StandardCharsets.UTF_8);
+        assertThat(help).contains("--bootstrap-servers", "Default: 127.0.0.1:9092", "--window",
+                "Default: 60s", "--allowed-lateness", "--idleness", "--kafka.<property>=<value>");
+    }
+}
