@@ -1,10 +1,12 @@
 package io.usageanalytics.cli;
 
 import io.usageanalytics.EventTime;
+import io.usageanalytics.sinks.UsageTable;
 import io.usageanalytics.sources.KafkaInput;
 
 import org.apache.flink.util.TimeUtils;
 
+import picocli.CommandLine;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Option;
 
@@ -79,6 +81,41 @@ public class JobOptions {
     @Option(names = "--parallelism", paramLabel = "N",
             description = "Job parallelism (default: the cluster's).")
     public Integer parallelism;
+
+    @Option(names = "--jdbc-url", paramLabel = "URL",
+            description = "Warehouse JDBC URL, e.g. jdbc:postgresql://host:5432/db. Without it rows"
+                    + " are printed to stdout.")
+    public String jdbcUrl;
+
+    @Option(names = "--jdbc-user", paramLabel = "USER", description = "Warehouse user.")
+    public String jdbcUser;
+
+    @Option(names = "--jdbc-password", paramLabel = "PASSWORD",
+            defaultValue = "${env:USAGE_ANALYTICS_JDBC_PASSWORD}", showDefaultValue = CommandLine.Help.Visibility.NEVER,
+            description = "Warehouse password; better set USAGE_ANALYTICS_JDBC_PASSWORD, which keeps it"
+                    + " out of process lists.")
+    public String jdbcPassword;
+
+    @Option(names = "--table", paramLabel = "NAME", defaultValue = UsageTable.DEFAULT_TABLE,
+            description = "Warehouse table (optionally schema.table).")
+    public String table;
+
+    @Option(names = "--create-schema",
+            description = "Apply sql/schema (idempotent) before starting, creating the table if missing.")
+    public boolean createSchema;
+
+    @Option(names = "--batch-size", paramLabel = "ROWS", defaultValue = "500",
+            description = "Rows per JDBC batch.")
+    public int batchSize;
+
+    @Option(names = "--flush-interval", paramLabel = "DURATION", defaultValue = "1s",
+            converter = DurationConverter.class,
+            description = "Longest a row waits in the batch before it is written.")
+    public Duration flushInterval;
+
+    @Option(names = "--max-retries", paramLabel = "N", defaultValue = "3",
+            description = "Retries of a failed batch before the job fails over to its last checkpoint.")
+    public int maxRetries;
 
     /** {@code --kafka.<property>=<value>} options, passed to every Kafka client. */
     public final Properties kafkaProperties = new Properties();

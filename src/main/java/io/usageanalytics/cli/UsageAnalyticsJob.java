@@ -2,11 +2,15 @@ package io.usageanalytics.cli;
 
 import io.usageanalytics.Accounting;
 import io.usageanalytics.UsagePipeline;
+import io.usageanalytics.aggregation.UsageRow;
 import io.usageanalytics.sinks.RejectsTopic;
+import io.usageanalytics.sinks.UsageTable;
+import io.usageanalytics.sinks.Warehouse;
 import io.usageanalytics.sources.KafkaInput;
 
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.connector.base.DeliveryGuarantee;
+import org.apache.flink.connector.jdbc.core.datastream.sink.JdbcSink;
 import org.apache.flink.core.execution.CheckpointingMode;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.util.ExceptionUtils;
@@ -17,6 +21,8 @@ import picocli.CommandLine.Mixin;
 
 import java.io.PrintStream;
 import java.io.PrintWriter;
+import java.sql.Connection;
+import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -103,9 +109,16 @@ public class UsageAnalyticsJob implements Callable<Integer> {
     public Integer call() throws Exception {
         validate(options);
         KafkaCheck.check(options);
+        if (options.jdbcUrl != null) {
+            checkWarehouse(options);
+        }
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         UsagePipeline.Outputs outputs = defineJob(env, options);
-        outputs.rows().print().name("rows-stdout");
+        if (options.jdbcUrl != null) {
+            outputs.rows().sinkTo(usageTable(options)).name("usage-table").uid("usage-table");
+        } else {
+            outputs.rows().print().name("rows-stdout");
+        }
         try {
             JobExecutionResult result = env.execute("usage-analytics");
             if (options.bounded) {
@@ -117,9 +130,40 @@ public class UsageAnalyticsJob implements Callable<Integer> {
         }
     }
 
+    /** The warehouse sink the options describe. */
+    public static JdbcSink<UsageRow> usageTable(JobOptions o) {
+        return UsageTable.sink(o.jdbcUrl, o.jdbcUser, o.jdbcPassword, o.table, o.batchSize,
+                o.flushInterval, o.maxRetries);
+    }
+
+    /** Connects once at start: bad credentials or a missing table are one line, not a failing job. */
+    static void checkWarehouse(JobOptions o) throws UserError {
+        try (Connection c = Warehouse.connect(o.jdbcUrl, o.jdbcUser, o.jdbcPassword, o.connectTimeout)) {
+            if (o.createSchema) {
+                Warehouse.applySchema(c, o.table);
+            }
+            try {
+                Warehouse.requireTable(c, o.table);
+            } catch (SQLException e) {
+                throw new UserError("table " + o.table + " is missing or incomplete in " + o.jdbcUrl
+                        + " (" + oneLine(e) + "); run with --create-schema or apply sql/schema");
+            }
+        } catch (SQLException e) {
+            throw new UserError("cannot use database " + o.jdbcUrl
+                    + (o.jdbcUser == null ? "" : " as " + o.jdbcUser) + ": " + oneLine(e));
+        }
+    }
+
     static void validate(JobOptions o) throws UserError {
         if (o.window.isZero()) {
             throw new UserError("--window must be positive");
+        }
+        if (o.jdbcUrl != null) {
+            try {
+                UsageTable.checkTableName(o.table);
+            } catch (IllegalArgumentException e) {
+                throw new UserError("--table: " + e.getMessage());
+            }
         }
         if (o.topicPattern == null && o.topics.isEmpty()) {
             throw new UserError("--topic or --topic-pattern is required");

@@ -1,0 +1,251 @@
+package io.usageanalytics.local;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+
+/**
+ * Generates realistic logged traffic, deterministically from a seed: completions with n = 1..3 and
+ * tool calls, streams with and without a usage chunk, cut-off streams, gateway retries logged twice
+ * and a small share of malformed records, across several models and backend fingerprints. Used by
+ * the local runner, the benchmark and the fault-injection tests.
+ */
+public final class TrafficGenerator {
+
+    /** One Kafka record to produce: key (the completion id) and value. */
+    public record Record(byte[] key, byte[] value) {}
+
+    private static final String[][] BACKENDS = {
+        {"gpt-4o-2024-08-06", "fp_a1b2c3"}, {"gpt-4o-2024-08-06", "fp_d4e5f6"},
+        {"gpt-4o-mini-2024-07-18", "fp_0aa0aa"}, {"gpt-4.1-mini", "fp_41m001"},
+        {"gpt-5-mini", "fp_5m0001"}, {"o3-mini", "fp_o3m001"}, {"gpt-3.5-turbo", null},
+    };
+    private static final String[] WORDS = {
+        "The", " answer", " is", " 42", ".", " Sure", ",", " here", " you", " go", " weather", " in",
+        " Paris", " today", " looks", " sunny", "!", " Let", " me", " check",
+    };
+    private static final JsonFactory JSON = new JsonFactory();
+
+    private final SplittableRandom random;
+    private final double requestsPerSecond;
+    private final double malformedShare;
+    private final double duplicateShare;
+    private long startMillis;
+    private long sequence;
+
+    /**
+     * @param startEpochSeconds {@code created} of the first request
+     * @param requestsPerSecond spacing of {@code created} between requests (event time)
+     */
+    public TrafficGenerator(long seed, long startEpochSeconds, double requestsPerSecond,
+            double malformedShare, double duplicateShare) {
+        this.random = new SplittableRandom(seed);
+        this.startMillis = startEpochSeconds * 1000;
+        this.requestsPerSecond = requestsPerSecond;
+        this.malformedShare = malformedShare;
+        this.duplicateShare = duplicateShare;
+    }
+
+    /** The records of the next {@code requests} requests, in the order a gateway would log them. */
+    public List<Record> next(int requests) {
+        List<Record> out = new ArrayList<>();
+        for (int i = 0; i < requests; i++) {
+            long created = (startMillis + (long) (sequence * 1000 / requestsPerSecond)) / 1000;
+            String id = "chatcmpl-" + Long.toHexString(random.nextLong() & Long.MAX_VALUE);
+            sequence++;
+            String[] backend = BACKENDS[random.nextInt(BACKENDS.length)];
+            if (random.nextDouble() < malformedShare) {
+                byte[] whole = completion(id, backend, created);
+                out.add(new Record(bytes(id), java.util.Arrays.copyOf(whole, whole.length / 2)));
+            } else if (random.nextBoolean()) {
+                stream(out, id, backend, created);
+            } else {
+                byte[] value = completion(id, backend, created);
+                out.add(new Record(bytes(id), value));
+                if (random.nextDouble() < duplicateShare) {
+                    out.add(new Record(bytes(id), value));
+                }
+            }
+        }
+        return out;
+    }
+
+    /** Moves event time to {@code epochSeconds} for the next request (a live clock, say). */
+    public void restartAt(long epochSeconds) {
+        startMillis = epochSeconds * 1000;
+        sequence = 0;
+    }
+
+    private byte[] completion(String id, String[] backend, long created) {
+        int n = 1 + (random.nextInt(10) == 0 ? random.nextInt(3) : 0);
+        return json(g -> {
+            head(g, id, "chat.completion", backend, created);
+            g.writeArrayFieldStart("choices");
+            for (int i = 0; i < n; i++) {
+                boolean tool = random.nextInt(8) == 0;
+                g.writeStartObject();
+                g.writeNumberField("index", i);
+                g.writeObjectFieldStart("message");
+                g.writeStringField("role", "assistant");
+                if (tool) {
+                    g.writeNullField("content");
+                    g.writeArrayFieldStart("tool_calls");
+                    g.writeStartObject();
+                    g.writeStringField("id", "call_" + i);
+                    g.writeStringField("type", "function");
+                    g.writeObjectFieldStart("function");
+                    g.writeStringField("name", "get_weather");
+                    g.writeStringField("arguments", "{\"city\":\"Paris\"}");
+                    g.writeEndObject();
+                    g.writeEndObject();
+                    g.writeEndArray();
+                } else {
+                    g.writeStringField("content", text(3 + random.nextInt(20)));
+                }
+                g.writeNullField("refusal");
+                g.writeEndObject();
+                g.writeNullField("logprobs");
+                g.writeStringField("finish_reason", tool ? "tool_calls" : finishReason());
+                g.writeEndObject();
+            }
+            g.writeEndArray();
+            usage(g, 20 + random.nextInt(2000), 5 + random.nextInt(500));
+            g.writeStringField("service_tier", "default");
+        });
+    }
+
+    private void stream(List<Record> out, String id, String[] backend, long created) {
+        int n = random.nextInt(8) == 0 ? 2 : 1;
+        boolean withUsage = random.nextInt(10) < 7;
+        boolean cutOff = random.nextInt(20) == 0;
+        int deltas = 3 + random.nextInt(10);
+        byte[] key = bytes(id);
+        for (int i = 0; i < n; i++) {
+            int choice = i;
+            out.add(new Record(key, chunk(id, backend, created, g -> delta(g, choice, "", null, true), withUsage)));
+        }
+        for (int d = 0; d < deltas; d++) {
+            for (int i = 0; i < n; i++) {
+                int choice = i;
+                String word = WORDS[random.nextInt(WORDS.length)];
+                out.add(new Record(key, chunk(id, backend, created, g -> delta(g, choice, word, null, false), withUsage)));
+            }
+        }
+        if (cutOff) {
+            return;
+        }
+        for (int i = 0; i < n; i++) {
+            int choice = i;
+            String reason = finishReason();
+            out.add(new Record(key, chunk(id, backend, created, g -> delta(g, choice, null, reason, false), withUsage)));
+        }
+        if (withUsage) {
+            out.add(new Record(key, json(g -> {
+                head(g, id, "chat.completion.chunk", backend, created);
+                g.writeArrayFieldStart("choices");
+                g.writeEndArray();
+                usage(g, 20 + random.nextInt(2000), deltas * n);
+            })));
+        }
+    }
+
+    private byte[] chunk(String id, String[] backend, long created, Writer choice, boolean usageNull) {
+        return json(g -> {
+            head(g, id, "chat.completion.chunk", backend, created);
+            g.writeArrayFieldStart("choices");
+            choice.write(g);
+            g.writeEndArray();
+            if (usageNull) {
+                g.writeNullField("usage");
+            }
+        });
+    }
+
+    private static void delta(JsonGenerator g, int index, String content, String finish, boolean role)
+            throws IOException {
+        g.writeStartObject();
+        g.writeNumberField("index", index);
+        g.writeObjectFieldStart("delta");
+        if (role) {
+            g.writeStringField("role", "assistant");
+        }
+        if (content != null) {
+            g.writeStringField("content", content);
+        }
+        g.writeEndObject();
+        g.writeNullField("logprobs");
+        if (finish == null) {
+            g.writeNullField("finish_reason");
+        } else {
+            g.writeStringField("finish_reason", finish);
+        }
+        g.writeEndObject();
+    }
+
+    private static void head(JsonGenerator g, String id, String object, String[] backend, long created)
+            throws IOException {
+        g.writeStringField("id", id);
+        g.writeStringField("object", object);
+        g.writeNumberField("created", created);
+        g.writeStringField("model", backend[0]);
+        if (backend[1] != null) {
+            g.writeStringField("system_fingerprint", backend[1]);
+        }
+    }
+
+    private void usage(JsonGenerator g, int prompt, int completion) throws IOException {
+        int cached = random.nextInt(4) == 0 ? prompt / 2 : 0;
+        g.writeObjectFieldStart("usage");
+        g.writeNumberField("prompt_tokens", prompt);
+        g.writeNumberField("completion_tokens", completion);
+        g.writeNumberField("total_tokens", prompt + completion);
+        g.writeObjectFieldStart("prompt_tokens_details");
+        g.writeNumberField("cached_tokens", cached);
+        g.writeEndObject();
+        g.writeObjectFieldStart("completion_tokens_details");
+        g.writeNumberField("reasoning_tokens", random.nextInt(4) == 0 ? completion / 3 : 0);
+        g.writeEndObject();
+        g.writeEndObject();
+    }
+
+    private String finishReason() {
+        int r = random.nextInt(100);
+        return r < 85 ? "stop" : r < 95 ? "length" : r < 98 ? "content_filter" : "tool_calls";
+    }
+
+    private String text(int words) {
+        StringBuilder s = new StringBuilder();
+        for (int i = 0; i < words; i++) {
+            s.append(WORDS[random.nextInt(WORDS.length)]);
+        }
+        return s.toString();
+    }
+
+    private static byte[] bytes(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** Writes the fields of one JSON object. */
+    private interface Writer {
+        void write(JsonGenerator g) throws IOException;
+    }
+
+    private static byte[] json(Writer fields) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(512);
+        try (JsonGenerator g = JSON.createGenerator(out)) {
+            g.writeStartObject();
+            fields.write(g);
+            g.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toByteArray();
+    }
+}

@@ -1,0 +1,110 @@
+package io.usageanalytics.sinks;
+
+import io.usageanalytics.aggregation.UsageCounts;
+import io.usageanalytics.aggregation.UsageRow;
+
+import org.apache.flink.connector.jdbc.JdbcConnectionOptions;
+import org.apache.flink.connector.jdbc.JdbcExecutionOptions;
+import org.apache.flink.connector.jdbc.JdbcStatementBuilder;
+import org.apache.flink.connector.jdbc.core.datastream.sink.JdbcSink;
+
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.Arrays;
+import java.util.List;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+/**
+ * Upserts window rows into the warehouse table. Every emission carries the complete row, so the
+ * upsert replaces rather than adds: a row written twice (at-least-once delivery after a restore, a
+ * replayed backfill) leaves the table as if it had been written once, and a late update replaces
+ * its row. {@code updated_at} only moves when a value actually changes.
+ */
+public final class UsageTable {
+
+    public static final String DEFAULT_TABLE = "llm_usage";
+    public static final List<String> KEY_COLUMNS =
+            List.of("window_start", "window_end", "model", "system_fingerprint");
+    private static final Pattern IDENTIFIER = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*(\\.[A-Za-z_][A-Za-z0-9_]*)?");
+
+    private UsageTable() {}
+
+    /** Every column the job writes, key first, in statement order. */
+    public static List<String> columns() {
+        return Stream.concat(KEY_COLUMNS.stream(), Arrays.stream(UsageCounts.COLUMNS))
+                .collect(Collectors.toList());
+    }
+
+    /** Table names are spliced into SQL, so only plain (optionally schema-qualified) identifiers. */
+    public static String checkTableName(String table) {
+        if (!IDENTIFIER.matcher(table).matches()) {
+            throw new IllegalArgumentException("not a plain SQL identifier: " + table);
+        }
+        return table;
+    }
+
+    public static String upsertSql(String table) {
+        checkTableName(table);
+        List<String> cols = columns();
+        List<String> values = Arrays.asList(UsageCounts.COLUMNS);
+        String bare = table.substring(table.indexOf('.') + 1);
+        return "INSERT INTO " + table + " (" + String.join(", ", cols) + ", updated_at) VALUES ("
+                + cols.stream().map(c -> "?").collect(Collectors.joining(", ")) + ", now())"
+                + " ON CONFLICT (" + String.join(", ", KEY_COLUMNS) + ") DO UPDATE SET "
+                + values.stream().map(c -> c + " = EXCLUDED." + c).collect(Collectors.joining(", "))
+                + ", updated_at = now()"
+                + " WHERE (" + values.stream().map(c -> bare + "." + c).collect(Collectors.joining(", "))
+                + ") IS DISTINCT FROM ("
+                + values.stream().map(c -> "EXCLUDED." + c).collect(Collectors.joining(", ")) + ")";
+    }
+
+    public static JdbcSink<UsageRow> sink(String url, String user, String password, String table,
+            int batchSize, Duration flushInterval, int maxRetries) {
+        JdbcConnectionOptions.JdbcConnectionOptionsBuilder connection =
+                new JdbcConnectionOptions.JdbcConnectionOptionsBuilder()
+                        .withUrl(url)
+                        .withDriverName("org.postgresql.Driver");
+        if (user != null) {
+            connection.withUsername(user);
+        }
+        if (password != null) {
+            connection.withPassword(password);
+        }
+        return JdbcSink.<UsageRow>builder()
+                .withQueryStatement(upsertSql(table), new RowStatement())
+                .withExecutionOptions(JdbcExecutionOptions.builder()
+                        .withBatchSize(batchSize)
+                        .withBatchIntervalMs(flushInterval.toMillis())
+                        .withMaxRetries(maxRetries)
+                        .build())
+                .buildAtLeastOnce(connection.build());
+    }
+
+    /** Binds one row in {@link #columns()} order. */
+    static final class RowStatement implements JdbcStatementBuilder<UsageRow> {
+
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public void accept(PreparedStatement ps, UsageRow row) throws SQLException {
+            ps.setObject(1, utc(row.windowStart));
+            ps.setObject(2, utc(row.windowEnd));
+            ps.setString(3, row.model);
+            ps.setString(4, row.systemFingerprint);
+            long[] values = row.counts.toArray();
+            for (int i = 0; i < values.length; i++) {
+                ps.setLong(5 + i, values[i]);
+            }
+        }
+
+        private static OffsetDateTime utc(long epochMillis) {
+            return OffsetDateTime.ofInstant(Instant.ofEpochMilli(epochMillis), ZoneOffset.UTC);
+        }
+    }
+}

@@ -1,0 +1,135 @@
+package io.usageanalytics.sinks;
+
+import io.usageanalytics.EventTime;
+import io.usageanalytics.UsagePipeline;
+import io.usageanalytics.local.EmbeddedWarehouse;
+import io.usageanalytics.parsing.ParsedRecord;
+import io.usageanalytics.testing.MiniClusters;
+import io.usageanalytics.testing.MixedCorpus;
+import io.usageanalytics.testing.Postgres;
+import io.usageanalytics.testing.RecordsSource;
+import io.usageanalytics.testing.Tables;
+
+import org.apache.flink.api.connector.source.Source;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.List;
+import java.util.stream.Collectors;
+
+import static io.usageanalytics.testing.Logged.chunk;
+import static io.usageanalytics.testing.Logged.completion;
+import static io.usageanalytics.testing.Logged.delta;
+import static io.usageanalytics.testing.Logged.message;
+import static io.usageanalytics.testing.Logged.usage;
+import static io.usageanalytics.testing.MixedCorpus.W0;
+import static io.usageanalytics.testing.MixedCorpus.W1;
+import static io.usageanalytics.testing.MixedCorpus.row;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** Window rows into a real PostgreSQL: exact values, idempotent replays, late updates. */
+class UsageTableITCase {
+
+    @RegisterExtension
+    static final MiniClusterExtension CLUSTER = MiniClusters.extension();
+
+    @TempDir
+    static Path dir;
+
+    static EmbeddedWarehouse pg;
+
+    @BeforeAll
+    static void startPostgres() {
+        pg = Postgres.start(dir);
+    }
+
+    @AfterAll
+    static void stopPostgres() {
+        pg.close();
+    }
+
+    static void runInto(String table, Source<ParsedRecord, ?, ?> source, EventTime time,
+            int parallelism) throws Exception {
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        env.setParallelism(parallelism);
+        UsagePipeline.Outputs out = UsagePipeline.defineWorkflow(env, source, time, Duration.ofSeconds(30));
+        out.rows().sinkTo(UsageTable.sink(pg.jdbcUrl(), pg.user(), null, table, 100,
+                Duration.ofMillis(200), 3));
+        env.execute("into-" + table);
+    }
+
+    @Test
+    void boundedRunWritesEveryColumnOfEveryRow() throws Exception {
+        Tables.create(pg.jdbcUrl(), "usage_exact");
+        runInto("usage_exact", RecordsSource.of(MixedCorpus.records()), EventTime.defaults(),
+                MiniClusters.PARALLELISM);
+        assertThat(Tables.rows(pg.jdbcUrl(), "usage_exact"))
+                .containsExactlyInAnyOrderElementsOf(MixedCorpus.ROWS);
+    }
+
+    @Test
+    void replayingTheSameInputLeavesTheTableUnchanged() throws Exception {
+        Tables.create(pg.jdbcUrl(), "usage_replay");
+        runInto("usage_replay", RecordsSource.of(MixedCorpus.records()), EventTime.defaults(),
+                MiniClusters.PARALLELISM);
+        List<String> first = Tables.snapshot(pg.jdbcUrl(), "usage_replay");
+        runInto("usage_replay", RecordsSource.of(MixedCorpus.records()), EventTime.defaults(),
+                MiniClusters.PARALLELISM);
+        // Byte for byte, updated_at included: an upsert that changes nothing writes nothing.
+        assertThat(Tables.snapshot(pg.jdbcUrl(), "usage_replay")).hasSize(MixedCorpus.ROWS.size())
+                .isEqualTo(first);
+    }
+
+    @Test
+    void lateRecordChangesExactlyItsRow() throws Exception {
+        Tables.create(pg.jdbcUrl(), "usage_late");
+        // No out-of-orderness, 120 s lateness; paced with one reader so the order below holds.
+        EventTime time = new EventTime(Duration.ofSeconds(60), Duration.ZERO, Duration.ofSeconds(120));
+        long t0 = W0 / 1000;
+        List<byte[]> records = List.of(
+                completion("a1", "gpt-4o", "fp", t0 + 10, message(0, "x", "stop"), usage(1, 2, 3)),
+                completion("c", "gpt-4o-mini", "fp", t0 + 30, message(0, "x", "stop"), usage(4, 4, 8)),
+                completion("b", "gpt-4o", "fp", t0 + 70, message(0, "x", "stop"), usage(1, 1, 2)),
+                completion("a2", "gpt-4o", "fp", t0 + 20, message(0, "x", "length"), usage(10, 20, 30)),
+                chunk("s", "gpt-4o", "fp", t0 + 140, delta(0, "hi", "stop"), null))
+                .stream().map(s -> s.getBytes(StandardCharsets.UTF_8)).collect(Collectors.toList());
+        runInto("usage_late", RecordsSource.paced(records, 5), time, 1);
+
+        assertThat(Tables.rows(pg.jdbcUrl(), "usage_late")).containsExactly(
+                row(W0, "gpt-4o", "fp", 2, 0, 2, 11, 22, 33, 0, 0, 1, 1, 0, 0, 0, 0, 0, 0, 0),
+                row(W0, "gpt-4o-mini", "fp", 1, 0, 1, 4, 4, 8, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0),
+                row(W1, "gpt-4o", "fp", 1, 0, 1, 1, 1, 2, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0),
+                row(W1 + 60_000, "gpt-4o", "fp", 1, 1, 1, 0, 1, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0, 1, 0));
+    }
+
+    @Test
+    void schemaIsIdempotentAndAMissingTableIsNamed() throws Exception {
+        try (Connection c = Tables.connect(pg.jdbcUrl())) {
+            Warehouse.applySchema(c, "usage_schema");
+            Warehouse.applySchema(c, "usage_schema");
+            Warehouse.requireTable(c, "usage_schema");
+            try (Statement s = c.createStatement()) {
+                s.execute("CREATE TABLE usage_partial (window_start timestamptz)");
+            }
+            assertThatThrownBy(() -> Warehouse.requireTable(c, "usage_missing"))
+                    .isInstanceOf(SQLException.class)
+                    .hasMessageContaining("relation \"usage_missing\" does not exist");
+            assertThatThrownBy(() -> Warehouse.requireTable(c, "usage_partial"))
+                    .isInstanceOf(SQLException.class)
+                    .hasMessageContaining("column \"window_end\" does not exist");
+        }
+    }
+}

@@ -1,0 +1,64 @@
+package io.usageanalytics.testing;
+
+import io.usageanalytics.aggregation.UsageCounts;
+import io.usageanalytics.aggregation.UsageRow;
+import io.usageanalytics.sinks.UsageTable;
+import io.usageanalytics.sinks.Warehouse;
+
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Reads the warehouse table back over plain JDBC. */
+public final class Tables {
+
+    private Tables() {}
+
+    public static Connection connect(String url) throws SQLException {
+        return Warehouse.connect(url, "postgres", null, Duration.ofSeconds(10));
+    }
+
+    public static void create(String url, String table) throws SQLException {
+        try (Connection c = connect(url)) {
+            Warehouse.applySchema(c, table);
+        }
+    }
+
+    /** Every row, ordered by key. */
+    public static List<UsageRow> rows(String url, String table) throws SQLException {
+        List<UsageRow> rows = new ArrayList<>();
+        try (Connection c = connect(url); Statement s = c.createStatement();
+                ResultSet r = s.executeQuery("SELECT " + String.join(", ", UsageTable.columns()) + " FROM "
+                        + table + " ORDER BY window_start, window_end, model, system_fingerprint")) {
+            while (r.next()) {
+                long[] v = new long[UsageCounts.COLUMNS.length];
+                for (int i = 0; i < v.length; i++) {
+                    v[i] = r.getLong(5 + i);
+                }
+                rows.add(new UsageRow(
+                        r.getObject(1, OffsetDateTime.class).toInstant().toEpochMilli(),
+                        r.getObject(2, OffsetDateTime.class).toInstant().toEpochMilli(),
+                        r.getString(3), r.getString(4), UsageCounts.of(v)));
+            }
+        }
+        return rows;
+    }
+
+    /** Every row with every column, updated_at included, as text: for byte-level comparisons. */
+    public static List<String> snapshot(String url, String table) throws SQLException {
+        List<String> rows = new ArrayList<>();
+        try (Connection c = connect(url); Statement s = c.createStatement();
+                ResultSet r = s.executeQuery("SELECT t::text FROM " + table
+                        + " t ORDER BY window_start, window_end, model, system_fingerprint")) {
+            while (r.next()) {
+                rows.add(r.getString(1));
+            }
+        }
+        return rows;
+    }
+}
