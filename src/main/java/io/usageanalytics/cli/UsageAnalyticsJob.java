@@ -25,6 +25,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 
 /**
@@ -142,11 +143,10 @@ public class UsageAnalyticsJob implements Callable<Integer> {
             if (o.createSchema) {
                 Warehouse.applySchema(c, o.table);
             }
-            try {
-                Warehouse.requireTable(c, o.table);
-            } catch (SQLException e) {
-                throw new UserError("table " + o.table + " is missing or incomplete in " + o.jdbcUrl
-                        + " (" + oneLine(e) + "); run with --create-schema or apply sql/schema");
+            Optional<String> problem = Warehouse.tableProblem(c, o.table);
+            if (problem.isPresent()) {
+                throw new UserError(problem.get() + " in " + o.jdbcUrl
+                        + "; run with --create-schema or apply sql/schema");
             }
         } catch (SQLException e) {
             throw new UserError("cannot use database " + o.jdbcUrl

@@ -6,11 +6,17 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
 import java.util.Properties;
+import java.util.Set;
 
 /**
  * Start-up checks and schema management for the warehouse. The schema is the ordered, idempotent
@@ -52,15 +58,30 @@ public final class Warehouse {
     }
 
     /**
-     * Fails with a message naming the table unless it exists with every column the job writes, so
-     * a missing table is reported at start, not at the first write.
+     * What is wrong with the table for the job, or empty if it exists with every column the job
+     * writes; checked at start so a missing table is reported then, not at the first write.
      */
-    public static void requireTable(Connection c, String table) throws SQLException {
+    public static Optional<String> tableProblem(Connection c, String table) throws SQLException {
         UsageTable.checkTableName(table);
-        try (Statement s = c.createStatement()) {
-            s.executeQuery("SELECT " + String.join(", ", UsageTable.columns()) + ", updated_at FROM "
-                    + table + " WHERE false").close();
+        int dot = table.indexOf('.');
+        // Unquoted identifiers are folded to lower case by PostgreSQL.
+        String schema = dot < 0 ? c.getSchema() : table.substring(0, dot).toLowerCase(Locale.ROOT);
+        String name = table.substring(dot + 1).toLowerCase(Locale.ROOT);
+        Set<String> present = new HashSet<>();
+        try (ResultSet r = c.getMetaData().getColumns(null, schema, name, null)) {
+            while (r.next()) {
+                present.add(r.getString("COLUMN_NAME"));
+            }
         }
+        if (present.isEmpty()) {
+            return Optional.of("table " + table + " does not exist");
+        }
+        List<String> missing = new ArrayList<>(UsageTable.columns());
+        missing.add("updated_at");
+        missing.removeAll(present);
+        return missing.isEmpty()
+                ? Optional.empty()
+                : Optional.of("table " + table + " lacks column(s) " + String.join(", ", missing));
     }
 
     public static String schemaFile(String name) {

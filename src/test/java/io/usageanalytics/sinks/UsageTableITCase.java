@@ -23,7 +23,6 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
@@ -120,16 +119,21 @@ class UsageTableITCase {
         try (Connection c = Tables.connect(pg.jdbcUrl())) {
             Warehouse.applySchema(c, "usage_schema");
             Warehouse.applySchema(c, "usage_schema");
-            Warehouse.requireTable(c, "usage_schema");
+            assertThat(Warehouse.tableProblem(c, "usage_schema")).isEmpty();
+            assertThat(Warehouse.tableProblem(c, "public.usage_schema")).isEmpty();
             try (Statement s = c.createStatement()) {
                 s.execute("CREATE TABLE usage_partial (window_start timestamptz)");
             }
-            assertThatThrownBy(() -> Warehouse.requireTable(c, "usage_missing"))
-                    .isInstanceOf(SQLException.class)
-                    .hasMessageContaining("relation \"usage_missing\" does not exist");
-            assertThatThrownBy(() -> Warehouse.requireTable(c, "usage_partial"))
-                    .isInstanceOf(SQLException.class)
-                    .hasMessageContaining("column \"window_end\" does not exist");
+            assertThat(Warehouse.tableProblem(c, "usage_missing"))
+                    .contains("table usage_missing does not exist");
+            assertThat(Warehouse.tableProblem(c, "usage_partial")).contains(
+                    "table usage_partial lacks column(s) window_end, model, system_fingerprint, requests,"
+                            + " streamed_requests, choices, prompt_tokens, completion_tokens, total_tokens,"
+                            + " cached_prompt_tokens, reasoning_tokens, finish_stop, finish_length,"
+                            + " finish_tool_calls, finish_content_filter, finish_function_call, finish_other,"
+                            + " finish_none, estimated_requests, duplicates_dropped, updated_at");
+            assertThatThrownBy(() -> Warehouse.tableProblem(c, "x; drop table y"))
+                    .isInstanceOf(IllegalArgumentException.class);
         }
     }
 }

@@ -2,10 +2,13 @@ package io.usageanalytics.cli;
 
 import io.usageanalytics.UsagePipeline;
 import io.usageanalytics.aggregation.UsageRow;
+import io.usageanalytics.local.EmbeddedWarehouse;
 import io.usageanalytics.sinks.RejectsTopic;
 import io.usageanalytics.testing.KafkaBroker;
 import io.usageanalytics.testing.MiniClusters;
 import io.usageanalytics.testing.MixedCorpus;
+import io.usageanalytics.testing.Postgres;
+import io.usageanalytics.testing.Tables;
 
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -20,8 +23,12 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
 
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -39,35 +46,100 @@ import static io.usageanalytics.testing.MixedCorpus.W0;
 import static io.usageanalytics.testing.MixedCorpus.row;
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The job on a real KRaft broker: Kafka source, per-partition watermarks, dead-letter topic. */
-class KafkaJobITCase {
+/** The job on a real KRaft broker and PostgreSQL: source, watermarks, dead letters, start-up checks. */
+class UsageAnalyticsJobITCase {
 
     @RegisterExtension
     static final MiniClusterExtension CLUSTER = MiniClusters.extension();
 
+    @TempDir
+    static Path dir;
+
     static KafkaBroker kafka;
+    static EmbeddedWarehouse pg;
 
     @BeforeAll
-    static void startKafka() {
+    static void startServices() {
         kafka = KafkaBroker.start();
+        pg = Postgres.start(dir);
     }
 
     @AfterAll
-    static void stopKafka() {
+    static void stopServices() {
+        pg.close();
         kafka.stop();
     }
 
-    @Test
-    void boundedRunOverTwoPartitionsGivesExactRowsAndByteEqualDeadLetters() throws Exception {
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+    private int run(String... args) {
+        return UsageAnalyticsJob.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+    }
+
+    /** A topic holding the mixed corpus, keyed by line, alternating between two partitions. */
+    private static String mixedTopic() {
         String topic = "mixed-" + UUID.randomUUID();
         kafka.createTopic(topic, 2);
-        // Records alternate between the partitions, so every stream has chunks in both.
         List<byte[]> corpus = MixedCorpus.records();
         List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>();
         for (int i = 0; i < corpus.size(); i++) {
             records.add(new ProducerRecord<>(topic, i % 2, key(i), corpus.get(i)));
         }
         kafka.produce(topic, records);
+        return topic;
+    }
+
+    @Test
+    void commandLineBoundedRunCreatesTheSchemaWritesExactRowsAndPrintsTheAccounting() throws Exception {
+        String topic = mixedTopic();
+        int code = run("--bootstrap-servers", kafka.bootstrapServers(), "--topic", topic, "--bounded",
+                "--group", "cli-" + topic, "--jdbc-url", pg.jdbcUrl(), "--jdbc-user", pg.user(),
+                "--table", "usage_cli", "--create-schema", "--parallelism", "2");
+        assertThat(code).as(err.toString(StandardCharsets.UTF_8)).isZero();
+        assertThat(Tables.rows(pg.jdbcUrl(), "usage_cli")).containsExactlyInAnyOrderElementsOf(MixedCorpus.ROWS);
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains(
+                "accounting: records_in=46 records_aggregated=39 rejected=5 duplicates_dropped=2 "
+                        + "requests_aggregated=14 streams_aggregated=7 requests_estimated=4 "
+                        + "rejected_invalid_field=1 rejected_malformed_json=1 rejected_missing_field=1 "
+                        + "rejected_not_an_object=1 rejected_unsupported_object=1");
+    }
+
+    @Test
+    void missingTableIsOneLineAtStart() {
+        String topic = "t-" + UUID.randomUUID();
+        kafka.createTopic(topic, 1);
+        assertThat(run("--bootstrap-servers", kafka.bootstrapServers(), "--topic", topic,
+                "--jdbc-url", pg.jdbcUrl(), "--jdbc-user", pg.user(), "--table", "no_such_table")).isEqualTo(1);
+        assertThat(err.toString(StandardCharsets.UTF_8).lines()).containsExactly(
+                "usage-analytics: table no_such_table does not exist in " + pg.jdbcUrl()
+                        + "; run with --create-schema or apply sql/schema");
+    }
+
+    @Test
+    void wrongCredentialsAreOneLineAtStart() {
+        String topic = "t-" + UUID.randomUUID();
+        kafka.createTopic(topic, 1);
+        assertThat(run("--bootstrap-servers", kafka.bootstrapServers(), "--topic", topic,
+                "--jdbc-url", pg.jdbcUrl(), "--jdbc-user", "nobody")).isEqualTo(1);
+        assertThat(err.toString(StandardCharsets.UTF_8).lines()).containsExactly(
+                "usage-analytics: cannot use database " + pg.jdbcUrl()
+                        + " as nobody: FATAL: role \"nobody\" does not exist");
+    }
+
+    @Test
+    void missingInputTopicIsOneLineAtStart() {
+        assertThat(run("--bootstrap-servers", kafka.bootstrapServers(), "--topic", "absent")).isEqualTo(1);
+        assertThat(err.toString(StandardCharsets.UTF_8).lines()).containsExactly(
+                "usage-analytics: input topic absent does not exist on " + kafka.bootstrapServers());
+    }
+
+    @Test
+    void boundedRunOverTwoPartitionsGivesExactRowsAndByteEqualDeadLetters() throws Exception {
+        // Records alternate between the partitions, so every stream has chunks in both.
+        String topic = mixedTopic();
+        List<byte[]> corpus = MixedCorpus.records();
 
         JobOptions options = UsageAnalyticsJob.parse("--bootstrap-servers", kafka.bootstrapServers(),
                 "--topic", topic, "--group", "it-" + topic, "--bounded", "--checkpoint-interval", "1s");
