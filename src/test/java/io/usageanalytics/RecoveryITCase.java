@@ -6,7 +6,7 @@ import io.usageanalytics.cli.UsageAnalyticsJob;
 import io.usageanalytics.local.EmbeddedWarehouse;
 import io.usageanalytics.local.TrafficGenerator;
 import io.usageanalytics.sinks.UsageTable;
-import io.usageanalytics.testing.KafkaBroker;
+import io.usageanalytics.local.KafkaBroker;
 import io.usageanalytics.testing.MiniClusters;
 import io.usageanalytics.testing.Postgres;
 import io.usageanalytics.testing.RecordsSource;

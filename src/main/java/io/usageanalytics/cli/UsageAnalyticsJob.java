@@ -108,18 +108,8 @@ public class UsageAnalyticsJob implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        validate(options);
-        KafkaCheck.check(options);
-        if (options.jdbcUrl != null) {
-            checkWarehouse(options);
-        }
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-        UsagePipeline.Outputs outputs = defineJob(env, options);
-        if (options.jdbcUrl != null) {
-            outputs.rows().sinkTo(usageTable(options)).name("usage-table").uid("usage-table");
-        } else {
-            outputs.rows().print().name("rows-stdout");
-        }
+        prepare(env, options);
         try {
             JobExecutionResult result = env.execute("usage-analytics");
             if (options.bounded) {
@@ -131,6 +121,24 @@ public class UsageAnalyticsJob implements Callable<Integer> {
         }
     }
 
+    /**
+     * Checks the options and the services they name, then builds the whole job into {@code env}:
+     * Kafka source, pipeline, dead-letter topic, and the warehouse table (or stdout).
+     */
+    public static void prepare(StreamExecutionEnvironment env, JobOptions o) throws UserError {
+        validate(o);
+        KafkaCheck.check(o);
+        if (o.jdbcUrl != null) {
+            checkWarehouse(o);
+        }
+        UsagePipeline.Outputs outputs = defineJob(env, o);
+        if (o.jdbcUrl != null) {
+            outputs.rows().sinkTo(usageTable(o)).name("usage-table").uid("usage-table");
+        } else {
+            outputs.rows().print().name("rows-stdout");
+        }
+    }
+
     /** The warehouse sink the options describe. */
     public static JdbcSink<UsageRow> usageTable(JobOptions o) {
         return UsageTable.sink(o.jdbcUrl, o.jdbcUser, o.jdbcPassword, o.table, o.batchSize,
@@ -138,7 +146,7 @@ public class UsageAnalyticsJob implements Callable<Integer> {
     }
 
     /** Connects once at start: bad credentials or a missing table are one line, not a failing job. */
-    static void checkWarehouse(JobOptions o) throws UserError {
+    private static void checkWarehouse(JobOptions o) throws UserError {
         try (Connection c = Warehouse.connect(o.jdbcUrl, o.jdbcUser, o.jdbcPassword, o.connectTimeout)) {
             if (o.createSchema) {
                 Warehouse.applySchema(c, o.table);
@@ -154,7 +162,7 @@ public class UsageAnalyticsJob implements Callable<Integer> {
         }
     }
 
-    static void validate(JobOptions o) throws UserError {
+    private static void validate(JobOptions o) throws UserError {
         if (o.window.isZero()) {
             throw new UserError("--window must be positive");
         }
@@ -205,7 +213,7 @@ public class UsageAnalyticsJob implements Callable<Integer> {
         return job.options;
     }
 
-    static String oneLine(Throwable e) {
+    public static String oneLine(Throwable e) {
         Throwable root = ExceptionUtils.stripExecutionException(e);
         while (root.getCause() != null && root.getCause() != root) {
             root = root.getCause();

@@ -19,20 +19,24 @@ public final class EmbeddedWarehouse implements AutoCloseable {
     private final Path dataDir;
     private final Path workDir;
     private final int port;
+    private final boolean stopAtJvmExit;
     private EmbeddedPostgres postgres;
 
-    private EmbeddedWarehouse(Path dataDir, Path workDir, int port) {
+    private EmbeddedWarehouse(Path dataDir, Path workDir, int port, boolean stopAtJvmExit) {
         this.dataDir = dataDir;
         this.workDir = workDir;
         this.port = port;
+        this.stopAtJvmExit = stopAtJvmExit;
     }
 
     /**
      * Starts PostgreSQL on {@code port} (0 picks a free one), keeping data in {@code dataDir}
-     * (created and initialised if empty) and extracted binaries in {@code workDir}.
+     * (created and initialised if empty) and extracted binaries in {@code workDir}. With
+     * {@code stopAtJvmExit} false the caller's own shutdown hook must stop it (after its clients).
      */
-    public static EmbeddedWarehouse start(Path dataDir, Path workDir, int port) {
-        EmbeddedWarehouse w = new EmbeddedWarehouse(dataDir, workDir, port == 0 ? freePort() : port);
+    public static EmbeddedWarehouse start(Path dataDir, Path workDir, int port, boolean stopAtJvmExit) {
+        EmbeddedWarehouse w = new EmbeddedWarehouse(dataDir, workDir, port == 0 ? freePort() : port,
+                stopAtJvmExit);
         w.startServer();
         return w;
     }
@@ -48,6 +52,7 @@ public final class EmbeddedWarehouse implements AutoCloseable {
                     .setOverrideWorkingDirectory(workDir.toFile())
                     .setServerConfig("listen_addresses", "127.0.0.1")
                     .setPGStartupWait(Duration.ofSeconds(60))
+                    .setRegisterShutdownHook(stopAtJvmExit)
                     .start();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start embedded PostgreSQL in " + dataDir, e);

@@ -4,7 +4,7 @@ import io.usageanalytics.UsagePipeline;
 import io.usageanalytics.aggregation.UsageRow;
 import io.usageanalytics.local.EmbeddedWarehouse;
 import io.usageanalytics.sinks.RejectsTopic;
-import io.usageanalytics.testing.KafkaBroker;
+import io.usageanalytics.local.KafkaBroker;
 import io.usageanalytics.testing.MiniClusters;
 import io.usageanalytics.testing.MixedCorpus;
 import io.usageanalytics.testing.Postgres;

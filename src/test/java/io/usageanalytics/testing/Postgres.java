@@ -11,6 +11,6 @@ public final class Postgres {
 
     /** Starts a server whose data lives in {@code dir} (a JUnit {@code @TempDir}, deleted after). */
     public static EmbeddedWarehouse start(Path dir) {
-        return EmbeddedWarehouse.start(dir.resolve("pgdata"), Path.of("target", "embedded-pg"), 0);
+        return EmbeddedWarehouse.start(dir.resolve("pgdata"), Path.of("target", "embedded-pg"), 0, true);
     }
 }

@@ -1,4 +1,4 @@
-package io.usageanalytics.testing;
+package io.usageanalytics.local;
 
 import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.admin.Admin;
@@ -49,7 +49,7 @@ import java.util.stream.Stream;
  * A real single-node Apache Kafka broker for integration tests, running in KRaft mode (combined
  * broker and controller) in a child JVM.
  *
- * <p>The child JVM runs on the test JVM's own {@code java.class.path}, so the broker is exactly the
+ * <p>The child JVM runs on the calling JVM's own {@code java.class.path}, so the broker is exactly the
  * {@code org.apache.kafka:kafka_2.13} version the project depends on; no Docker and no Kafka
  * distribution are needed. Both listeners bind to {@code 127.0.0.1} only, on ports picked once per
  * instance and kept across {@link #restart(Duration)}, so clients can reconnect to the same address.
@@ -117,9 +117,19 @@ public final class KafkaBroker implements AutoCloseable {
      * @throws IllegalStateException if the broker does not come up within 60 seconds
      */
     public static KafkaBroker start(Path parentDir) {
+        return start(parentDir, true);
+    }
+
+    /**
+     * As {@link #start(Path)}; with {@code stopAtJvmExit} false no shutdown hook stops the broker,
+     * for a caller whose own hook must stop its clients first (the child still exits with this JVM).
+     */
+    public static KafkaBroker start(Path parentDir, boolean stopAtJvmExit) {
         int[] ports = freeLoopbackPorts(2);
         KafkaBroker broker = new KafkaBroker(createTempDirectory(parentDir), ports[0], ports[1]);
-        Runtime.getRuntime().addShutdownHook(broker.shutdownHook);
+        if (stopAtJvmExit) {
+            Runtime.getRuntime().addShutdownHook(broker.shutdownHook);
+        }
         try {
             broker.writeConfiguration();
             broker.formatStorage();
@@ -257,7 +267,7 @@ public final class KafkaBroker implements AutoCloseable {
             terminate();
         } finally {
             try {
-                Runtime.getRuntime().removeShutdownHook(shutdownHook);
+                Runtime.getRuntime().removeShutdownHook(shutdownHook); // false if never added
             } catch (IllegalStateException jvmAlreadyShuttingDown) {
                 // The hook is running or about to run and does the same cleanup.
             }

@@ -1,4 +1,4 @@
-package io.usageanalytics.testing;
+package io.usageanalytics.local;
 
 import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.admin.Admin;

@@ -1,0 +1,100 @@
+package io.usageanalytics.local;
+
+import io.usageanalytics.cli.UserError;
+import io.usageanalytics.sinks.Warehouse;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code query "SQL"}: runs one statement against the local warehouse (the running one, or the
+ * kept data started just for the query) or {@code --warehouse}, and prints the result.
+ */
+@Command(name = "query", mixinStandardHelpOptions = true, showDefaultValues = true,
+        description = "Run one SQL statement against the local warehouse and print the result.")
+final class QueryCommand implements Callable<Integer> {
+
+    @Parameters(index = "0", paramLabel = "SQL", description = "The statement to run.")
+    String sql;
+
+    @Option(names = "--csv", description = "Print CSV instead of an aligned table.")
+    boolean csv;
+
+    @Option(names = "--warehouse", paramLabel = "JDBC_URL",
+            description = "Query this database instead of the local warehouse.")
+    String warehouse;
+
+    @Option(names = "--warehouse-user", paramLabel = "USER", defaultValue = "postgres",
+            description = "User for --warehouse.")
+    String user;
+
+    @Option(names = "--state", paramLabel = "DIR", defaultValue = "${env:USAGE_ANALYTICS_STATE:-.state}",
+            description = "The local runner's state folder.")
+    Path state;
+
+    private final PrintStream out;
+
+    QueryCommand(PrintStream out) {
+        this.out = out;
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        LocalState local = new LocalState(state);
+        String url = warehouse;
+        EmbeddedWarehouse started = null;
+        if (url == null) {
+            Optional<String> running = local.runningWarehouseUrl();
+            if (running.isPresent() && reachable(running.get())) {
+                url = running.get();
+            } else if (local.hasWarehouseData()) {
+                started = local.startWarehouse();
+                url = started.jdbcUrl();
+            } else {
+                throw new UserError("no local warehouse in " + local.root()
+                        + "; run ./usage-analytics local first, or pass --warehouse");
+            }
+        }
+        try (Connection c = Warehouse.connect(url, user, System.getenv(LocalRunner.PASSWORD_ENV),
+                        Duration.ofSeconds(10));
+                Statement s = c.createStatement()) {
+            if (s.execute(sql)) {
+                try (ResultSet r = s.getResultSet()) {
+                    if (csv) {
+                        TablePrinter.csv(TablePrinter.read(r), out);
+                    } else {
+                        TablePrinter.aligned(TablePrinter.read(r), out);
+                    }
+                }
+            } else {
+                out.println(s.getUpdateCount() + " rows affected");
+            }
+            return 0;
+        } catch (SQLException e) {
+            throw new UserError("query failed: " + e.getMessage().replaceAll("\\s+", " "));
+        } finally {
+            if (started != null) {
+                started.close();
+            }
+        }
+    }
+
+    private boolean reachable(String url) {
+        try (Connection c = Warehouse.connect(url, user, null, Duration.ofSeconds(2))) {
+            return true;
+        } catch (SQLException e) {
+            return false; // a runner that was killed left its URL behind
+        }
+    }
+}
