@@ -31,6 +31,8 @@ public final class Accounting {
     public static final String STREAMS_AGGREGATED = "streams_aggregated";
     public static final String STREAMS_ESTIMATED = "streams_estimated";
     public static final String REQUESTS_ESTIMATED = "requests_estimated";
+    /** Window rows sent to the warehouse, late re-emissions included. */
+    public static final String ROWS_EMITTED = "rows_emitted";
 
     private Accounting() {}
 

@@ -1,6 +1,10 @@
 package io.usageanalytics.aggregation;
 
+import io.usageanalytics.Accounting;
+
+import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.java.tuple.Tuple2;
+import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.functions.windowing.ProcessWindowFunction;
 import org.apache.flink.streaming.api.windowing.windows.TimeWindow;
 import org.apache.flink.util.Collector;
@@ -11,6 +15,13 @@ public class UsageWindow
 
     private static final long serialVersionUID = 1L;
 
+    private transient Counter rowsEmitted;
+
+    @Override
+    public void open(OpenContext openContext) {
+        rowsEmitted = Accounting.counter(getRuntimeContext(), Accounting.ROWS_EMITTED);
+    }
+
     @Override
     public void process(Tuple2<String, String> key, Context context, Iterable<UsageCounts> totals,
             Collector<UsageRow> out) {
@@ -19,5 +30,6 @@ public class UsageWindow
         UsageCounts counts = new UsageCounts();
         counts.add(totals.iterator().next());
         out.collect(new UsageRow(w.getStart(), w.getEnd(), key.f0, key.f1, counts));
+        rowsEmitted.inc();
     }
 }

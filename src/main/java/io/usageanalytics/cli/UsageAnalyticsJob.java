@@ -19,8 +19,12 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
 import java.io.PrintStream;
 import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
@@ -47,10 +51,48 @@ public class UsageAnalyticsJob implements Callable<Integer> {
 
     private PrintStream out = System.out;
 
+    /**
+     * The cluster jar's entry point. It runs inside Flink (the CLI or the JobManager's web
+     * submission), where System.exit would take the JobManager down; the error line is already on
+     * stderr, so a failure only needs to end the program. {@code ./usage-analytics job} exits
+     * with the code instead.
+     */
     public static void main(String[] args) {
-        int code = run(args, System.out, System.err);
+        ByteArrayOutputStream errors = new ByteArrayOutputStream();
+        int code = run(args, System.out, new PrintStream(new TeeOutputStream(System.err, errors), true,
+                StandardCharsets.UTF_8));
         if (code != 0) {
-            System.exit(code);
+            // The REST API and flink run show the exception, so it carries the error line.
+            throw new IllegalStateException(errors.toString(StandardCharsets.UTF_8).trim());
+        }
+    }
+
+    /** Writes to two streams. */
+    private static final class TeeOutputStream extends OutputStream {
+        private final OutputStream a;
+        private final OutputStream b;
+
+        TeeOutputStream(OutputStream a, OutputStream b) {
+            this.a = a;
+            this.b = b;
+        }
+
+        @Override
+        public void write(int c) throws IOException {
+            a.write(c);
+            b.write(c);
+        }
+
+        @Override
+        public void write(byte[] bytes, int off, int len) throws IOException {
+            a.write(bytes, off, len);
+            b.write(bytes, off, len);
+        }
+
+        @Override
+        public void flush() throws IOException {
+            a.flush();
+            b.flush();
         }
     }
 
@@ -112,7 +154,8 @@ public class UsageAnalyticsJob implements Callable<Integer> {
         prepare(env, options);
         try {
             JobExecutionResult result = env.execute("usage-analytics");
-            if (options.bounded) {
+            // A detached submission (the REST API, flink run -d) has no result to report.
+            if (options.bounded && result.isJobExecutionResult()) {
                 out.println(Accounting.summary(result.getAllAccumulatorResults()));
             }
             return 0;

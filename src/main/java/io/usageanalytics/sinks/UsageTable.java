@@ -69,7 +69,7 @@ public final class UsageTable {
         JdbcConnectionOptions.JdbcConnectionOptionsBuilder connection =
                 new JdbcConnectionOptions.JdbcConnectionOptionsBuilder()
                         .withUrl(url)
-                        .withDriverName("org.postgresql.Driver");
+                        .withDriverName(Warehouse.DRIVER);
         if (user != null) {
             connection.withUsername(user);
         }

@@ -25,6 +25,8 @@ import java.util.Set;
  */
 public final class Warehouse {
 
+    public static final String DRIVER = "org.postgresql.Driver";
+
     /** The files of {@code sql/schema}, in the order they are applied. */
     public static final List<String> SCHEMA_FILES = List.of("001_llm_usage.sql");
 
@@ -33,6 +35,13 @@ public final class Warehouse {
     /** Opens a connection, failing within {@code timeout} when the database cannot be reached. */
     public static Connection connect(String url, String user, String password, Duration timeout)
             throws SQLException {
+        try {
+            // DriverManager only offers drivers of the caller's class loader, and on a cluster each
+            // job has its own: load (and so register) this job's copy.
+            Class.forName(DRIVER);
+        } catch (ClassNotFoundException e) {
+            throw new SQLException("the PostgreSQL driver is not on the classpath", e);
+        }
         Properties p = new Properties();
         if (user != null) {
             p.setProperty("user", user);

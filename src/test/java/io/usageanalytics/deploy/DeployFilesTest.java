@@ -1,0 +1,664 @@
+package io.usageanalytics.deploy;
+
+import io.usageanalytics.cli.JobOptions;
+import io.usageanalytics.cli.UsageAnalyticsJob;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.apache.flink.annotation.docs.Documentation;
+import org.apache.flink.configuration.CheckpointingOptions;
+import org.apache.flink.configuration.ConfigOption;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.ExternalizedCheckpointRetention;
+import org.apache.flink.configuration.FallbackKey;
+import org.apache.flink.configuration.PipelineOptions;
+import org.apache.flink.configuration.RestartStrategyOptions;
+import org.apache.flink.configuration.RestartStrategyOptions.RestartStrategyType;
+import org.apache.flink.configuration.StateBackendOptions;
+import org.apache.flink.core.execution.CheckpointingMode;
+import org.apache.flink.util.TimeUtils;
+import org.junit.jupiter.api.Test;
+import org.snakeyaml.engine.v2.api.Load;
+import org.snakeyaml.engine.v2.api.LoadSettings;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Option;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.reflect.Field;
+import java.lang.reflect.Modifier;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystems;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.PathMatcher;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.function.Consumer;
+import java.util.jar.JarFile;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Checks everything under {@code deploy/} against the project and against Flink itself, with no
+ * network and no Docker: every file parses and is covered here, the jobs' options exist, the jar,
+ * image and versions agree with the pom, and every Flink setting is a real Flink 2 option with a
+ * valid value, the same in config.yaml, the FlinkDeployment and the compose stack.
+ */
+class DeployFilesTest {
+
+    private static final Path ROOT = Path.of("").toAbsolutePath();
+    private static final Path DEPLOY = ROOT.resolve("deploy");
+    private static final Path COMPOSE_DIR = DEPLOY.resolve("compose");
+
+    private static final String IMAGE = "usage-analytics:0.1.0";
+    private static final String USRLIB = "/opt/flink/usrlib/";
+    private static final String JOB_CLASS = UsageAnalyticsJob.class.getName();
+    private static final String PROMETHEUS_FACTORY =
+            "org.apache.flink.metrics.prometheus.PrometheusReporterFactory";
+    private static final Pattern REPORTER_KEY = Pattern.compile("metrics\\.reporter\\.([^.]+)\\.(.+)");
+    /** Where state lives differs per environment; every other recommended setting must be equal. */
+    private static final Set<String> SITE_SPECIFIC = Set.of(
+            CheckpointingOptions.CHECKPOINTS_DIRECTORY.key(), CheckpointingOptions.SAVEPOINT_DIRECTORY.key());
+
+    // ------------------------------------------------------------------------------------------
+    // Every file is parsed and covered
+    // ------------------------------------------------------------------------------------------
+
+    private record Rule(String glob, Consumer<Path> parse) {
+        boolean matches(Path relative) {
+            PathMatcher m = FileSystems.getDefault().getPathMatcher("glob:" + glob);
+            return m.matches(relative);
+        }
+    }
+
+    /** First matching rule wins; the specific files also have their own tests below. */
+    private static final List<Rule> RULES = List.of(
+            new Rule("Dockerfile", DeployFilesTest::dockerInstructions),
+            new Rule("Dockerfile.dockerignore", DeployFilesTest::ignorePatterns),
+            new Rule("flink/config.yaml", DeployFilesTest::yamlMap),
+            new Rule("kubernetes/usage-analytics.yaml", DeployFilesTest::yamlMap),
+            new Rule("kubernetes/secret.example.yaml", DeployFilesTest::yamlMap),
+            new Rule("compose/compose.yaml", DeployFilesTest::yamlMap),
+            new Rule("grafana/provisioning/datasources/postgres.yaml", DeployFilesTest::yamlMap),
+            // filled by the dashboards work: provisioning files all declare apiVersion 1
+            new Rule("grafana/provisioning/**.{yaml,yml}", p -> assertThat(yamlMap(p).get("apiVersion"))
+                    .as("%s: apiVersion", p).isEqualTo(1)),
+            new Rule("grafana/**.json", DeployFilesTest::json),
+            new Rule("**/.gitkeep", p -> assertThat(read(p)).as("%s", p).isBlank()));
+
+    @Test
+    void everyDeployFileParsesAndIsCovered() throws IOException {
+        List<Path> files;
+        try (Stream<Path> walk = Files.walk(DEPLOY)) {
+            files = walk.filter(Files::isRegularFile).map(DEPLOY::relativize).sorted().toList();
+        }
+        List<String> uncovered = new ArrayList<>();
+        for (Path file : files) {
+            Rule rule = RULES.stream().filter(r -> r.matches(file)).findFirst().orElse(null);
+            if (rule == null) {
+                uncovered.add(file.toString());
+            } else {
+                rule.parse().accept(DEPLOY.resolve(file));
+            }
+        }
+        assertThat(uncovered).as("files under deploy/ that DeployFilesTest does not check").isEmpty();
+        List<String> missing = RULES.stream().map(Rule::glob).filter(g -> !g.contains("*"))
+                .filter(g -> !Files.isRegularFile(DEPLOY.resolve(g))).toList();
+        assertThat(missing).as("expected deploy files").isEmpty();
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // Image and jar
+    // ------------------------------------------------------------------------------------------
+
+    @Test
+    void dockerfileAddsThePomsJarToTheFlinkImageOfThePomsVersion() {
+        List<List<String>> instructions = dockerInstructions(DEPLOY.resolve("Dockerfile"));
+        assertThat(instructions.get(0)).as("first instruction")
+                .containsExactly("FROM", "flink:" + pomFlinkVersion() + "-scala_2.12-java17");
+
+        List<List<String>> copies = instructions.stream().filter(i -> i.get(0).equals("COPY")).toList();
+        assertThat(copies).as("COPY instructions").hasSize(1);
+        List<String> paths = copies.get(0).stream().skip(1).filter(t -> !t.startsWith("--")).toList();
+        assertThat(paths).containsExactly("target/" + jarName(), USRLIB + jarName());
+
+        assertThat(read(DEPLOY.resolve("Dockerfile"))).as("the build command in the Dockerfile's comment")
+                .contains("docker build -f deploy/Dockerfile -t " + IMAGE + " .");
+        assertThat(ignorePatterns(DEPLOY.resolve("Dockerfile.dockerignore")))
+                .as("the build context keeps only the jar").containsExactly("*", "!target/" + jarName());
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // Flink configuration
+    // ------------------------------------------------------------------------------------------
+
+    @Test
+    void flinkConfigUsesRealFlinkKeysAndTheRecommendedValues() {
+        Map<String, String> flat = recommendedFlinkConfig();
+        assertThat(flinkConfigProblems(flat)).as("deploy/flink/config.yaml").isEmpty();
+
+        Configuration conf = Configuration.fromMap(flat);
+        assertThat(conf.get(CheckpointingOptions.CHECKPOINTING_INTERVAL)).isEqualTo(Duration.ofSeconds(10));
+        assertThat(conf.get(CheckpointingOptions.CHECKPOINTING_CONSISTENCY_MODE)).isEqualTo(CheckpointingMode.EXACTLY_ONCE);
+        assertThat(conf.get(CheckpointingOptions.EXTERNALIZED_CHECKPOINT_RETENTION))
+                .isEqualTo(ExternalizedCheckpointRetention.RETAIN_ON_CANCELLATION);
+        assertThat(conf.get(CheckpointingOptions.CHECKPOINTS_DIRECTORY)).isNotBlank();
+        assertThat(conf.get(CheckpointingOptions.SAVEPOINT_DIRECTORY)).isNotBlank();
+        assertThat(RestartStrategyType.of(conf.get(RestartStrategyOptions.RESTART_STRATEGY)))
+                .isEqualTo(RestartStrategyType.EXPONENTIAL_DELAY);
+        assertThat(conf.get(StateBackendOptions.STATE_BACKEND)).isEqualTo("hashmap");
+        assertThat(conf.get(PipelineOptions.MAX_PARALLELISM)).isEqualTo(128);
+        assertThat(flat).containsEntry("metrics.reporter.prom.factory.class", PROMETHEUS_FACTORY)
+                .containsEntry("metrics.reporter.prom.port", "9249");
+    }
+
+    @Test
+    void flinkKeyCheckRejectsUnknownDeprecatedAndMistypedSettings() {
+        assertThat(flinkConfigProblems(Map.of("execution.checkpointing.intervall", "10s"))).hasSize(1);
+        assertThat(flinkConfigProblems(Map.of("state.checkpoints.dir", "file:///x"))).hasSize(1);
+        assertThat(flinkConfigProblems(Map.of("execution.checkpointing.interval", "often"))).hasSize(1);
+        assertThat(flinkConfigProblems(Map.of("restart-strategy.type", "sometimes"))).hasSize(1);
+        assertThat(flinkConfigProblems(Map.of("metrics.reporter.prom.port", "9249"))).hasSize(1);
+        assertThat(flinkConfigProblems(Map.of("factory.class", PROMETHEUS_FACTORY))).hasSize(1);
+        assertThat(flinkConfigProblems(Map.of("rest.port", "8081", "metrics.reporter.x.factory.class", "a.B")))
+                .isEmpty();
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // Kubernetes
+    // ------------------------------------------------------------------------------------------
+
+    @Test
+    void flinkDeploymentRunsTheImageJarAndRealJobOptions() {
+        Map<String, Object> doc = yamlMap(DEPLOY.resolve("kubernetes/usage-analytics.yaml"));
+        assertThat(doc).containsEntry("apiVersion", "flink.apache.org/v1beta1")
+                .containsEntry("kind", "FlinkDeployment");
+        Map<String, Object> spec = map(doc, "spec");
+        assertThat(spec).containsEntry("image", IMAGE);
+        String[] flink = pomFlinkVersion().split("\\.");
+        assertThat(spec).containsEntry("flinkVersion", "v" + flink[0] + "_" + flink[1]);
+
+        Map<String, Object> job = map(spec, "job");
+        assertThat(job).containsEntry("jarURI", "local://" + USRLIB + jarName())
+                .containsEntry("entryClass", JOB_CLASS)
+                .containsEntry("upgradeMode", "savepoint")
+                .containsEntry("parallelism", 2);
+        JobOptions options = checkJobArgs(strings(job.get("args")), "k8s job.args");
+
+        Map<String, String> conf = flatten(map(spec, "flinkConfiguration"));
+        assertThat(flinkConfigProblems(conf)).as("k8s flinkConfiguration").isEmpty();
+        assertThat(differencesFromRecommended(conf)).as("k8s flinkConfiguration vs deploy/flink/config.yaml")
+                .isEmpty();
+        assertThat(options.checkpointInterval).as("--checkpoint-interval")
+                .isEqualTo(TimeUtils.parseDuration(conf.get(CheckpointingOptions.CHECKPOINTING_INTERVAL.key())));
+    }
+
+    @Test
+    void flinkDeploymentTakesTheDatabasePasswordFromTheExampleSecret() {
+        Map<String, Object> spec = map(yamlMap(DEPLOY.resolve("kubernetes/usage-analytics.yaml")), "spec");
+        List<Map<String, Object>> containers = maps(map(map(spec, "podTemplate"), "spec").get("containers"));
+        Map<String, Object> main = containers.stream()
+                .filter(c -> "flink-main-container".equals(c.get("name"))).findFirst().orElseThrow();
+        Map<String, Object> env = maps(main.get("env")).stream()
+                .filter(e -> passwordEnvVar().equals(e.get("name"))).findFirst().orElseThrow(
+                        () -> new AssertionError("no env " + passwordEnvVar() + " in flink-main-container"));
+        Map<String, Object> ref = map(map(env, "valueFrom"), "secretKeyRef");
+
+        Map<String, Object> secret = yamlMap(DEPLOY.resolve("kubernetes/secret.example.yaml"));
+        assertThat(secret).containsEntry("apiVersion", "v1").containsEntry("kind", "Secret")
+                .doesNotContainKey("data");
+        assertThat(ref.get("name")).isEqualTo(map(secret, "metadata").get("name")).isEqualTo("usage-analytics-db");
+        Map<String, Object> values = map(secret, "stringData");
+        assertThat(values).containsKey((String) ref.get("key"));
+        assertThat(values.values()).as("an example holds placeholders, never a password")
+                .allSatisfy(v -> assertThat(String.valueOf(v)).contains("REPLACE-ME"));
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // Compose
+    // ------------------------------------------------------------------------------------------
+
+    @Test
+    void composeRunsTheJobFromTheImageAgainstItsOwnKafkaAndPostgres() {
+        Map<String, Object> services = composeServices();
+        Map<String, Object> jm = map(services, "jobmanager");
+        Map<String, Object> tm = map(services, "taskmanager");
+        assertThat(jm).containsEntry("image", IMAGE);
+        assertThat(tm).containsEntry("image", IMAGE).containsEntry("command", "taskmanager");
+        Map<String, Object> build = map(jm, "build");
+        Path context = COMPOSE_DIR.resolve((String) build.get("context")).normalize();
+        assertThat(context).as("build context").isEqualTo(ROOT);
+        assertThat(context.resolve((String) build.get("dockerfile")).normalize()).isEqualTo(DEPLOY.resolve("Dockerfile"));
+
+        List<String> command = strings(jm.get("command"));
+        assertThat(command.subList(0, 3)).containsExactly("standalone-job", "--job-classname", JOB_CLASS);
+        JobOptions options = checkJobArgs(command.subList(3, command.size()), "compose jobmanager command");
+
+        // Kafka: the job's bootstrap address is the broker's in-network listener, its topic is created.
+        Map<String, Object> kafka = map(services, "kafka");
+        assertThat(kafka.get("image")).isEqualTo("apache/kafka:" + pomProperty("kafka.version"));
+        List<String> advertised = Stream.of(String.valueOf(map(kafka, "environment")
+                .get("KAFKA_ADVERTISED_LISTENERS")).split(",")).map(l -> l.substring(l.indexOf("://") + 3)).toList();
+        assertThat(advertised).contains(options.bootstrapServers);
+        List<String> init = strings(map(services, "kafka-init").get("command"));
+        assertThat(init).containsSubsequence("--bootstrap-server", options.bootstrapServers)
+                .containsSubsequence("--topic", options.topics.get(0)).containsSubsequence("--partitions", "2");
+        assertThat(map(map(jm, "depends_on"), "kafka-init"))
+                .containsEntry("condition", "service_completed_successfully");
+
+        // PostgreSQL: host, database, user and password are the compose database's.
+        URI jdbc = URI.create(options.jdbcUrl.substring("jdbc:".length()));
+        assertThat(jdbc.getScheme()).isEqualTo("postgresql");
+        Map<String, Object> postgres = map(services, jdbc.getHost());
+        Map<String, Object> pgEnv = map(postgres, "environment");
+        assertThat(jdbc.getPort()).isEqualTo(5432);
+        assertThat(jdbc.getPath()).isEqualTo("/" + pgEnv.get("POSTGRES_DB"));
+        assertThat(options.jdbcUser).isEqualTo(pgEnv.get("POSTGRES_USER"));
+        assertThat(map(jm, "environment").get(passwordEnvVar())).isNotNull().isEqualTo(pgEnv.get("POSTGRES_PASSWORD"));
+
+        // Flink settings: real keys, the recommended values, checkpoints on the shared volume.
+        for (String name : List.of("jobmanager", "taskmanager")) {
+            Map<String, String> props = flinkProperties((String) map(map(services, name), "environment")
+                    .get("FLINK_PROPERTIES"));
+            assertThat(flinkConfigProblems(props)).as("%s FLINK_PROPERTIES", name).isEmpty();
+            assertThat(differencesFromRecommended(props)).as("%s FLINK_PROPERTIES vs config.yaml", name).isEmpty();
+            assertThat(props).containsEntry("jobmanager.rpc.address", String.valueOf(jm.get("hostname")));
+            assertThat(options.checkpointInterval).as("--checkpoint-interval")
+                    .isEqualTo(TimeUtils.parseDuration(props.get(CheckpointingOptions.CHECKPOINTING_INTERVAL.key())));
+            String stateMount = volumeTargetOf(map(services, name), "flink-state");
+            assertThat(stateMount).as("%s mounts flink-state", name).isEqualTo("/opt/flink/state");
+            for (String dir : SITE_SPECIFIC) {
+                assertThat(props.get(dir)).startsWith("file://" + stateMount + "/");
+            }
+        }
+        assertThat(dockerInstructions(DEPLOY.resolve("Dockerfile")))
+                .as("the image creates the flink-owned mount point of the state volume")
+                .anySatisfy(i -> assertThat(i).startsWith("RUN").contains("/opt/flink/state"));
+        assertThat(volumeTargets(jm)).as("nothing hides the image's jar")
+                .noneMatch(t -> t.startsWith(USRLIB.substring(0, USRLIB.length() - 1)));
+    }
+
+    @Test
+    void composePublishesPortsOnLoopbackOnlyAndMountsExistingFolders() {
+        Map<String, Object> services = composeServices();
+        List<String> problems = new ArrayList<>();
+        services.forEach((name, s) -> {
+            Map<String, Object> service = cast(s);
+            for (Object port : list(service.getOrDefault("ports", List.of()))) {
+                boolean loopback = port instanceof Map<?, ?> m
+                        ? "127.0.0.1".equals(m.get("host_ip")) : String.valueOf(port).startsWith("127.0.0.1:");
+                if (!loopback) {
+                    problems.add(name + " publishes " + port + " beyond 127.0.0.1");
+                }
+            }
+            for (Object volume : list(service.getOrDefault("volumes", List.of()))) {
+                String source = String.valueOf(volume).split(":")[0];
+                if (source.startsWith(".") && !Files.exists(COMPOSE_DIR.resolve(source))) {
+                    problems.add(name + " mounts missing " + source);
+                }
+            }
+        });
+        assertThat(problems).isEmpty();
+        assertThat(strings(map(services, "grafana").get("volumes")))
+                .anySatisfy(v -> {
+                    String[] parts = v.split(":");
+                    assertThat(COMPOSE_DIR.resolve(parts[0]).normalize())
+                            .isEqualTo(DEPLOY.resolve("grafana/provisioning"));
+                    assertThat(parts[1]).isEqualTo("/etc/grafana/provisioning");
+                });
+        assertThat(String.valueOf(map(services, "grafana").get("image"))).startsWith("grafana/grafana:11.");
+        assertThat(map(services, "postgres").get("image")).isEqualTo("postgres:16");
+    }
+
+    @Test
+    void grafanaDatasourceReadsTheComposeWarehouse() {
+        Map<String, Object> doc = yamlMap(DEPLOY.resolve("grafana/provisioning/datasources/postgres.yaml"));
+        assertThat(doc).containsEntry("apiVersion", 1);
+        Map<String, Object> ds = maps(doc.get("datasources")).stream()
+                .filter(d -> "grafana-postgresql-datasource".equals(d.get("type"))).findFirst().orElseThrow();
+
+        Map<String, Object> services = composeServices();
+        List<String> command = strings(map(services, "jobmanager").get("command"));
+        JobOptions options = UsageAnalyticsJob.parse(command.subList(3, command.size()).toArray(new String[0]));
+        URI jdbc = URI.create(options.jdbcUrl.substring("jdbc:".length()));
+        Map<String, Object> pgEnv = map(map(services, jdbc.getHost()), "environment");
+        assertThat(ds).containsEntry("url", jdbc.getHost() + ":" + jdbc.getPort())
+                .containsEntry("user", pgEnv.get("POSTGRES_USER"));
+        assertThat(map(ds, "jsonData")).containsEntry("database", pgEnv.get("POSTGRES_DB"));
+
+        Matcher var = Pattern.compile("\\$\\{(\\w+)}").matcher(String.valueOf(map(ds, "secureJsonData").get("password")));
+        assertThat(var.matches()).as("password comes from Grafana's environment").isTrue();
+        assertThat(map(map(services, "grafana"), "environment").get(var.group(1)))
+                .isNotNull().isEqualTo(pgEnv.get("POSTGRES_PASSWORD"));
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // Job options
+    // ------------------------------------------------------------------------------------------
+
+    /** Every option named is one of the job's (or --kafka.*), and the whole list parses as the job would. */
+    private static JobOptions checkJobArgs(List<String> args, String where) {
+        Set<String> names = new CommandLine(new UsageAnalyticsJob()).getCommandSpec().optionsMap().keySet();
+        List<String> problems = new ArrayList<>();
+        for (String arg : args) {
+            if (!arg.startsWith("-")) {
+                continue; // the value of the option before it
+            }
+            String name = arg.contains("=") ? arg.substring(0, arg.indexOf('=')) : arg;
+            if (name.startsWith(UsageAnalyticsJob.KAFKA_PREFIX)) {
+                if (name.length() == UsageAnalyticsJob.KAFKA_PREFIX.length()) {
+                    problems.add(arg + " names no Kafka property");
+                }
+            } else if (!names.contains(name)) {
+                problems.add(name + " is not an option of " + JOB_CLASS);
+            } else if (Set.of("--jdbc-password", "--help", "-h", "--version", "-V").contains(name)) {
+                problems.add(name + " does not belong in a deployment (passwords come from "
+                        + passwordEnvVar() + ")");
+            }
+        }
+        assertThat(problems).as(where).isEmpty();
+        return UsageAnalyticsJob.parse(args.toArray(new String[0]));
+    }
+
+    /** The variable the job's --jdbc-password defaults to, from the option's own declaration. */
+    private static String passwordEnvVar() {
+        try {
+            String def = JobOptions.class.getField("jdbcPassword").getAnnotation(Option.class).defaultValue();
+            Matcher m = Pattern.compile("\\$\\{env:(\\w+)}").matcher(def);
+            assertThat(m.matches()).as("--jdbc-password default %s", def).isTrue();
+            return m.group(1);
+        } catch (NoSuchFieldException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // Flink options, by reflection on flink-core's org.apache.flink.configuration.*Options
+    // ------------------------------------------------------------------------------------------
+
+    private record Fallback(ConfigOption<?> option, boolean deprecated) {}
+
+    private static final Map<String, ConfigOption<?>> FLINK_KEYS = new HashMap<>();
+    private static final Map<String, Fallback> FLINK_FALLBACK_KEYS = new HashMap<>();
+
+    static {
+        for (Class<?> options : flinkOptionClasses()) {
+            for (Field field : options.getFields()) {
+                if (!Modifier.isStatic(field.getModifiers()) || !ConfigOption.class.isAssignableFrom(field.getType())
+                        // suffixes such as factory.class of metrics.reporter.<name>.factory.class
+                        || field.isAnnotationPresent(Documentation.SuffixOption.class)) {
+                    continue;
+                }
+                ConfigOption<?> option;
+                try {
+                    option = (ConfigOption<?>) field.get(null);
+                } catch (IllegalAccessException e) {
+                    throw new AssertionError(e);
+                }
+                if (option.key().contains("<")) {
+                    continue; // templates such as external-resource.<resource_name>.amount
+                }
+                FLINK_KEYS.putIfAbsent(option.key(), option);
+                for (FallbackKey fallback : option.fallbackKeys()) {
+                    FLINK_FALLBACK_KEYS.putIfAbsent(fallback.getKey(), new Fallback(option, fallback.isDeprecated()));
+                }
+            }
+        }
+    }
+
+    private static List<Class<?>> flinkOptionClasses() {
+        Pattern entry = Pattern.compile("org/apache/flink/configuration/(\\w+Options)\\.class");
+        List<String> names = new ArrayList<>();
+        try {
+            Path source = Path.of(CheckpointingOptions.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            if (Files.isDirectory(source)) {
+                try (Stream<Path> walk = Files.walk(source)) {
+                    walk.map(p -> source.relativize(p).toString().replace('\\', '/')).forEach(names::add);
+                }
+            } else {
+                try (JarFile jar = new JarFile(source.toFile())) {
+                    jar.stream().map(e -> e.getName()).forEach(names::add);
+                }
+            }
+        } catch (Exception e) {
+            throw new AssertionError("cannot list flink-core's classes", e);
+        }
+        List<Class<?>> classes = new ArrayList<>();
+        for (String name : names) {
+            Matcher m = entry.matcher(name);
+            if (m.matches()) {
+                try {
+                    classes.add(Class.forName("org.apache.flink.configuration." + m.group(1)));
+                } catch (ClassNotFoundException e) {
+                    throw new AssertionError(e);
+                }
+            }
+        }
+        assertThat(classes).extracting(Class::getSimpleName).contains("CheckpointingOptions",
+                "RestartStrategyOptions", "StateBackendOptions", "MetricOptions", "PipelineOptions",
+                "HeartbeatManagerOptions", "JobManagerOptions", "TaskManagerOptions", "StateRecoveryOptions",
+                "ExecutionOptions", "CoreOptions", "HighAvailabilityOptions");
+        return classes;
+    }
+
+    /** One line per key that is not a current Flink option, or whose value Flink cannot read. */
+    private static List<String> flinkConfigProblems(Map<String, String> flat) {
+        List<String> problems = new ArrayList<>();
+        Configuration conf = Configuration.fromMap(flat);
+        Map<String, Map<String, String>> reporters = new TreeMap<>();
+        flat.forEach((key, value) -> {
+            Matcher reporter = REPORTER_KEY.matcher(key);
+            if (reporter.matches()) {
+                reporters.computeIfAbsent(reporter.group(1), n -> new TreeMap<>()).put(reporter.group(2), value);
+                return;
+            }
+            ConfigOption<?> option = FLINK_KEYS.get(key);
+            if (option == null) {
+                Fallback fallback = FLINK_FALLBACK_KEYS.get(key);
+                if (fallback == null) {
+                    problems.add(key + ": not a Flink option");
+                    return;
+                }
+                if (fallback.deprecated()) {
+                    problems.add(key + ": deprecated, use " + fallback.option().key());
+                    return;
+                }
+                option = fallback.option();
+            }
+            try {
+                conf.get(option);
+                if (option.equals(RestartStrategyOptions.RESTART_STRATEGY)) {
+                    RestartStrategyType.of(value);
+                }
+            } catch (RuntimeException e) {
+                problems.add(key + ": value " + value + " is invalid: " + e.getMessage());
+            }
+        });
+        reporters.forEach((name, settings) -> {
+            if (!settings.containsKey("factory.class")) {
+                problems.add("metrics.reporter." + name + ": no factory.class");
+            }
+        });
+        return problems;
+    }
+
+    /** Keys of config.yaml missing from {@code actual} or set differently (directories may differ). */
+    private static List<String> differencesFromRecommended(Map<String, String> actual) {
+        List<String> differences = new ArrayList<>();
+        recommendedFlinkConfig().forEach((key, value) -> {
+            String other = actual.get(key);
+            if (other == null || other.isBlank()) {
+                differences.add(key + " missing");
+            } else if (!SITE_SPECIFIC.contains(key) && !other.equals(value)) {
+                differences.add(key + ": " + other + " but config.yaml has " + value);
+            }
+        });
+        return differences;
+    }
+
+    private static Map<String, String> recommendedFlinkConfig() {
+        return flatten(yamlMap(DEPLOY.resolve("flink/config.yaml")));
+    }
+
+    /** Nested YAML to Flink's dotted keys, as Flink's own config.yaml parser does. */
+    private static Map<String, String> flatten(Map<String, Object> yaml) {
+        Map<String, String> flat = new TreeMap<>();
+        flatten("", yaml, flat);
+        return flat;
+    }
+
+    private static void flatten(String prefix, Map<String, Object> yaml, Map<String, String> flat) {
+        yaml.forEach((key, value) -> {
+            String dotted = prefix + key;
+            if (value instanceof Map<?, ?>) {
+                flatten(dotted + ".", cast(value), flat);
+            } else if (value instanceof List<?> values) {
+                flat.put(dotted, values.stream().map(String::valueOf).collect(Collectors.joining(";")));
+            } else {
+                assertThat(flat.put(dotted, String.valueOf(value))).as("duplicate key %s", dotted).isNull();
+            }
+        });
+    }
+
+    /** FLINK_PROPERTIES as the image's docker-entrypoint.sh reads it: whitespace dropped, key:value per line. */
+    private static Map<String, String> flinkProperties(String text) {
+        assertThat(text).as("FLINK_PROPERTIES").isNotBlank();
+        Map<String, String> props = new LinkedHashMap<>();
+        for (String line : text.split("\n")) {
+            String prop = line.replaceAll("\\s", "");
+            if (prop.isEmpty()) {
+                continue;
+            }
+            int colon = prop.indexOf(':');
+            assertThat(colon).as("FLINK_PROPERTIES line %s", line).isPositive();
+            assertThat(props.put(prop.substring(0, colon), prop.substring(colon + 1)))
+                    .as("FLINK_PROPERTIES sets %s twice", prop.substring(0, colon)).isNull();
+        }
+        return props;
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // Files
+    // ------------------------------------------------------------------------------------------
+
+    private static Map<String, Object> composeServices() {
+        return map(yamlMap(COMPOSE_DIR.resolve("compose.yaml")), "services");
+    }
+
+    private static String volumeTargetOf(Map<String, Object> service, String volume) {
+        return strings(service.get("volumes")).stream().filter(v -> v.startsWith(volume + ":"))
+                .map(v -> v.split(":")[1]).findFirst().orElse(null);
+    }
+
+    private static List<String> volumeTargets(Map<String, Object> service) {
+        return strings(service.getOrDefault("volumes", List.of())).stream().map(v -> v.split(":")[1]).toList();
+    }
+
+    private static String pomXml() {
+        return read(ROOT.resolve("pom.xml"));
+    }
+
+    private static String pomProperty(String name) {
+        Matcher m = Pattern.compile("<" + Pattern.quote(name) + ">\\s*([^<\\s]+)\\s*</").matcher(pomXml());
+        assertThat(m.find()).as("pom.xml <%s>", name).isTrue();
+        return m.group(1);
+    }
+
+    private static String pomFlinkVersion() {
+        return pomProperty("flink.version");
+    }
+
+    /** target/&lt;finalName&gt;.jar is what Maven builds and what the image must contain. */
+    private static String jarName() {
+        return pomProperty("finalName") + ".jar";
+    }
+
+    /** Dockerfile instructions, continuation lines joined, comments dropped, split into words. */
+    private static List<List<String>> dockerInstructions(Path dockerfile) {
+        Set<String> known = Set.of("FROM", "COPY", "ADD", "RUN", "ENV", "ARG", "USER", "WORKDIR", "LABEL",
+                "ENTRYPOINT", "CMD", "EXPOSE", "VOLUME", "HEALTHCHECK", "SHELL", "STOPSIGNAL", "ONBUILD");
+        List<List<String>> instructions = new ArrayList<>();
+        StringBuilder current = new StringBuilder();
+        for (String line : read(dockerfile).split("\n")) {
+            String trimmed = line.strip();
+            if (trimmed.startsWith("#") || (trimmed.isEmpty() && current.length() == 0)) {
+                continue;
+            }
+            if (trimmed.endsWith("\\")) {
+                current.append(trimmed, 0, trimmed.length() - 1).append(' ');
+                continue;
+            }
+            current.append(trimmed);
+            List<String> words = List.of(current.toString().strip().split("\\s+"));
+            current.setLength(0);
+            assertThat(known).as("%s: instruction %s", dockerfile, words.get(0)).contains(words.get(0));
+            instructions.add(words);
+        }
+        assertThat(current.toString()).as("%s ends inside a continued line", dockerfile).isEmpty();
+        assertThat(instructions).as(dockerfile.toString()).isNotEmpty();
+        assertThat(instructions.get(0).get(0)).as("%s starts with FROM", dockerfile).isEqualTo("FROM");
+        return instructions;
+    }
+
+    private static List<String> ignorePatterns(Path file) {
+        return read(file).lines().map(String::strip).filter(l -> !l.isEmpty() && !l.startsWith("#")).toList();
+    }
+
+    private static Map<String, Object> yamlMap(Path file) {
+        Object doc = new Load(LoadSettings.builder().setLabel(file.toString()).build()).loadFromString(read(file));
+        assertThat(doc).as("%s holds a YAML mapping", file).isInstanceOf(Map.class);
+        return cast(doc);
+    }
+
+    private static void json(Path file) {
+        try {
+            new ObjectMapper().readTree(file.toFile());
+        } catch (IOException e) {
+            throw new AssertionError(file + " is not valid JSON: " + e.getMessage(), e);
+        }
+    }
+
+    private static String read(Path file) {
+        try {
+            return Files.readString(file, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <T> T cast(Object value) {
+        return (T) value;
+    }
+
+    private static Map<String, Object> map(Map<String, Object> parent, String key) {
+        Object value = parent.get(key);
+        assertThat(value).as("mapping %s", key).isInstanceOf(Map.class);
+        return cast(value);
+    }
+
+    private static List<Object> list(Object value) {
+        assertThat(value).isInstanceOf(List.class);
+        return cast(value);
+    }
+
+    private static List<Map<String, Object>> maps(Object value) {
+        return list(value).stream().map(v -> DeployFilesTest.<Map<String, Object>>cast(v)).toList();
+    }
+
+    private static List<String> strings(Object value) {
+        return list(value).stream().map(String::valueOf).toList();
+    }
+}
