@@ -33,6 +33,8 @@ public final class Accounting {
     public static final String REQUESTS_ESTIMATED = "requests_estimated";
     /** Window rows sent to the warehouse, late re-emissions included. */
     public static final String ROWS_EMITTED = "rows_emitted";
+    /** Row emissions whose model has no price (their cost_usd is NULL). */
+    public static final String UNPRICED = "unpriced";
 
     private Accounting() {}
 

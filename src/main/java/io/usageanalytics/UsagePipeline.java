@@ -6,6 +6,7 @@ import io.usageanalytics.aggregation.UsageRow;
 import io.usageanalytics.aggregation.UsageWindow;
 import io.usageanalytics.assembly.ChunkAssembler;
 import io.usageanalytics.assembly.RequestUsage;
+import io.usageanalytics.cost.PriceList;
 import io.usageanalytics.parsing.LoggedObject;
 import io.usageanalytics.parsing.ParsedRecord;
 import io.usageanalytics.parsing.ParsedRecordRouter;
@@ -45,7 +46,7 @@ public final class UsagePipeline {
     }
 
     public static Outputs defineWorkflow(StreamExecutionEnvironment env,
-            Source<ParsedRecord, ?, ?> source, EventTime time, Duration idleness) {
+            Source<ParsedRecord, ?, ?> source, EventTime time, Duration idleness, PriceList prices) {
         SingleOutputStreamOperator<LoggedObject> objects =
                 env.fromSource(source, watermarks(time, idleness), "logged-objects")
                         .uid("logged-objects")
@@ -64,7 +65,7 @@ public final class UsagePipeline {
                                 TypeInformation.of(new TypeHint<Tuple2<String, String>>() {}))
                         .window(new CreatedTimeWindows(time))
                         .allowedLateness(time.allowedLateness())
-                        .aggregate(new UsageAggregate(), new UsageWindow())
+                        .aggregate(new UsageAggregate(), new UsageWindow(prices))
                         .name("usage-windows")
                         .uid("usage-windows");
 

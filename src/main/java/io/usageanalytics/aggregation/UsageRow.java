@@ -1,5 +1,6 @@
 package io.usageanalytics.aggregation;
 
+import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.Objects;
 
@@ -16,16 +17,19 @@ public class UsageRow {
     /** {@code ""} when the requests carried none. */
     public String systemFingerprint;
     public UsageCounts counts;
+    /** At list prices, scale 12; {@code null} when the model has no price. */
+    public BigDecimal costUsd;
 
     public UsageRow() {}
 
     public UsageRow(long windowStart, long windowEnd, String model, String systemFingerprint,
-            UsageCounts counts) {
+            UsageCounts counts, BigDecimal costUsd) {
         this.windowStart = windowStart;
         this.windowEnd = windowEnd;
         this.model = model;
         this.systemFingerprint = systemFingerprint;
         this.counts = counts;
+        this.costUsd = costUsd;
     }
 
     @Override
@@ -38,17 +42,18 @@ public class UsageRow {
                 && windowEnd == that.windowEnd
                 && Objects.equals(model, that.model)
                 && Objects.equals(systemFingerprint, that.systemFingerprint)
-                && Objects.equals(counts, that.counts);
+                && Objects.equals(counts, that.counts)
+                && Objects.equals(costUsd, that.costUsd);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(windowStart, windowEnd, model, systemFingerprint, counts);
+        return Objects.hash(windowStart, windowEnd, model, systemFingerprint, counts, costUsd);
     }
 
     @Override
     public String toString() {
         return "UsageRow{" + Instant.ofEpochMilli(windowStart) + ".." + Instant.ofEpochMilli(windowEnd)
-                + ", " + model + ", fp=" + systemFingerprint + ", " + counts + "}";
+                + ", " + model + ", fp=" + systemFingerprint + ", " + counts + ", cost_usd=" + costUsd + "}";
     }
 }

@@ -1,6 +1,7 @@
 package io.usageanalytics.cli;
 
 import io.usageanalytics.EventTime;
+import io.usageanalytics.cost.PriceList;
 import io.usageanalytics.sinks.UsageTable;
 import io.usageanalytics.sources.KafkaInput;
 
@@ -10,6 +11,8 @@ import picocli.CommandLine;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Option;
 
+import java.io.IOException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -117,11 +120,28 @@ public class JobOptions {
             description = "Retries of a failed batch before the job fails over to its last checkpoint.")
     public int maxRetries;
 
+    @Option(names = "--prices", paramLabel = "FILE",
+            description = "Price list replacing the bundled one: CSV (model,effective_from,input_per_1m,"
+                    + "cached_input_per_1m,output_per_1m) or LiteLLM's model_prices_and_context_window.json.")
+    public Path pricesFile;
+
     /** {@code --kafka.<property>=<value>} options, passed to every Kafka client. */
     public final Properties kafkaProperties = new Properties();
 
     public EventTime eventTime() {
         return new EventTime(window, outOfOrderness, allowedLateness);
+    }
+
+    /** The bundled price list, or {@code --prices}. */
+    public PriceList prices() {
+        if (pricesFile == null) {
+            return PriceList.bundled();
+        }
+        try {
+            return PriceList.load(pricesFile);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("cannot read " + pricesFile + ": " + e.getMessage());
+        }
     }
 
     public String rejectsTopic() {

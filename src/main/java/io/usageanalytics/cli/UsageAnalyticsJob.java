@@ -216,6 +216,11 @@ public class UsageAnalyticsJob implements Callable<Integer> {
                 throw new UserError("--table: " + e.getMessage());
             }
         }
+        try {
+            o.prices();
+        } catch (IllegalArgumentException e) {
+            throw new UserError("--prices: " + e.getMessage());
+        }
         if (o.topicPattern == null && o.topics.isEmpty()) {
             throw new UserError("--topic or --topic-pattern is required");
         }
@@ -237,7 +242,7 @@ public class UsageAnalyticsJob implements Callable<Integer> {
                 KafkaInput.source(o.bootstrapServers, o.topicPattern == null ? o.topics : List.of(),
                         o.topicPattern, o.group, KafkaInput.startingOffsets(o.start), o.bounded,
                         o.kafkaProperties),
-                o.eventTime(), o.idleness);
+                o.eventTime(), o.idleness, o.prices());
         outputs.rejects()
                 .sinkTo(RejectsTopic.sink(o.bootstrapServers, o.rejectsTopic(),
                         checkpoints ? DeliveryGuarantee.EXACTLY_ONCE : DeliveryGuarantee.AT_LEAST_ONCE,

@@ -10,6 +10,7 @@ import org.apache.flink.connector.jdbc.core.datastream.sink.JdbcSink;
 
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
+import java.sql.Types;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -35,10 +36,18 @@ public final class UsageTable {
 
     private UsageTable() {}
 
+    public static final String COST_COLUMN = "cost_usd";
+
     /** Every column the job writes, key first, in statement order. */
     public static List<String> columns() {
-        return Stream.concat(KEY_COLUMNS.stream(), Arrays.stream(UsageCounts.COLUMNS))
+        return Stream.concat(Stream.concat(KEY_COLUMNS.stream(), Arrays.stream(UsageCounts.COLUMNS)),
+                        Stream.of(COST_COLUMN))
                 .collect(Collectors.toList());
+    }
+
+    /** The columns an upsert replaces: everything but the key. */
+    private static List<String> valueColumns() {
+        return columns().subList(KEY_COLUMNS.size(), columns().size());
     }
 
     /** Table names are spliced into SQL, so only plain (optionally schema-qualified) identifiers. */
@@ -52,7 +61,7 @@ public final class UsageTable {
     public static String upsertSql(String table) {
         checkTableName(table);
         List<String> cols = columns();
-        List<String> values = Arrays.asList(UsageCounts.COLUMNS);
+        List<String> values = valueColumns();
         String bare = table.substring(table.indexOf('.') + 1);
         return "INSERT INTO " + table + " (" + String.join(", ", cols) + ", updated_at) VALUES ("
                 + cols.stream().map(c -> "?").collect(Collectors.joining(", ")) + ", now())"
@@ -100,6 +109,11 @@ public final class UsageTable {
             long[] values = row.counts.toArray();
             for (int i = 0; i < values.length; i++) {
                 ps.setLong(5 + i, values[i]);
+            }
+            if (row.costUsd == null) {
+                ps.setNull(5 + values.length, Types.NUMERIC);
+            } else {
+                ps.setBigDecimal(5 + values.length, row.costUsd);
             }
         }
 

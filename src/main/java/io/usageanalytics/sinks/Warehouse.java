@@ -28,7 +28,8 @@ public final class Warehouse {
     public static final String DRIVER = "org.postgresql.Driver";
 
     /** The files of {@code sql/schema}, in the order they are applied. */
-    public static final List<String> SCHEMA_FILES = List.of("001_llm_usage.sql");
+    public static final List<String> SCHEMA_FILES =
+            List.of("001_llm_usage.sql", "002_cost_usd.sql", "003_llm_cost_alerts.sql");
 
     private Warehouse() {}
 

@@ -2,6 +2,7 @@ package io.usageanalytics.sinks;
 
 import io.usageanalytics.EventTime;
 import io.usageanalytics.UsagePipeline;
+import io.usageanalytics.cost.PriceList;
 import io.usageanalytics.local.EmbeddedWarehouse;
 import io.usageanalytics.parsing.ParsedRecord;
 import io.usageanalytics.testing.MiniClusters;
@@ -64,7 +65,8 @@ class UsageTableITCase {
             int parallelism) throws Exception {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         env.setParallelism(parallelism);
-        UsagePipeline.Outputs out = UsagePipeline.defineWorkflow(env, source, time, Duration.ofSeconds(30));
+        UsagePipeline.Outputs out = UsagePipeline.defineWorkflow(env, source, time, Duration.ofSeconds(30),
+                PriceList.bundled());
         out.rows().sinkTo(UsageTable.sink(pg.jdbcUrl(), pg.user(), null, table, 100,
                 Duration.ofMillis(200), 3));
         env.execute("into-" + table);
@@ -108,10 +110,10 @@ class UsageTableITCase {
         runInto("usage_late", RecordsSource.paced(records, 5), time, 1);
 
         assertThat(Tables.rows(pg.jdbcUrl(), "usage_late")).containsExactly(
-                row(W0, "gpt-4o", "fp", 2, 0, 2, 11, 22, 33, 0, 0, 1, 1, 0, 0, 0, 0, 0, 0, 0),
-                row(W0, "gpt-4o-mini", "fp", 1, 0, 1, 4, 4, 8, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0),
-                row(W1, "gpt-4o", "fp", 1, 0, 1, 1, 1, 2, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0),
-                row(W1 + 60_000, "gpt-4o", "fp", 1, 1, 1, 0, 1, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0, 1, 0));
+                row(W0, "gpt-4o", "fp", "0.0002475", 2, 0, 2, 11, 22, 33, 0, 0, 1, 1, 0, 0, 0, 0, 0, 0, 0),
+                row(W0, "gpt-4o-mini", "fp", "0.000003", 1, 0, 1, 4, 4, 8, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0),
+                row(W1, "gpt-4o", "fp", "0.0000125", 1, 0, 1, 1, 1, 2, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0),
+                row(W1 + 60_000, "gpt-4o", "fp", "0.00001", 1, 1, 1, 0, 1, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0, 1, 0));
     }
 
     @Test
@@ -131,7 +133,7 @@ class UsageTableITCase {
                             + " streamed_requests, choices, prompt_tokens, completion_tokens, total_tokens,"
                             + " cached_prompt_tokens, reasoning_tokens, finish_stop, finish_length,"
                             + " finish_tool_calls, finish_content_filter, finish_function_call, finish_other,"
-                            + " finish_none, estimated_requests, duplicates_dropped, updated_at");
+                            + " finish_none, estimated_requests, duplicates_dropped, cost_usd, updated_at");
             assertThatThrownBy(() -> Warehouse.tableProblem(c, "x; drop table y"))
                     .isInstanceOf(IllegalArgumentException.class);
         }

@@ -4,6 +4,7 @@ import io.usageanalytics.Accounting;
 import io.usageanalytics.EventTime;
 import io.usageanalytics.UsagePipeline;
 import io.usageanalytics.aggregation.UsageRow;
+import io.usageanalytics.cost.PriceList;
 import io.usageanalytics.parsing.ParsedRecord;
 import io.usageanalytics.parsing.Reject;
 
@@ -55,7 +56,7 @@ public final class PipelineRun {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         env.setParallelism(parallelism);
         UsagePipeline.Outputs out =
-                UsagePipeline.defineWorkflow(env, source, time, Duration.ofSeconds(30));
+                UsagePipeline.defineWorkflow(env, source, time, Duration.ofSeconds(30), PriceList.bundled());
         CloseableIterator<UsageRow> rows = out.rows().collectAsync();
         CloseableIterator<Reject> rejects = out.rejects().collectAsync();
         JobClient job = env.executeAsync("pipeline-test");

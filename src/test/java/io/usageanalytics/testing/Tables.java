@@ -43,7 +43,7 @@ public final class Tables {
                 rows.add(new UsageRow(
                         r.getObject(1, OffsetDateTime.class).toInstant().toEpochMilli(),
                         r.getObject(2, OffsetDateTime.class).toInstant().toEpochMilli(),
-                        r.getString(3), r.getString(4), UsageCounts.of(v)));
+                        r.getString(3), r.getString(4), UsageCounts.of(v), r.getBigDecimal(5 + v.length)));
             }
         }
         return rows;
