@@ -6,7 +6,8 @@ import io.usageanalytics.aggregation.UsageRow;
 import io.usageanalytics.aggregation.UsageWindow;
 import io.usageanalytics.assembly.ChunkAssembler;
 import io.usageanalytics.assembly.RequestUsage;
-import io.usageanalytics.cost.PriceList;
+import io.usageanalytics.cost.CostAlert;
+import io.usageanalytics.cost.CostSpikeDetector;
 import io.usageanalytics.parsing.LoggedObject;
 import io.usageanalytics.parsing.ParsedRecord;
 import io.usageanalytics.parsing.ParsedRecordRouter;
@@ -30,8 +31,9 @@ import java.time.Duration;
  */
 public final class UsagePipeline {
 
-    /** The pipeline's two outputs: window rows (re-emitted on late updates) and rejects. */
-    public record Outputs(DataStream<UsageRow> rows, DataStream<Reject> rejects) {}
+    /** The pipeline's outputs: window rows (re-emitted on late updates), rejects, cost alerts. */
+    public record Outputs(DataStream<UsageRow> rows, DataStream<Reject> rejects,
+            DataStream<CostAlert> alerts) {}
 
     private UsagePipeline() {}
 
@@ -46,9 +48,10 @@ public final class UsagePipeline {
     }
 
     public static Outputs defineWorkflow(StreamExecutionEnvironment env,
-            Source<ParsedRecord, ?, ?> source, EventTime time, Duration idleness, PriceList prices) {
+            Source<ParsedRecord, ?, ?> source, PipelineSettings settings) {
+        EventTime time = settings.time();
         SingleOutputStreamOperator<LoggedObject> objects =
-                env.fromSource(source, watermarks(time, idleness), "logged-objects")
+                env.fromSource(source, watermarks(time, settings.idleness()), "logged-objects")
                         .uid("logged-objects")
                         .process(new ParsedRecordRouter())
                         .name("route-rejects")
@@ -65,12 +68,18 @@ public final class UsagePipeline {
                                 TypeInformation.of(new TypeHint<Tuple2<String, String>>() {}))
                         .window(new CreatedTimeWindows(time))
                         .allowedLateness(time.allowedLateness())
-                        .aggregate(new UsageAggregate(), new UsageWindow(prices))
+                        .aggregate(new UsageAggregate(), new UsageWindow(settings.prices()))
                         .name("usage-windows")
                         .uid("usage-windows");
 
+        SingleOutputStreamOperator<CostAlert> alerts =
+                rows.keyBy(r -> r.model)
+                        .process(new CostSpikeDetector(settings.spikes(), time.window()))
+                        .name("cost-spikes")
+                        .uid("cost-spikes");
+
         DataStream<Reject> rejects =
                 objects.getSideOutput(Reject.OUTPUT).union(requests.getSideOutput(Reject.OUTPUT));
-        return new Outputs(rows, rejects);
+        return new Outputs(rows, rejects, alerts);
     }
 }

@@ -4,6 +4,8 @@ import io.usageanalytics.aggregation.UsageCounts;
 import io.usageanalytics.aggregation.UsageRow;
 import io.usageanalytics.assembly.RequestUsage;
 import io.usageanalytics.assembly.StreamAssembly;
+import io.usageanalytics.cost.CostAlert;
+import io.usageanalytics.cost.CostBaseline;
 import io.usageanalytics.parsing.ChoicePart;
 import io.usageanalytics.parsing.LoggedObject;
 import io.usageanalytics.parsing.LoggedRecord;
@@ -22,7 +24,8 @@ class PojoTest {
     @ParameterizedTest
     @ValueSource(classes = {
         LoggedRecord.class, ChoicePart.class, Usage.class, LoggedObject.class, Reject.class,
-        ParsedRecord.class, RequestUsage.class, StreamAssembly.class, UsageCounts.class, UsageRow.class
+        ParsedRecord.class, RequestUsage.class, StreamAssembly.class, UsageCounts.class, UsageRow.class,
+        CostAlert.class, CostBaseline.class
     })
     void isPojoWithoutKryo(Class<?> type) {
         assertSerializedAsPojoWithoutKryo(type);

@@ -1,7 +1,9 @@
 package io.usageanalytics.cli;
 
 import io.usageanalytics.EventTime;
+import io.usageanalytics.PipelineSettings;
 import io.usageanalytics.cost.PriceList;
+import io.usageanalytics.cost.SpikeRule;
 import io.usageanalytics.sinks.UsageTable;
 import io.usageanalytics.sources.KafkaInput;
 
@@ -12,6 +14,7 @@ import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
+import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -125,6 +128,26 @@ public class JobOptions {
                     + "cached_input_per_1m,output_per_1m) or LiteLLM's model_prices_and_context_window.json.")
     public Path pricesFile;
 
+    @Option(names = "--alerts-topic", paramLabel = "TOPIC",
+            description = "Cost-spike alerts topic (default: <first input topic>.alerts).")
+    public String alertsTopic;
+
+    @Option(names = "--spike-factor", paramLabel = "X", defaultValue = "3.0",
+            description = "Alert when a model's window cost exceeds X × its baseline.")
+    public double spikeFactor;
+
+    @Option(names = "--spike-min-usd", paramLabel = "USD", defaultValue = "1.00",
+            description = "... and is at least this much (also the bar for new spend without history).")
+    public BigDecimal spikeMinUsd;
+
+    @Option(names = "--spike-warmup", paramLabel = "WINDOWS", defaultValue = "3",
+            description = "Windows of history a model needs before ratio alerts.")
+    public int spikeWarmup;
+
+    @Option(names = "--spike-smoothing", paramLabel = "ALPHA", defaultValue = "0.3",
+            description = "Weight of the newest window in the baseline (exponentially weighted mean).")
+    public double spikeSmoothing;
+
     /** {@code --kafka.<property>=<value>} options, passed to every Kafka client. */
     public final Properties kafkaProperties = new Properties();
 
@@ -145,10 +168,23 @@ public class JobOptions {
     }
 
     public String rejectsTopic() {
-        if (rejectsTopic != null) {
-            return rejectsTopic;
-        }
-        return (topicPattern != null ? "usage-analytics" : topics.get(0)) + ".rejects";
+        return rejectsTopic != null ? rejectsTopic : derivedTopic("rejects");
+    }
+
+    public String alertsTopic() {
+        return alertsTopic != null ? alertsTopic : derivedTopic("alerts");
+    }
+
+    private String derivedTopic(String suffix) {
+        return (topicPattern != null ? "usage-analytics" : topics.get(0)) + "." + suffix;
+    }
+
+    public SpikeRule spikeRule() {
+        return new SpikeRule(spikeFactor, spikeMinUsd, spikeWarmup, spikeSmoothing);
+    }
+
+    public PipelineSettings settings() {
+        return new PipelineSettings(eventTime(), idleness, prices(), spikeRule());
     }
 
     /** Parses Flink-style durations: 60s, 10min, 1h, 500ms. */

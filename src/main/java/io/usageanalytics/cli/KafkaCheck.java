@@ -24,7 +24,7 @@ final class KafkaCheck {
 
     private KafkaCheck() {}
 
-    /** Verifies the input topics exist and creates the dead-letter topic if it does not. */
+    /** Verifies the input topics exist and creates the dead-letter and alert topics if missing. */
     static void check(JobOptions o) throws UserError {
         Properties p = new Properties();
         p.putAll(o.kafkaProperties);
@@ -43,6 +43,7 @@ final class KafkaCheck {
                 requireTopics(admin, o, timeoutMs);
             }
             ensureTopic(admin, o.rejectsTopic(), timeoutMs);
+            ensureTopic(admin, o.alertsTopic(), timeoutMs);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new UserError("interrupted while checking Kafka at " + o.bootstrapServers);
@@ -77,10 +78,10 @@ final class KafkaCheck {
                     .all().get(timeoutMs, TimeUnit.MILLISECONDS);
         } catch (ExecutionException e) {
             if (!(e.getCause() instanceof TopicExistsException)) {
-                throw new UserError("cannot create dead-letter topic " + topic + cause(e));
+                throw new UserError("cannot create topic " + topic + cause(e));
             }
         } catch (TimeoutException e) {
-            throw new UserError("timed out creating dead-letter topic " + topic);
+            throw new UserError("timed out creating topic " + topic);
         }
     }
 

@@ -3,6 +3,7 @@ package io.usageanalytics.cli;
 import io.usageanalytics.Accounting;
 import io.usageanalytics.UsagePipeline;
 import io.usageanalytics.aggregation.UsageRow;
+import io.usageanalytics.sinks.CostAlerts;
 import io.usageanalytics.sinks.RejectsTopic;
 import io.usageanalytics.sinks.UsageTable;
 import io.usageanalytics.sinks.Warehouse;
@@ -177,6 +178,10 @@ public class UsageAnalyticsJob implements Callable<Integer> {
         UsagePipeline.Outputs outputs = defineJob(env, o);
         if (o.jdbcUrl != null) {
             outputs.rows().sinkTo(usageTable(o)).name("usage-table").uid("usage-table");
+            outputs.alerts()
+                    .sinkTo(CostAlerts.table(Warehouse.connection(o.jdbcUrl, o.jdbcUser, o.jdbcPassword)))
+                    .name("cost-alerts-table")
+                    .uid("cost-alerts-table");
         } else {
             outputs.rows().print().name("rows-stdout");
         }
@@ -221,6 +226,11 @@ public class UsageAnalyticsJob implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new UserError("--prices: " + e.getMessage());
         }
+        try {
+            o.spikeRule();
+        } catch (IllegalArgumentException e) {
+            throw new UserError("--spike-*: " + e.getMessage());
+        }
         if (o.topicPattern == null && o.topics.isEmpty()) {
             throw new UserError("--topic or --topic-pattern is required");
         }
@@ -242,13 +252,19 @@ public class UsageAnalyticsJob implements Callable<Integer> {
                 KafkaInput.source(o.bootstrapServers, o.topicPattern == null ? o.topics : List.of(),
                         o.topicPattern, o.group, KafkaInput.startingOffsets(o.start), o.bounded,
                         o.kafkaProperties),
-                o.eventTime(), o.idleness, o.prices());
+                o.settings());
+        DeliveryGuarantee guarantee =
+                checkpoints ? DeliveryGuarantee.EXACTLY_ONCE : DeliveryGuarantee.AT_LEAST_ONCE;
         outputs.rejects()
-                .sinkTo(RejectsTopic.sink(o.bootstrapServers, o.rejectsTopic(),
-                        checkpoints ? DeliveryGuarantee.EXACTLY_ONCE : DeliveryGuarantee.AT_LEAST_ONCE,
+                .sinkTo(RejectsTopic.sink(o.bootstrapServers, o.rejectsTopic(), guarantee,
                         o.group + "-rejects", o.kafkaProperties))
                 .name("rejects-topic")
                 .uid("rejects-topic");
+        outputs.alerts()
+                .sinkTo(CostAlerts.topic(o.bootstrapServers, o.alertsTopic(), guarantee,
+                        o.group + "-alerts", o.kafkaProperties))
+                .name("cost-alerts-topic")
+                .uid("cost-alerts-topic");
         return outputs;
     }
 

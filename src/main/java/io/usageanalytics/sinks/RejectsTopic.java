@@ -36,15 +36,23 @@ public final class RejectsTopic {
      */
     public static KafkaSink<Reject> sink(String bootstrapServers, String topic,
             DeliveryGuarantee guarantee, String transactionalIdPrefix, Properties kafkaProperties) {
+        return kafkaSink(bootstrapServers, guarantee, transactionalIdPrefix, kafkaProperties,
+                new Serializer(topic));
+    }
+
+    /** A Kafka sink with the job's producer settings; transactional ids must differ per sink. */
+    static <T> KafkaSink<T> kafkaSink(String bootstrapServers, DeliveryGuarantee guarantee,
+            String transactionalIdPrefix, Properties kafkaProperties,
+            KafkaRecordSerializationSchema<T> serializer) {
         Properties producer = new Properties();
         producer.putAll(kafkaProperties);
         producer.putIfAbsent("transaction.timeout.ms", TRANSACTION_TIMEOUT_MS);
-        return KafkaSink.<Reject>builder()
+        return KafkaSink.<T>builder()
                 .setBootstrapServers(bootstrapServers)
                 .setKafkaProducerConfig(producer)
                 .setDeliveryGuarantee(guarantee)
                 .setTransactionalIdPrefix(transactionalIdPrefix)
-                .setRecordSerializer(new Serializer(topic))
+                .setRecordSerializer(serializer)
                 .build();
     }
 

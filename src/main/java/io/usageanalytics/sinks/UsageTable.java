@@ -75,16 +75,11 @@ public final class UsageTable {
 
     public static JdbcSink<UsageRow> sink(String url, String user, String password, String table,
             int batchSize, Duration flushInterval, int maxRetries) {
-        JdbcConnectionOptions.JdbcConnectionOptionsBuilder connection =
-                new JdbcConnectionOptions.JdbcConnectionOptionsBuilder()
-                        .withUrl(url)
-                        .withDriverName(Warehouse.DRIVER);
-        if (user != null) {
-            connection.withUsername(user);
-        }
-        if (password != null) {
-            connection.withPassword(password);
-        }
+        return sink(Warehouse.connection(url, user, password), table, batchSize, flushInterval, maxRetries);
+    }
+
+    public static JdbcSink<UsageRow> sink(JdbcConnectionOptions connection, String table,
+            int batchSize, Duration flushInterval, int maxRetries) {
         return JdbcSink.<UsageRow>builder()
                 .withQueryStatement(upsertSql(table), new RowStatement())
                 .withExecutionOptions(JdbcExecutionOptions.builder()
@@ -92,7 +87,7 @@ public final class UsageTable {
                         .withBatchIntervalMs(flushInterval.toMillis())
                         .withMaxRetries(maxRetries)
                         .build())
-                .buildAtLeastOnce(connection.build());
+                .buildAtLeastOnce(connection);
     }
 
     /** Binds one row in {@link #columns()} order. */

@@ -1,5 +1,7 @@
 package io.usageanalytics.sinks;
 
+import org.apache.flink.connector.jdbc.JdbcConnectionOptions;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -54,6 +56,19 @@ public final class Warehouse {
         p.setProperty("connectTimeout", seconds);
         p.setProperty("loginTimeout", seconds);
         return DriverManager.getConnection(url, p);
+    }
+
+    /** The connector's connection options for the warehouse. */
+    public static JdbcConnectionOptions connection(String url, String user, String password) {
+        JdbcConnectionOptions.JdbcConnectionOptionsBuilder b =
+                new JdbcConnectionOptions.JdbcConnectionOptionsBuilder().withUrl(url).withDriverName(DRIVER);
+        if (user != null) {
+            b.withUsername(user);
+        }
+        if (password != null) {
+            b.withPassword(password);
+        }
+        return b.build();
     }
 
     /** Applies every schema file; the table name in them is replaced by {@code table}. */

@@ -29,6 +29,10 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.OffsetDateTime;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -104,6 +108,63 @@ class UsageAnalyticsJobITCase {
                         + "requests_aggregated=14 streams_aggregated=7 requests_estimated=4 "
                         + "rejected_invalid_field=1 rejected_malformed_json=1 rejected_missing_field=1 "
                         + "rejected_not_an_object=1 rejected_unsupported_object=1");
+    }
+
+    /** Five windows of gpt-4o spend; {@code last} is the fifth window's completion tokens. */
+    private static String spendTopic(long last) {
+        String topic = "spend-" + UUID.randomUUID();
+        kafka.createTopic(topic, 2);
+        long t0 = W0 / 1000;
+        List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            // 50,000 output tokens at $10 per 1M: $0.50 a window, under the $1 minimum
+            long completion = i < 4 ? 50_000 : last;
+            records.add(new ProducerRecord<>(topic, i % 2, null, bytes(completion("c" + i, "gpt-4o", "fp",
+                    t0 + i * 60 + 5, message(0, "x", "stop"), usage(0, completion, completion)))));
+        }
+        kafka.produce(topic, records);
+        return topic;
+    }
+
+    private int runBounded(String topic, String table) {
+        return run("--bootstrap-servers", kafka.bootstrapServers(), "--topic", topic, "--bounded",
+                "--group", "g-" + topic, "--jdbc-url", pg.jdbcUrl(), "--jdbc-user", pg.user(),
+                "--table", table, "--create-schema", "--parallelism", "2");
+    }
+
+    @Test
+    void costSpikeRaisesExactlyOneAlertOnTheTopicAndInTheTable() throws Exception {
+        String topic = spendTopic(1_000_000); // $10 in the fifth window: 20 × the $0.50 baseline
+        assertThat(runBounded(topic, "usage_spike")).as(err.toString(StandardCharsets.UTF_8)).isZero();
+
+        List<ConsumerRecord<byte[], byte[]>> alerts = kafka.consumeAll(topic + ".alerts", Duration.ofSeconds(30));
+        assertThat(alerts).hasSize(1);
+        assertThat(new String(alerts.get(0).key(), StandardCharsets.UTF_8)).isEqualTo("gpt-4o");
+        assertThat(new String(alerts.get(0).value(), StandardCharsets.UTF_8)).isEqualTo(
+                "{\"model\":\"gpt-4o\",\"window_start\":\"2026-01-01T00:04:00Z\","
+                        + "\"window_end\":\"2026-01-01T00:05:00Z\",\"cost_usd\":\"10.000000000000\","
+                        + "\"baseline_usd\":\"0.500000000000\",\"ratio\":20.0}");
+        try (Connection c = Tables.connect(pg.jdbcUrl()); Statement s = c.createStatement();
+                ResultSet r = s.executeQuery("SELECT model, window_start, window_end, cost_usd, baseline_usd,"
+                        + " ratio FROM llm_cost_alerts WHERE window_start >= '2026-01-01' AND window_start < '2026-01-02'")) {
+            assertThat(r.next()).isTrue();
+            assertThat(r.getString(1)).isEqualTo("gpt-4o");
+            assertThat(r.getObject(2, OffsetDateTime.class).toInstant()).isEqualTo("2026-01-01T00:04:00Z");
+            assertThat(r.getObject(3, OffsetDateTime.class).toInstant()).isEqualTo("2026-01-01T00:05:00Z");
+            assertThat(r.getBigDecimal(4)).isEqualTo("10.000000000000");
+            assertThat(r.getBigDecimal(5)).isEqualTo("0.500000000000");
+            assertThat(r.getDouble(6)).isEqualTo(20.0);
+            assertThat(r.next()).isFalse();
+        }
+    }
+
+    @Test
+    void calmSpendRaisesNoAlert() throws Exception {
+        String topic = spendTopic(50_000);
+        assertThat(runBounded(topic, "usage_calm")).as(err.toString(StandardCharsets.UTF_8)).isZero();
+        assertThat(kafka.consumeAll(topic + ".alerts", Duration.ofSeconds(30))).isEmpty();
+        assertThat(Tables.rows(pg.jdbcUrl(), "usage_calm")).hasSize(5)
+                .allSatisfy(row -> assertThat(row.costUsd).isEqualTo("0.500000000000"));
     }
 
     @Test

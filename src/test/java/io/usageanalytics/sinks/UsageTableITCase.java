@@ -1,8 +1,8 @@
 package io.usageanalytics.sinks;
 
 import io.usageanalytics.EventTime;
+import io.usageanalytics.PipelineSettings;
 import io.usageanalytics.UsagePipeline;
-import io.usageanalytics.cost.PriceList;
 import io.usageanalytics.local.EmbeddedWarehouse;
 import io.usageanalytics.parsing.ParsedRecord;
 import io.usageanalytics.testing.MiniClusters;
@@ -65,8 +65,8 @@ class UsageTableITCase {
             int parallelism) throws Exception {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         env.setParallelism(parallelism);
-        UsagePipeline.Outputs out = UsagePipeline.defineWorkflow(env, source, time, Duration.ofSeconds(30),
-                PriceList.bundled());
+        UsagePipeline.Outputs out = UsagePipeline.defineWorkflow(env, source,
+                PipelineSettings.defaults().withTime(time));
         out.rows().sinkTo(UsageTable.sink(pg.jdbcUrl(), pg.user(), null, table, 100,
                 Duration.ofMillis(200), 3));
         env.execute("into-" + table);

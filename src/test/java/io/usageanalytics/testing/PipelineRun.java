@@ -2,9 +2,9 @@ package io.usageanalytics.testing;
 
 import io.usageanalytics.Accounting;
 import io.usageanalytics.EventTime;
+import io.usageanalytics.PipelineSettings;
 import io.usageanalytics.UsagePipeline;
 import io.usageanalytics.aggregation.UsageRow;
-import io.usageanalytics.cost.PriceList;
 import io.usageanalytics.parsing.ParsedRecord;
 import io.usageanalytics.parsing.Reject;
 
@@ -56,7 +56,7 @@ public final class PipelineRun {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         env.setParallelism(parallelism);
         UsagePipeline.Outputs out =
-                UsagePipeline.defineWorkflow(env, source, time, Duration.ofSeconds(30), PriceList.bundled());
+                UsagePipeline.defineWorkflow(env, source, PipelineSettings.defaults().withTime(time));
         CloseableIterator<UsageRow> rows = out.rows().collectAsync();
         CloseableIterator<Reject> rejects = out.rejects().collectAsync();
         JobClient job = env.executeAsync("pipeline-test");

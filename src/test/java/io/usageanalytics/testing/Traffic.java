@@ -1,9 +1,8 @@
 package io.usageanalytics.testing;
 
-import io.usageanalytics.EventTime;
+import io.usageanalytics.PipelineSettings;
 import io.usageanalytics.UsagePipeline;
 import io.usageanalytics.aggregation.UsageRow;
-import io.usageanalytics.cost.PriceList;
 import io.usageanalytics.local.EmbeddedWarehouse;
 import io.usageanalytics.local.KafkaBroker;
 import io.usageanalytics.local.TrafficGenerator;
@@ -54,7 +53,7 @@ public final class Traffic {
         UsagePipeline.defineWorkflow(env,
                         RecordsSource.of(records.stream().map(TrafficGenerator.Record::value)
                                 .collect(Collectors.toList())),
-                        EventTime.defaults(), Duration.ofSeconds(30), PriceList.bundled())
+                        PipelineSettings.defaults())
                 .rows()
                 .sinkTo(UsageTable.sink(pg.jdbcUrl(), pg.user(), null, table, 100, Duration.ofMillis(200), 3));
         env.execute("clean-" + table);

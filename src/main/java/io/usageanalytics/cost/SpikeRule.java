@@ -1,0 +1,24 @@
+package io.usageanalytics.cost;
+
+import java.io.Serializable;
+import java.math.BigDecimal;
+
+/**
+ * When a model's window cost is a spike: above {@code factor} × its baseline (an exponentially
+ * weighted mean of its earlier windows, weight {@code smoothing} for the newest) once it has
+ * {@code warmup} windows of history, and at least {@code minimumUsd}. A model's first window
+ * alerts when it reaches the minimum: sudden new spend.
+ */
+public record SpikeRule(double factor, BigDecimal minimumUsd, int warmup, double smoothing)
+        implements Serializable {
+
+    public SpikeRule {
+        if (factor <= 1 || minimumUsd.signum() < 0 || warmup < 1 || smoothing <= 0 || smoothing > 1) {
+            throw new IllegalArgumentException("need factor > 1, minimum ≥ 0, warmup ≥ 1, 0 < smoothing ≤ 1");
+        }
+    }
+
+    public static SpikeRule defaults() {
+        return new SpikeRule(3.0, new BigDecimal("1.00"), 3, 0.3);
+    }
+}

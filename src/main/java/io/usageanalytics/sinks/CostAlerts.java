@@ -1,0 +1,105 @@
+package io.usageanalytics.sinks;
+
+import io.usageanalytics.cost.CostAlert;
+
+import org.apache.flink.connector.base.DeliveryGuarantee;
+import org.apache.flink.connector.jdbc.JdbcConnectionOptions;
+import org.apache.flink.connector.jdbc.JdbcExecutionOptions;
+import org.apache.flink.connector.jdbc.JdbcStatementBuilder;
+import org.apache.flink.connector.jdbc.core.datastream.sink.JdbcSink;
+import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
+import org.apache.flink.connector.kafka.sink.KafkaSink;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import org.apache.kafka.clients.producer.ProducerRecord;
+
+import java.nio.charset.StandardCharsets;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.Properties;
+
+/**
+ * Where cost alerts go: a Kafka topic (JSON, keyed by model, for pagers and chat hooks) and the
+ * {@code llm_cost_alerts} table (for dashboards), both idempotent under replay.
+ */
+public final class CostAlerts {
+
+    public static final String TABLE = "llm_cost_alerts";
+
+    static final String UPSERT = "INSERT INTO " + TABLE
+            + " (model, window_start, window_end, cost_usd, baseline_usd, ratio) VALUES (?, ?, ?, ?, ?, ?)"
+            + " ON CONFLICT (model, window_start) DO UPDATE SET window_end = EXCLUDED.window_end,"
+            + " cost_usd = EXCLUDED.cost_usd, baseline_usd = EXCLUDED.baseline_usd, ratio = EXCLUDED.ratio";
+
+    private CostAlerts() {}
+
+    public static KafkaSink<CostAlert> topic(String bootstrapServers, String topic, DeliveryGuarantee guarantee,
+            String transactionalIdPrefix, Properties kafkaProperties) {
+        return RejectsTopic.kafkaSink(bootstrapServers, guarantee, transactionalIdPrefix, kafkaProperties,
+                new Json(topic));
+    }
+
+    public static JdbcSink<CostAlert> table(JdbcConnectionOptions connection) {
+        return JdbcSink.<CostAlert>builder()
+                .withQueryStatement(UPSERT, new AlertStatement())
+                .withExecutionOptions(JdbcExecutionOptions.builder().withBatchSize(1).withMaxRetries(3).build())
+                .buildAtLeastOnce(connection);
+    }
+
+    /** The alert as a JSON object; amounts as decimal strings so no precision is lost. */
+    public static String json(CostAlert a) {
+        ObjectNode o = Json.MAPPER.createObjectNode();
+        o.put("model", a.model);
+        o.put("window_start", Instant.ofEpochMilli(a.windowStart).toString());
+        o.put("window_end", Instant.ofEpochMilli(a.windowEnd).toString());
+        o.put("cost_usd", a.costUsd.toPlainString());
+        o.put("baseline_usd", a.baselineUsd == null ? null : a.baselineUsd.toPlainString());
+        if (a.ratio == null) {
+            o.putNull("ratio");
+        } else {
+            o.put("ratio", a.ratio);
+        }
+        return o.toString();
+    }
+
+    static final class Json implements KafkaRecordSerializationSchema<CostAlert> {
+        private static final long serialVersionUID = 1L;
+        static final ObjectMapper MAPPER = new ObjectMapper();
+        private final String topic;
+
+        Json(String topic) {
+            this.topic = topic;
+        }
+
+        @Override
+        public ProducerRecord<byte[], byte[]> serialize(CostAlert alert, KafkaSinkContext context, Long timestamp) {
+            return new ProducerRecord<>(topic, alert.model.getBytes(StandardCharsets.UTF_8),
+                    json(alert).getBytes(StandardCharsets.UTF_8));
+        }
+    }
+
+    static final class AlertStatement implements JdbcStatementBuilder<CostAlert> {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public void accept(PreparedStatement ps, CostAlert a) throws SQLException {
+            ps.setString(1, a.model);
+            ps.setObject(2, OffsetDateTime.ofInstant(Instant.ofEpochMilli(a.windowStart), ZoneOffset.UTC));
+            ps.setObject(3, OffsetDateTime.ofInstant(Instant.ofEpochMilli(a.windowEnd), ZoneOffset.UTC));
+            ps.setBigDecimal(4, a.costUsd);
+            ps.setBigDecimal(5, a.baselineUsd);
+            if (a.ratio == null) {
+                ps.setNull(6, Types.DOUBLE);
+            } else {
+                ps.setDouble(6, a.ratio);
+            }
+        }
+    }
+}
