@@ -10,6 +10,7 @@ import com.fasterxml.jackson.core.StreamReadFeature;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.LongSupplier;
 
 /**
  * Parses one logged API object with Jackson's streaming parser, reading only the fields usage
@@ -29,8 +30,13 @@ public final class LoggedObjectParser {
     public static final int MAX_CHOICES = 128;
     /** Nesting deeper than this is malformed; logged objects nest a handful of levels. */
     public static final int MAX_NESTING_DEPTH = 64;
-    /** Latest accepted {@code created}: 9999-12-31T23:59:59Z, so event time fits in a long. */
-    public static final long MAX_CREATED_SECONDS = 253_402_300_799L;
+    /** Earliest accepted {@code created}: 2022-01-01, before the chat completions API existed. */
+    public static final long MIN_CREATED_SECONDS = 1_640_995_200L;
+    /**
+     * How far ahead of this machine's clock {@code created} may be (clock skew). Further ahead,
+     * one record would drag the watermark along and make everything else late.
+     */
+    public static final long MAX_FUTURE_SECONDS = 86_400;
 
     private static final JsonFactory JSON =
             JsonFactory.builder()
@@ -40,6 +46,17 @@ public final class LoggedObjectParser {
                                     .maxNestingDepth(MAX_NESTING_DEPTH)
                                     .build())
                     .build();
+
+    private final LongSupplier clockSeconds;
+
+    public LoggedObjectParser() {
+        this(() -> System.currentTimeMillis() / 1000);
+    }
+
+    /** With a clock of its own, for tests of the future-{@code created} limit. */
+    public LoggedObjectParser(LongSupplier clockSeconds) {
+        this.clockSeconds = clockSeconds;
+    }
 
     public ParsedRecord parse(LoggedRecord record) {
         try {
@@ -77,7 +94,7 @@ public final class LoggedObjectParser {
         } catch (IOException e) {
             throw new Invalid(RejectReason.MALFORMED_JSON, oneLine(e.getMessage()));
         }
-        return fields.validate(record);
+        return fields.validate(record, clockSeconds.getAsLong());
     }
 
     private static void expectEnd(JsonParser p) throws IOException, Invalid {
@@ -381,7 +398,7 @@ public final class LoggedObjectParser {
             }
         }
 
-        LoggedObject validate(LoggedRecord record) throws Invalid {
+        LoggedObject validate(LoggedRecord record, long nowSeconds) throws Invalid {
             if (object == null || object == JsonToken.VALUE_NULL) {
                 throw new Invalid(RejectReason.MISSING_FIELD, "object is missing");
             }
@@ -408,9 +425,13 @@ public final class LoggedObjectParser {
                 throw new Invalid(RejectReason.INVALID_FIELD,
                         "created is not a non-negative integer");
             }
-            if (created > MAX_CREATED_SECONDS) {
+            if (created < MIN_CREATED_SECONDS) {
                 throw new Invalid(RejectReason.INVALID_FIELD,
-                        "created is " + created + ", after 9999-12-31");
+                        "created is " + created + ", before 2022-01-01");
+            }
+            if (created > nowSeconds + MAX_FUTURE_SECONDS) {
+                throw new Invalid(RejectReason.INVALID_FIELD,
+                        "created is " + created + ", more than a day ahead of the clock");
             }
             if (!choicesSeen) {
                 throw new Invalid(RejectReason.MISSING_FIELD, "choices is missing");

@@ -65,7 +65,7 @@ class LoggedObjectParserTest {
 
     @Test
     void parsesChunkDeltasWithInterleavedToolCallsAndLegacyFunctionCall() {
-        ParsedRecord r = parse("{\"id\":\"s\",\"object\":\"chat.completion.chunk\",\"created\":5,"
+        ParsedRecord r = parse("{\"id\":\"s\",\"object\":\"chat.completion.chunk\",\"created\":1767225600,"
                 + "\"model\":\"gpt-4.1\",\"choices\":[{\"index\":2,\"delta\":{\"tool_calls\":["
                 + "{\"index\":1,\"function\":{\"arguments\":\"{\\\"a\\\"\"}}]},\"finish_reason\":null},"
                 + "{\"index\":0,\"delta\":{\"function_call\":{\"arguments\":\"x\"}},\"finish_reason\":null}],"
@@ -92,36 +92,37 @@ class LoggedObjectParserTest {
         "string               | \"chat.completion\"                                              | not_an_object      | top-level JSON value is a string, not an object",
         "number               | 42                                                               | not_an_object      | top-level JSON value is a number, not an object",
         "null                 | null                                                             | not_an_object      | top-level JSON value is null, not an object",
-        "object missing       | {\"id\":\"a\",\"created\":1,\"model\":\"m\",\"choices\":[]}      | missing_field      | object is missing",
-        "object embedding     | {\"object\":\"embedding\",\"id\":\"a\",\"created\":1,\"model\":\"m\",\"choices\":[]} | unsupported_object | object is \"embedding\", expected chat.completion or chat.completion.chunk",
-        "object number        | {\"object\":7,\"id\":\"a\",\"created\":1,\"model\":\"m\",\"choices\":[]} | unsupported_object | object is a number, expected chat.completion or chat.completion.chunk",
-        "id missing           | {\"object\":\"chat.completion\",\"created\":1,\"model\":\"m\",\"choices\":[]} | missing_field | id is missing",
-        "id null              | {\"object\":\"chat.completion\",\"id\":null,\"created\":1,\"model\":\"m\",\"choices\":[]} | missing_field | id is missing",
-        "id empty             | {\"object\":\"chat.completion\",\"id\":\"\",\"created\":1,\"model\":\"m\",\"choices\":[]} | invalid_field | id is empty",
-        "id number            | {\"object\":\"chat.completion\",\"id\":12,\"created\":1,\"model\":\"m\",\"choices\":[]} | invalid_field | id is a number, not a string",
-        "model missing        | {\"object\":\"chat.completion\",\"id\":\"a\",\"created\":1,\"choices\":[]} | missing_field | model is missing",
-        "model empty          | {\"object\":\"chat.completion\",\"id\":\"a\",\"created\":1,\"model\":\"\",\"choices\":[]} | invalid_field | model is empty",
-        "model object         | {\"object\":\"chat.completion\",\"id\":\"a\",\"created\":1,\"model\":{},\"choices\":[]} | invalid_field | model is an object, not a string",
-        "fingerprint number   | {\"object\":\"chat.completion\",\"id\":\"a\",\"created\":1,\"model\":\"m\",\"system_fingerprint\":3,\"choices\":[]} | invalid_field | system_fingerprint is a number, not a string",
+        "object missing       | {\"id\":\"a\",\"created\":1767225600,\"model\":\"m\",\"choices\":[]}      | missing_field      | object is missing",
+        "object embedding     | {\"object\":\"embedding\",\"id\":\"a\",\"created\":1767225600,\"model\":\"m\",\"choices\":[]} | unsupported_object | object is \"embedding\", expected chat.completion or chat.completion.chunk",
+        "object number        | {\"object\":7,\"id\":\"a\",\"created\":1767225600,\"model\":\"m\",\"choices\":[]} | unsupported_object | object is a number, expected chat.completion or chat.completion.chunk",
+        "id missing           | {\"object\":\"chat.completion\",\"created\":1767225600,\"model\":\"m\",\"choices\":[]} | missing_field | id is missing",
+        "id null              | {\"object\":\"chat.completion\",\"id\":null,\"created\":1767225600,\"model\":\"m\",\"choices\":[]} | missing_field | id is missing",
+        "id empty             | {\"object\":\"chat.completion\",\"id\":\"\",\"created\":1767225600,\"model\":\"m\",\"choices\":[]} | invalid_field | id is empty",
+        "id number            | {\"object\":\"chat.completion\",\"id\":12,\"created\":1767225600,\"model\":\"m\",\"choices\":[]} | invalid_field | id is a number, not a string",
+        "model missing        | {\"object\":\"chat.completion\",\"id\":\"a\",\"created\":1767225600,\"choices\":[]} | missing_field | model is missing",
+        "model empty          | {\"object\":\"chat.completion\",\"id\":\"a\",\"created\":1767225600,\"model\":\"\",\"choices\":[]} | invalid_field | model is empty",
+        "model object         | {\"object\":\"chat.completion\",\"id\":\"a\",\"created\":1767225600,\"model\":{},\"choices\":[]} | invalid_field | model is an object, not a string",
+        "fingerprint number   | {\"object\":\"chat.completion\",\"id\":\"a\",\"created\":1767225600,\"model\":\"m\",\"system_fingerprint\":3,\"choices\":[]} | invalid_field | system_fingerprint is a number, not a string",
         "created missing      | {\"object\":\"chat.completion\",\"id\":\"a\",\"model\":\"m\",\"choices\":[]} | missing_field | created is missing",
         "created negative     | {\"object\":\"chat.completion\",\"id\":\"a\",\"created\":-1,\"model\":\"m\",\"choices\":[]} | invalid_field | created is not a non-negative integer",
         "created fraction     | {\"object\":\"chat.completion\",\"id\":\"a\",\"created\":1.5,\"model\":\"m\",\"choices\":[]} | invalid_field | created is not a non-negative integer",
         "created string       | {\"object\":\"chat.completion\",\"id\":\"a\",\"created\":\"1\",\"model\":\"m\",\"choices\":[]} | invalid_field | created is not a non-negative integer",
         "created huge         | {\"object\":\"chat.completion\",\"id\":\"a\",\"created\":99999999999999999999,\"model\":\"m\",\"choices\":[]} | invalid_field | created is not a non-negative integer",
-        "created year 10000   | {\"object\":\"chat.completion\",\"id\":\"a\",\"created\":253402300800,\"model\":\"m\",\"choices\":[]} | invalid_field | created is 253402300800, after 9999-12-31",
-        "choices missing      | {\"object\":\"chat.completion\",\"id\":\"a\",\"created\":1,\"model\":\"m\"} | missing_field | choices is missing",
-        "choices object       | {\"object\":\"chat.completion\",\"id\":\"a\",\"created\":1,\"model\":\"m\",\"choices\":{}} | invalid_field | choices is an object, not an array",
-        "choices null         | {\"object\":\"chat.completion\",\"id\":\"a\",\"created\":1,\"model\":\"m\",\"choices\":null} | invalid_field | choices is null, not an array",
-        "choice not object    | {\"object\":\"chat.completion\",\"id\":\"a\",\"created\":1,\"model\":\"m\",\"choices\":[1]} | invalid_field | choices[0] is a number, not an object",
-        "choice index string  | {\"object\":\"chat.completion\",\"id\":\"a\",\"created\":1,\"model\":\"m\",\"choices\":[{\"index\":\"0\"}]} | invalid_field | choices[0].index is not a non-negative integer",
-        "choice index 128     | {\"object\":\"chat.completion\",\"id\":\"a\",\"created\":1,\"model\":\"m\",\"choices\":[{\"index\":128}]} | limit_exceeded | choices[0].index is 128, limit is 127",
-        "finish reason number | {\"object\":\"chat.completion\",\"id\":\"a\",\"created\":1,\"model\":\"m\",\"choices\":[{\"index\":0,\"finish_reason\":1}]} | invalid_field | choices[0].finish_reason is a number, not a string",
-        "usage string         | {\"object\":\"chat.completion\",\"id\":\"a\",\"created\":1,\"model\":\"m\",\"choices\":[],\"usage\":\"x\"} | invalid_field | usage is a string, not an object",
-        "prompt missing       | {\"object\":\"chat.completion\",\"id\":\"a\",\"created\":1,\"model\":\"m\",\"choices\":[],\"usage\":{\"completion_tokens\":1,\"total_tokens\":1}} | missing_field | usage.prompt_tokens is missing",
-        "completion negative  | {\"object\":\"chat.completion\",\"id\":\"a\",\"created\":1,\"model\":\"m\",\"choices\":[],\"usage\":{\"prompt_tokens\":1,\"completion_tokens\":-2,\"total_tokens\":1}} | invalid_field | usage.completion_tokens is not a non-negative integer",
-        "total fraction       | {\"object\":\"chat.completion\",\"id\":\"a\",\"created\":1,\"model\":\"m\",\"choices\":[],\"usage\":{\"prompt_tokens\":1,\"completion_tokens\":2,\"total_tokens\":3.0}} | invalid_field | usage.total_tokens is not a non-negative integer",
-        "total null           | {\"object\":\"chat.completion\",\"id\":\"a\",\"created\":1,\"model\":\"m\",\"choices\":[],\"usage\":{\"prompt_tokens\":1,\"completion_tokens\":2,\"total_tokens\":null}} | missing_field | usage.total_tokens is missing",
-        "cached negative      | {\"object\":\"chat.completion\",\"id\":\"a\",\"created\":1,\"model\":\"m\",\"choices\":[],\"usage\":{\"prompt_tokens\":1,\"completion_tokens\":2,\"total_tokens\":3,\"prompt_tokens_details\":{\"cached_tokens\":-1}}} | invalid_field | usage.prompt_tokens_details.cached_tokens is not a non-negative integer",
+        "created in 1970      | {\"object\":\"chat.completion\",\"id\":\"a\",\"created\":0,\"model\":\"m\",\"choices\":[]} | invalid_field | created is 0, before 2022-01-01",
+        "created in year 9999 | {\"object\":\"chat.completion\",\"id\":\"a\",\"created\":253402300799,\"model\":\"m\",\"choices\":[]} | invalid_field | created is 253402300799, more than a day ahead of the clock",
+        "choices missing      | {\"object\":\"chat.completion\",\"id\":\"a\",\"created\":1767225600,\"model\":\"m\"} | missing_field | choices is missing",
+        "choices object       | {\"object\":\"chat.completion\",\"id\":\"a\",\"created\":1767225600,\"model\":\"m\",\"choices\":{}} | invalid_field | choices is an object, not an array",
+        "choices null         | {\"object\":\"chat.completion\",\"id\":\"a\",\"created\":1767225600,\"model\":\"m\",\"choices\":null} | invalid_field | choices is null, not an array",
+        "choice not object    | {\"object\":\"chat.completion\",\"id\":\"a\",\"created\":1767225600,\"model\":\"m\",\"choices\":[1]} | invalid_field | choices[0] is a number, not an object",
+        "choice index string  | {\"object\":\"chat.completion\",\"id\":\"a\",\"created\":1767225600,\"model\":\"m\",\"choices\":[{\"index\":\"0\"}]} | invalid_field | choices[0].index is not a non-negative integer",
+        "choice index 128     | {\"object\":\"chat.completion\",\"id\":\"a\",\"created\":1767225600,\"model\":\"m\",\"choices\":[{\"index\":128}]} | limit_exceeded | choices[0].index is 128, limit is 127",
+        "finish reason number | {\"object\":\"chat.completion\",\"id\":\"a\",\"created\":1767225600,\"model\":\"m\",\"choices\":[{\"index\":0,\"finish_reason\":1}]} | invalid_field | choices[0].finish_reason is a number, not a string",
+        "usage string         | {\"object\":\"chat.completion\",\"id\":\"a\",\"created\":1767225600,\"model\":\"m\",\"choices\":[],\"usage\":\"x\"} | invalid_field | usage is a string, not an object",
+        "prompt missing       | {\"object\":\"chat.completion\",\"id\":\"a\",\"created\":1767225600,\"model\":\"m\",\"choices\":[],\"usage\":{\"completion_tokens\":1,\"total_tokens\":1}} | missing_field | usage.prompt_tokens is missing",
+        "completion negative  | {\"object\":\"chat.completion\",\"id\":\"a\",\"created\":1767225600,\"model\":\"m\",\"choices\":[],\"usage\":{\"prompt_tokens\":1,\"completion_tokens\":-2,\"total_tokens\":1}} | invalid_field | usage.completion_tokens is not a non-negative integer",
+        "total fraction       | {\"object\":\"chat.completion\",\"id\":\"a\",\"created\":1767225600,\"model\":\"m\",\"choices\":[],\"usage\":{\"prompt_tokens\":1,\"completion_tokens\":2,\"total_tokens\":3.0}} | invalid_field | usage.total_tokens is not a non-negative integer",
+        "total null           | {\"object\":\"chat.completion\",\"id\":\"a\",\"created\":1767225600,\"model\":\"m\",\"choices\":[],\"usage\":{\"prompt_tokens\":1,\"completion_tokens\":2,\"total_tokens\":null}} | missing_field | usage.total_tokens is missing",
+        "cached negative      | {\"object\":\"chat.completion\",\"id\":\"a\",\"created\":1767225600,\"model\":\"m\",\"choices\":[],\"usage\":{\"prompt_tokens\":1,\"completion_tokens\":2,\"total_tokens\":3,\"prompt_tokens_details\":{\"cached_tokens\":-1}}} | invalid_field | usage.prompt_tokens_details.cached_tokens is not a non-negative integer",
     })
     void rejects(String name, String json, String reason, String detail) {
         ParsedRecord r = parse(json == null ? "" : json);
@@ -131,6 +132,16 @@ class LoggedObjectParserTest {
             assertThat(r.reject.detail).as(name).contains(detail);
         }
         assertThat(r.reject.source.value).isEqualTo((json == null ? "" : json).getBytes(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void createdMayBeUpToADayAheadOfTheClock() {
+        LoggedObjectParser at = new LoggedObjectParser(() -> 1_767_225_600L);
+        String day = "{" + VALID_HEAD.replace("1700000000", "1767312000") + ",\"choices\":[]}";
+        String more = "{" + VALID_HEAD.replace("1700000000", "1767312001") + ",\"choices\":[]}";
+        assertThat(at.parse(LoggedRecord.of(day.getBytes(StandardCharsets.UTF_8))).object).isNotNull();
+        assertThat(at.parse(LoggedRecord.of(more.getBytes(StandardCharsets.UTF_8))).reject.detail)
+                .isEqualTo("created is 1767312001, more than a day ahead of the clock");
     }
 
     @Test
