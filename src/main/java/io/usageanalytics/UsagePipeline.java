@@ -39,10 +39,13 @@ public final class UsagePipeline {
 
     /**
      * Watermarks from {@code created}, generated per source split (Kafka partition) so that one
-     * partition running ahead does not make the others late, and an idle one does not stall them.
+     * partition running ahead does not make the others late, and an idle one does not stall them;
+     * never ahead of the wall clock (see {@link ClockBoundedWatermarks}).
      */
     public static WatermarkStrategy<ParsedRecord> watermarks(EventTime time, Duration idleness) {
-        return WatermarkStrategy.<ParsedRecord>forBoundedOutOfOrderness(time.outOfOrderness())
+        long outOfOrdernessMillis = time.outOfOrderness().toMillis();
+        return WatermarkStrategy.<ParsedRecord>forGenerator(
+                        context -> new ClockBoundedWatermarks<>(outOfOrdernessMillis, System::currentTimeMillis))
                 .withTimestampAssigner((record, previous) -> record.eventTimeMillis())
                 .withIdleness(idleness);
     }
