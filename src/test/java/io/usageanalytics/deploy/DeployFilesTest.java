@@ -3,6 +3,7 @@ package io.usageanalytics.deploy;
 import io.usageanalytics.cli.JobOptions;
 import io.usageanalytics.cli.UsageAnalyticsJob;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.flink.annotation.docs.Documentation;
 import org.apache.flink.configuration.CheckpointingOptions;
@@ -36,6 +37,7 @@ import java.nio.file.PathMatcher;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -92,9 +94,11 @@ class DeployFilesTest {
             new Rule("kubernetes/secret.example.yaml", DeployFilesTest::yamlMap),
             new Rule("compose/compose.yaml", DeployFilesTest::yamlMap),
             new Rule("grafana/provisioning/datasources/postgres.yaml", DeployFilesTest::yamlMap),
-            // filled by the dashboards work: provisioning files all declare apiVersion 1
-            new Rule("grafana/provisioning/**.{yaml,yml}", p -> assertThat(yamlMap(p).get("apiVersion"))
-                    .as("%s: apiVersion", p).isEqualTo(1)),
+            new Rule("grafana/provisioning/dashboards/dashboards.yaml", DeployFilesTest::grafanaProvisioning),
+            new Rule("grafana/provisioning/alerting/rules.yaml", DeployFilesTest::grafanaProvisioning),
+            new Rule("grafana/dashboards/usage-analytics.json", DeployFilesTest::json),
+            // any further provisioning file declares apiVersion 1, any dashboard is JSON
+            new Rule("grafana/provisioning/**.{yaml,yml}", DeployFilesTest::grafanaProvisioning),
             new Rule("grafana/**.json", DeployFilesTest::json),
             new Rule("**/.gitkeep", p -> assertThat(read(p)).as("%s", p).isBlank()));
 
@@ -342,6 +346,119 @@ class DeployFilesTest {
         assertThat(var.matches()).as("password comes from Grafana's environment").isTrue();
         assertThat(map(map(services, "grafana"), "environment").get(var.group(1)))
                 .isNotNull().isEqualTo(pgEnv.get("POSTGRES_PASSWORD"));
+    }
+
+    @Test
+    void grafanaLoadsDashboardsFromTheFolderComposeMounts() {
+        Map<String, Object> doc = yamlMap(DEPLOY.resolve("grafana/provisioning/dashboards/dashboards.yaml"));
+        List<Map<String, Object>> providers = maps(doc.get("providers"));
+        assertThat(providers).isNotEmpty();
+        List<String> volumes = strings(map(composeServices(), "grafana").get("volumes"));
+        for (Map<String, Object> provider : providers) {
+            assertThat(provider).containsEntry("type", "file").containsKey("folder");
+            String path = String.valueOf(map(provider, "options").get("path"));
+            Path folder = hostPathOf(volumes, path);
+            assertThat(folder).as("provider %s: compose mounts a folder at %s", provider.get("name"), path)
+                    .isNotNull().isEqualTo(DEPLOY.resolve("grafana/dashboards"));
+            try (Stream<Path> files = Files.list(folder)) {
+                assertThat(files.filter(f -> f.toString().endsWith(".json")).toList())
+                        .as("dashboards in %s", folder).isNotEmpty();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+    }
+
+    /** The host folder behind a path in the container, through the service's bind mounts. */
+    private static Path hostPathOf(List<String> volumes, String containerPath) {
+        for (String volume : volumes) {
+            String[] parts = volume.split(":");
+            if (parts.length > 1 && parts[0].startsWith(".")
+                    && (containerPath.equals(parts[1]) || containerPath.startsWith(parts[1] + "/"))) {
+                return COMPOSE_DIR.resolve(parts[0]).resolve(containerPath.substring(parts[1].length())
+                        .replaceFirst("^/", "")).normalize();
+            }
+        }
+        return null;
+    }
+
+    @Test
+    void grafanaDashboardsAndAlertRulesUseTheProvisionedDatasource() throws IOException {
+        Set<String> datasources = new HashSet<>();
+        try (Stream<Path> files = Files.list(DEPLOY.resolve("grafana/provisioning/datasources"))) {
+            files.forEach(f -> maps(yamlMap(f).get("datasources")).forEach(d -> datasources.add((String) d.get("uid"))));
+        }
+        assertThat(datasources).contains("usage-warehouse");
+
+        Set<String> dashboardUids = new HashSet<>();
+        try (Stream<Path> files = Files.list(DEPLOY.resolve("grafana/dashboards"))) {
+            for (Path file : files.sorted().toList()) {
+                JsonNode dashboard = new ObjectMapper().readTree(file.toFile());
+                assertThat(dashboardUids.add(dashboard.path("uid").asText())).as("%s: uid unique", file).isTrue();
+                assertThat(dashboard.path("uid").asText()).as("%s: uid", file).isNotBlank();
+                assertThat(dashboard.path("schemaVersion").asInt()).as("%s: schemaVersion", file).isGreaterThanOrEqualTo(39);
+                for (JsonNode ds : dashboard.findValues("datasource")) {
+                    String uid = ds.isTextual() ? ds.asText() : ds.path("uid").asText();
+                    assertThat(uid).as("%s: datasource %s", file, ds).isIn(union(datasources, "-- Grafana --"));
+                }
+                for (JsonNode panel : dashboard.path("panels")) {
+                    if (!"row".equals(panel.path("type").asText())) {
+                        assertThat(panel.path("targets").findValuesAsText("rawSql"))
+                                .as("%s: panel %s queries with raw SQL", file, panel.path("title")).isNotEmpty()
+                                .allSatisfy(sql -> assertThat(sql).isNotBlank());
+                    }
+                }
+            }
+        }
+
+        Map<String, Object> doc = yamlMap(DEPLOY.resolve("grafana/provisioning/alerting/rules.yaml"));
+        Set<String> ruleUids = new HashSet<>();
+        for (Map<String, Object> group : maps(doc.get("groups"))) {
+            assertThat(group).containsKeys("orgId", "name", "folder", "interval");
+            for (Map<String, Object> rule : maps(group.get("rules"))) {
+                String uid = String.valueOf(rule.get("uid"));
+                assertThat(ruleUids.add(uid)).as("rule uid %s unique", uid).isTrue();
+                assertThat(uid.length()).as("rule uid %s length", uid).isBetween(1, 40);
+                assertThat(rule).containsKeys("title", "condition", "noDataState", "execErrState", "for");
+                List<Map<String, Object>> data = maps(rule.get("data"));
+                assertThat(data).extracting(d -> d.get("refId")).as("rule %s: condition", uid).contains(rule.get("condition"));
+                assertThat(data).extracting(d -> (String) d.get("datasourceUid")).as("rule %s: data sources", uid)
+                        .allSatisfy(ds -> assertThat(ds).isIn(union(datasources, "__expr__")))
+                        .anySatisfy(ds -> assertThat(ds).isIn(datasources));
+                // Provisioning reads $NAME in labels as an environment variable.
+                assertThat(String.valueOf(rule.get("labels"))).as("rule %s: labels", uid).doesNotContain("$");
+                String dashboard = String.valueOf(map(rule, "annotations").getOrDefault("__dashboardUid__", ""));
+                if (!dashboard.isEmpty()) {
+                    assertThat(dashboardUids).as("rule %s links a provisioned dashboard", uid).contains(dashboard);
+                }
+            }
+        }
+        assertThat(ruleUids).isNotEmpty();
+    }
+
+    @Test
+    void composeAppliesTheViewsGrafanaReadsBeforeGrafanaAndTheJobStart() {
+        Map<String, Object> services = composeServices();
+        String init = services.entrySet().stream()
+                .filter(e -> strings(DeployFilesTest.<Map<String, Object>>cast(e.getValue()).getOrDefault("volumes", List.of()))
+                        .stream().anyMatch(v -> COMPOSE_DIR.resolve(v.split(":")[0]).normalize().equals(ROOT.resolve("sql"))))
+                .map(Map.Entry::getKey).findFirst().orElse(null);
+        assertThat(init).as("a compose service mounts sql/").isNotNull();
+        String command = String.join(" ", strings(map(services, init).get("command")));
+        assertThat(command).contains("schema/*.sql", "views/*.sql", "alerts/*.sql", "ON_ERROR_STOP=1");
+        assertThat(command.indexOf("schema/")).isLessThan(command.indexOf("views/"));
+        assertThat(command.indexOf("views/")).isLessThan(command.indexOf("alerts/"));
+        for (String dependent : List.of("grafana", "jobmanager")) {
+            assertThat(map(map(map(services, dependent), "depends_on"), init))
+                    .as("%s waits for %s", dependent, init)
+                    .containsEntry("condition", "service_completed_successfully");
+        }
+    }
+
+    private static Set<String> union(Set<String> set, String extra) {
+        Set<String> all = new HashSet<>(set);
+        all.add(extra);
+        return all;
     }
 
     // ------------------------------------------------------------------------------------------
@@ -620,6 +737,13 @@ class DeployFilesTest {
         Object doc = new Load(LoadSettings.builder().setLabel(file.toString()).build()).loadFromString(read(file));
         assertThat(doc).as("%s holds a YAML mapping", file).isInstanceOf(Map.class);
         return cast(doc);
+    }
+
+    /** A Grafana provisioning file: a YAML mapping declaring apiVersion 1. */
+    private static Map<String, Object> grafanaProvisioning(Path file) {
+        Map<String, Object> doc = yamlMap(file);
+        assertThat(doc.get("apiVersion")).as("%s: apiVersion", file).isEqualTo(1);
+        return doc;
     }
 
     private static void json(Path file) {

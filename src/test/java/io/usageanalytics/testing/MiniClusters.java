@@ -26,11 +26,18 @@ public final class MiniClusters {
     }
 
     public static MiniClusterExtension extension() {
+        return extension(new Configuration());
+    }
+
+    /** With {@code extra} settings (restart strategy, say) on top of the loopback ones. */
+    public static MiniClusterExtension extension(Configuration extra) {
+        Configuration c = loopback();
+        c.addAll(extra);
         return new MiniClusterExtension(
                 new MiniClusterResourceConfiguration.Builder()
                         .setNumberTaskManagers(1)
                         .setNumberSlotsPerTaskManager(PARALLELISM)
-                        .setConfiguration(loopback())
+                        .setConfiguration(c)
                         .build());
     }
 }

@@ -44,6 +44,13 @@ public final class Traffic {
         return traffic;
     }
 
+    /** A valid completion {@code n} seconds after the sentinel: moves the watermark on. */
+    public static TrafficGenerator.Record tick(int n) {
+        String id = "tick-" + n;
+        return new TrafficGenerator.Record(id.getBytes(StandardCharsets.UTF_8), completion(id, "gpt-4o", "fp",
+                SENTINEL + n, message(0, "x", "stop"), usage(1, 1, 2)).getBytes(StandardCharsets.UTF_8));
+    }
+
     /** The rows of a clean bounded run over {@code records} (on the current MiniCluster), sentinel's left out. */
     public static List<UsageRow> cleanRows(List<TrafficGenerator.Record> records, EmbeddedWarehouse pg,
             String table) throws Exception {

@@ -1,0 +1,377 @@
+package io.usageanalytics.sql;
+
+import io.usageanalytics.local.EmbeddedWarehouse;
+import io.usageanalytics.testing.Postgres;
+import io.usageanalytics.testing.Tables;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
+import org.junit.jupiter.api.io.TempDir;
+import org.snakeyaml.engine.v2.api.Load;
+import org.snakeyaml.engine.v2.api.LoadSettings;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.ResultSetMetaData;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.sql.Types;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+import static io.usageanalytics.sql.WarehouseFixtures.CALM;
+import static io.usageanalytics.sql.WarehouseFixtures.COST_SPIKE;
+import static io.usageanalytics.sql.WarehouseFixtures.ESTIMATED_SPIKE;
+import static io.usageanalytics.sql.WarehouseFixtures.FINISH_SPIKE;
+import static io.usageanalytics.sql.WarehouseFixtures.VIEW_ROWS;
+import static io.usageanalytics.sql.WarehouseFixtures.insert;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The Grafana dashboard and alert rules against the real schema and views: every panel queries
+ * the warehouse data source with raw SQL, and that SQL, its Grafana macros expanded as Grafana's
+ * PostgreSQL data source expands them, runs and returns rows of the shape its panel needs.
+ */
+class GrafanaDashboardITCase {
+
+    static final Path DASHBOARD = Path.of("deploy/grafana/dashboards/usage-analytics.json");
+    static final Path RULES = Path.of("deploy/grafana/provisioning/alerting/rules.yaml");
+    static final String DATASOURCE = "usage-warehouse";
+    static final String DATASOURCE_TYPE = "grafana-postgresql-datasource";
+
+    /** The dashboard's time range in these tests: both days of VIEW_ROWS. */
+    static final Instant FROM = Instant.parse("2026-03-09T00:00:00Z");
+    static final Instant TO = Instant.parse("2026-03-10T23:59:59Z");
+
+    @TempDir
+    static Path dir;
+
+    static EmbeddedWarehouse pg;
+
+    @BeforeAll
+    static void startPostgres() throws SQLException {
+        pg = Postgres.start(dir);
+        try (Connection c = Tables.connect(pg.jdbcUrl()); Statement s = c.createStatement()) {
+            WarehouseFixtures.applyAll(c);
+            insert(c, VIEW_ROWS);
+            s.execute("INSERT INTO llm_cost_alerts (model, window_start, window_end, cost_usd, baseline_usd, ratio)"
+                    + " VALUES ('gpt-4o', '2026-03-09T10:30:00Z', '2026-03-09T10:31:00Z', 0.025, 0.005, 5.0),"
+                    + " ('gpt-4o-mini', '2026-03-09T10:15:00Z', '2026-03-09T10:16:00Z', 0.01, NULL, NULL)");
+        }
+    }
+
+    @AfterAll
+    static void stopPostgres() {
+        pg.close();
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // Dashboard
+    // ------------------------------------------------------------------------------------------
+
+    static JsonNode dashboard() throws IOException {
+        return new ObjectMapper().readTree(DASHBOARD.toFile());
+    }
+
+    /** Every panel, those inside collapsed rows included; row panels themselves hold no query. */
+    static List<JsonNode> panels(JsonNode dashboard) {
+        List<JsonNode> panels = new ArrayList<>();
+        for (JsonNode panel : dashboard.path("panels")) {
+            if ("row".equals(panel.path("type").asText())) {
+                panel.path("panels").forEach(panels::add);
+            } else {
+                panels.add(panel);
+            }
+        }
+        return panels;
+    }
+
+    @Test
+    void everyPanelQueriesTheWarehouseWithRawSql() throws IOException {
+        JsonNode dashboard = dashboard();
+        assertThat(dashboard.path("uid").asText()).isEqualTo("usage-analytics");
+        assertThat(dashboard.path("schemaVersion").asInt()).isBetween(39, 41);
+        List<JsonNode> panels = panels(dashboard);
+        assertThat(panels).hasSizeGreaterThanOrEqualTo(7);
+        assertThat(panels.stream().map(p -> p.path("id").asInt()).collect(Collectors.toSet()))
+                .as("panel ids are unique").hasSize(panels.size());
+        assertThat(panels.stream().map(p -> p.path("title").asText()).toList()).contains(
+                "Cost by model (USD per hour)", "Tokens by model (per hour)", "Requests by model (per hour)",
+                "Finish-reason shares (selected models)", "Estimated share of requests by model",
+                "Fingerprint changes", "Recent cost alerts (job)");
+        for (JsonNode panel : panels) {
+            String title = panel.path("title").asText();
+            assertThat(title).as("panel %s has a title", panel.path("id")).isNotBlank();
+            assertThat(panel.path("gridPos").path("w").asInt()).as("%s width", title).isBetween(1, 24);
+            assertDatasource(panel.path("datasource"), title);
+            assertThat(panel.path("targets")).as("%s targets", title).isNotEmpty();
+            for (JsonNode target : panel.path("targets")) {
+                assertDatasource(target.path("datasource"), title);
+                assertThat(target.path("rawQuery").asBoolean()).as("%s rawQuery", title).isTrue();
+                assertThat(target.path("editorMode").asText()).as("%s editorMode", title).isEqualTo("code");
+                assertThat(target.path("rawSql").asText()).as("%s rawSql", title).isNotBlank();
+                assertThat(target.path("format").asText()).as("%s format", title).isIn("table", "time_series");
+            }
+        }
+    }
+
+    private static void assertDatasource(JsonNode ds, String where) {
+        assertThat(ds.path("uid").asText()).as("%s datasource uid", where).isEqualTo(DATASOURCE);
+        assertThat(ds.path("type").asText()).as("%s datasource type", where).isEqualTo(DATASOURCE_TYPE);
+    }
+
+    @TestFactory
+    Stream<DynamicTest> everyPanelsSqlRunsAgainstTheViews() throws IOException {
+        JsonNode dashboard = dashboard();
+        return panels(dashboard).stream().flatMap(panel -> {
+            List<DynamicTest> tests = new ArrayList<>();
+            for (JsonNode target : panel.path("targets")) {
+                String name = panel.path("title").asText() + " / " + target.path("refId").asText();
+                tests.add(DynamicTest.dynamicTest(name, () -> {
+                    try (Connection c = Tables.connect(pg.jdbcUrl())) {
+                        String sql = expand(c, dashboard, target.path("rawSql").asText());
+                        List<Map<String, Object>> rows = rows(c, sql);
+                        assertThat(rows).as("%s returns rows for the test data:%n%s", name, sql).isNotEmpty();
+                        if ("time_series".equals(target.path("format").asText())) {
+                            assertTimeSeries(rows, name);
+                        }
+                    }
+                }));
+            }
+            return tests.stream();
+        });
+    }
+
+    /** Grafana needs a "time" column, in order, and numbers in every other column but the metric. */
+    private static void assertTimeSeries(List<Map<String, Object>> rows, String name) {
+        assertThat(rows.get(0).keySet()).as("%s columns", name).contains("time");
+        List<Instant> times = rows.stream().map(r -> (Instant) r.get("time")).toList();
+        assertThat(times).as("%s ordered by time", name).isSorted();
+        for (Map<String, Object> row : rows) {
+            row.forEach((column, value) -> {
+                if (!column.equals("time") && !column.equals("metric")) {
+                    assertThat(value == null || value instanceof Number).as("%s: %s is a number", name, column).isTrue();
+                }
+            });
+        }
+    }
+
+    @Test
+    void templateVariablesRunAndOfferEveryModelInRange() throws Exception {
+        JsonNode dashboard = dashboard();
+        assertThat(dashboard.path("templating").path("list")).isNotEmpty();
+        try (Connection c = Tables.connect(pg.jdbcUrl())) {
+            for (JsonNode variable : dashboard.path("templating").path("list")) {
+                assertDatasource(variable.path("datasource"), "variable " + variable.path("name").asText());
+                assertThat(values(c, variable)).as("variable %s", variable.path("name").asText())
+                        .containsExactly("gpt-4.1", "gpt-4o", "gpt-4o-mini", "local-llama");
+            }
+        }
+    }
+
+    private static List<String> values(Connection c, JsonNode variable) throws SQLException {
+        JsonNode query = variable.path("query");
+        String sql = query.isTextual() ? query.asText() : query.path("rawSql").asText();
+        List<String> values = new ArrayList<>();
+        for (Map<String, Object> row : rows(c, expand(c, null, sql))) {
+            values.add(String.valueOf(row.values().iterator().next()));
+        }
+        values.sort(String::compareTo);
+        return values;
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // Alert rules
+    // ------------------------------------------------------------------------------------------
+
+    record Rule(String uid, String sql, Map<String, Object> yaml) {}
+
+    @SuppressWarnings("unchecked")
+    static List<Rule> rules() throws IOException {
+        Map<String, Object> doc = (Map<String, Object>) new Load(LoadSettings.builder().build())
+                .loadFromString(WarehouseFixtures.read(RULES));
+        assertThat(doc).containsEntry("apiVersion", 1);
+        List<Rule> rules = new ArrayList<>();
+        for (Map<String, Object> group : (List<Map<String, Object>>) doc.get("groups")) {
+            for (Map<String, Object> rule : (List<Map<String, Object>>) group.get("rules")) {
+                List<Map<String, Object>> queries = ((List<Map<String, Object>>) rule.get("data")).stream()
+                        .filter(d -> DATASOURCE.equals(d.get("datasourceUid"))).toList();
+                assertThat(queries).as("rule %s queries the warehouse once", rule.get("uid")).hasSize(1);
+                Map<String, Object> model = (Map<String, Object>) queries.get(0).get("model");
+                assertThat(model).as("rule %s query", rule.get("uid")).containsEntry("rawQuery", true)
+                        .containsEntry("format", "table");
+                rules.add(new Rule((String) rule.get("uid"), (String) model.get("rawSql"), rule));
+            }
+        }
+        return rules;
+    }
+
+    /** The sql/alerts function a rule runs, and the rows that make it fire. */
+    private static final Map<String, List<WarehouseFixtures.Row>> SPIKES = Map.of(
+            "usage_alert_cost_spike", COST_SPIKE,
+            "usage_alert_finish_quality", FINISH_SPIKE,
+            "usage_alert_estimated_share", ESTIMATED_SPIKE);
+
+    private static final Pattern ALERT_FUNCTION = Pattern.compile("FROM\\s+(usage_alert_\\w+)\\(\\)");
+
+    @Test
+    void everySqlAlertHasARule() throws IOException {
+        Set<String> functions = new HashSet<>();
+        for (Rule rule : rules()) {
+            Matcher m = ALERT_FUNCTION.matcher(rule.sql());
+            assertThat(m.find()).as("rule %s runs a sql/alerts function with its defaults", rule.uid()).isTrue();
+            functions.add(m.group(1));
+        }
+        Set<String> created = SqlViewsITCase.created("alerts", Pattern.compile("(?m)^CREATE OR REPLACE FUNCTION (\\w+)"))
+                .keySet();
+        assertThat(functions).as("functions run by rules").isEqualTo(created);
+        assertThat(SPIKES.keySet()).isEqualTo(created);
+    }
+
+    /**
+     * Each rule fires when its query returns rows: a threshold "> 0" on the query's one numeric
+     * column, string columns as labels (Grafana's numeric data), no rows meaning calm.
+     */
+    @SuppressWarnings("unchecked")
+    @TestFactory
+    Stream<DynamicTest> everyRuleIsSilentOnCalmDataAndFiresOnItsSpike() throws IOException {
+        return rules().stream().map(rule -> DynamicTest.dynamicTest(rule.uid(), () -> {
+            Map<String, Object> yaml = rule.yaml();
+            assertThat(yaml).containsEntry("noDataState", "OK").containsEntry("execErrState", "Error");
+            Map<String, Object> condition = ((List<Map<String, Object>>) yaml.get("data")).stream()
+                    .filter(d -> d.get("refId").equals(yaml.get("condition"))).findFirst().orElseThrow();
+            Map<String, Object> threshold = (Map<String, Object>) condition.get("model");
+            assertThat(threshold).containsEntry("type", "threshold").containsEntry("expression", "A");
+            Map<String, Object> evaluator = (Map<String, Object>) ((List<Map<String, Object>>) threshold
+                    .get("conditions")).get(0).get("evaluator");
+            assertThat(evaluator).containsEntry("type", "gt").containsEntry("params", List.of(0));
+
+            Matcher m = ALERT_FUNCTION.matcher(rule.sql());
+            assertThat(m.find()).isTrue();
+            Duration shift = SqlViewsITCase.shiftToNow();
+            try (Connection c = Tables.connect(pg.jdbcUrl())) {
+                c.setAutoCommit(false);
+                try (Statement s = c.createStatement()) {
+                    s.execute("DELETE FROM llm_usage"); // rolled back below
+                }
+                insert(c, CALM, shift);
+                assertThat(rows(c, rule.sql())).as("%s on calm data", rule.uid()).isEmpty();
+                insert(c, SPIKES.get(m.group(1)), shift);
+                List<Map<String, Object>> fired = rows(c, rule.sql());
+                assertThat(fired).as("%s on its spike", rule.uid()).hasSize(1);
+                Map<String, Object> row = fired.get(0);
+                assertThat(row.values().stream().filter(v -> v instanceof Number).toList())
+                        .as("one numeric column, above 0").singleElement()
+                        .satisfies(v -> assertThat(((Number) v).longValue()).isPositive());
+                assertThat(row.values().stream().filter(v -> !(v instanceof Number)).toList())
+                        .as("the rest are string labels").allSatisfy(v -> assertThat(v).isInstanceOf(String.class))
+                        .isNotEmpty();
+                c.rollback();
+            }
+        }));
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // Grafana macros, as the PostgreSQL data source expands them
+    // ------------------------------------------------------------------------------------------
+
+    private static final Pattern TIME_FILTER = Pattern.compile("\\$__timeFilter\\(\\s*([^)]+?)\\s*\\)");
+    private static final Pattern TIME_GROUP = Pattern.compile(
+            "\\$__timeGroup(Alias)?\\(\\s*([^,)]+?)\\s*,\\s*'?([^,')]+)'?\\s*(?:,[^)]*)?\\)");
+    private static final Pattern VARIABLE = Pattern.compile("\\$\\{(\\w+)(?::(\\w+))?}|\\$(\\w+)");
+
+    /** The SQL Grafana would send for the test range, every variable at "All". */
+    static String expand(Connection c, JsonNode dashboard, String sql) throws SQLException {
+        String from = "'" + FROM + "'";
+        String to = "'" + TO + "'";
+        String expanded = TIME_FILTER.matcher(sql).replaceAll(m -> Matcher.quoteReplacement(
+                m.group(1) + " BETWEEN " + from + " AND " + to));
+        expanded = TIME_GROUP.matcher(expanded).replaceAll(m -> {
+            long seconds = seconds(m.group(3));
+            return Matcher.quoteReplacement("floor(extract(epoch from " + m.group(2) + ")/" + seconds + ")*" + seconds
+                    + (m.group(1) != null ? " AS \"time\"" : ""));
+        });
+        expanded = expanded.replace("$__timeFrom()", from).replace("$__timeTo()", to)
+                .replace("$__unixEpochFrom()", String.valueOf(FROM.getEpochSecond()))
+                .replace("$__unixEpochTo()", String.valueOf(TO.getEpochSecond()))
+                .replace("$__interval_ms", "60000").replace("$__interval", "1m");
+        assertThat(expanded).as("a Grafana macro this test does not expand").doesNotContain("$__");
+        if (dashboard == null) {
+            return expanded;
+        }
+        Matcher m = VARIABLE.matcher(expanded);
+        StringBuilder out = new StringBuilder();
+        while (m.find()) {
+            String name = m.group(1) != null ? m.group(1) : m.group(3);
+            JsonNode variable = null;
+            for (JsonNode v : dashboard.path("templating").path("list")) {
+                if (v.path("name").asText().equals(name)) {
+                    variable = v;
+                }
+            }
+            assertThat(variable).as("dashboard variable $%s", name).isNotNull();
+            // Multi-value or All: Grafana quotes each value for SQL and joins them with commas.
+            String values = values(c, variable).stream().map(v -> "'" + v.replace("'", "''") + "'")
+                    .collect(Collectors.joining(","));
+            m.appendReplacement(out, Matcher.quoteReplacement(values));
+        }
+        m.appendTail(out);
+        return out.toString();
+    }
+
+    private static long seconds(String interval) {
+        if (interval.equals("$__interval")) {
+            return 60;
+        }
+        Matcher m = Pattern.compile("(\\d+)([smhd])").matcher(interval.trim());
+        assertThat(m.matches()).as("interval %s", interval).isTrue();
+        long n = Long.parseLong(m.group(1));
+        return switch (m.group(2)) {
+            case "s" -> n;
+            case "m" -> n * 60;
+            case "h" -> n * 3600;
+            default -> n * 86400;
+        };
+    }
+
+    /** Rows by column label: timestamps as Instant, numbers as Number, the rest as String. */
+    static List<Map<String, Object>> rows(Connection c, String sql) throws SQLException {
+        List<Map<String, Object>> rows = new ArrayList<>();
+        try (Statement s = c.createStatement(); ResultSet r = s.executeQuery(sql)) {
+            ResultSetMetaData meta = r.getMetaData();
+            while (r.next()) {
+                Map<String, Object> row = new LinkedHashMap<>();
+                for (int i = 1; i <= meta.getColumnCount(); i++) {
+                    Object value = switch (meta.getColumnType(i)) {
+                        case Types.TIMESTAMP_WITH_TIMEZONE, Types.TIMESTAMP -> r.getTimestamp(i) == null
+                                ? null : r.getTimestamp(i).toInstant();
+                        case Types.NUMERIC, Types.DECIMAL, Types.BIGINT, Types.INTEGER, Types.DOUBLE, Types.REAL ->
+                                r.getBigDecimal(i);
+                        default -> r.getString(i);
+                    };
+                    assertThat(row.put(meta.getColumnLabel(i), value)).as("column %s twice", meta.getColumnLabel(i))
+                            .isNull();
+                }
+                rows.add(row);
+            }
+        }
+        return rows;
+    }
+}

@@ -1,0 +1,337 @@
+package io.usageanalytics.sql;
+
+import io.usageanalytics.local.EmbeddedWarehouse;
+import io.usageanalytics.testing.Postgres;
+import io.usageanalytics.testing.Tables;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+import static io.usageanalytics.sql.WarehouseFixtures.AT;
+import static io.usageanalytics.sql.WarehouseFixtures.CALM;
+import static io.usageanalytics.sql.WarehouseFixtures.COST_SPIKE;
+import static io.usageanalytics.sql.WarehouseFixtures.ESTIMATED_SPIKE;
+import static io.usageanalytics.sql.WarehouseFixtures.FINISH_SPIKE;
+import static io.usageanalytics.sql.WarehouseFixtures.VIEW_ROWS;
+import static io.usageanalytics.sql.WarehouseFixtures.columns;
+import static io.usageanalytics.sql.WarehouseFixtures.concat;
+import static io.usageanalytics.sql.WarehouseFixtures.insert;
+import static io.usageanalytics.sql.WarehouseFixtures.query;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * sql/views and sql/alerts on a real PostgreSQL with hand-written llm_usage rows: every view
+ * returns exactly the expected numbers, and every alert is silent on calm data and returns
+ * exactly its row on spiky data, judged at a fixed time. Each case runs in a transaction that is
+ * rolled back, so cases never see each other's rows.
+ */
+class SqlViewsITCase {
+
+    private static final Pattern VIEW = Pattern.compile("(?m)^CREATE OR REPLACE VIEW (\\w+)");
+    private static final Pattern FUNCTION = Pattern.compile("(?m)^CREATE OR REPLACE FUNCTION (\\w+)");
+
+    @TempDir
+    static Path dir;
+
+    static EmbeddedWarehouse pg;
+
+    @BeforeAll
+    static void startPostgres() throws SQLException {
+        pg = Postgres.start(dir);
+        try (Connection c = Tables.connect(pg.jdbcUrl())) {
+            WarehouseFixtures.applyAll(c);
+            WarehouseFixtures.applyAll(c); // idempotent, as a DBA re-running the files expects
+        }
+    }
+
+    @AfterAll
+    static void stopPostgres() {
+        pg.close();
+    }
+
+    interface Check {
+        void run(Connection c) throws Exception;
+    }
+
+    /** Runs {@code check} on llm_usage holding exactly {@code rows}, then rolls back. */
+    static void withRows(List<WarehouseFixtures.Row> rows, Duration shift, Check check) throws Exception {
+        try (Connection c = Tables.connect(pg.jdbcUrl())) {
+            c.setAutoCommit(false);
+            try {
+                insert(c, rows, shift);
+                check.run(c);
+            } finally {
+                c.rollback();
+            }
+        }
+    }
+
+    static void withRows(List<WarehouseFixtures.Row> rows, Check check) throws Exception {
+        withRows(rows, Duration.ZERO, check);
+    }
+
+    /** Names created by every file of sql/&lt;dir&gt;; each file must create at least one and say why in a comment. */
+    static Map<String, Path> created(String dir, Pattern pattern) {
+        Map<String, Path> names = new LinkedHashMap<>();
+        for (Path file : WarehouseFixtures.files(dir)) {
+            String sql = WarehouseFixtures.read(file);
+            assertThat(sql).as("%s starts with a comment saying what it is for", file).startsWith("--");
+            Matcher m = pattern.matcher(sql);
+            int before = names.size();
+            while (m.find()) {
+                assertThat(names.put(m.group(1), file)).as("%s created twice", m.group(1)).isNull();
+            }
+            assertThat(names.size()).as("%s creates something", file).isGreaterThan(before);
+        }
+        return names;
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // Views
+    // ------------------------------------------------------------------------------------------
+
+    private static final String ROLLUP_COLUMNS = "model, requests, streamed_requests, choices, prompt_tokens,"
+            + " completion_tokens, total_tokens, cached_prompt_tokens, reasoning_tokens, estimated_requests,"
+            + " duplicates_dropped, unpriced_requests, cost_usd";
+
+    /** Every view, its columns, and its exact rows for VIEW_ROWS. A view of sql/views missing here fails. */
+    private static final Map<String, Check> VIEWS = Map.of(
+            "usage_hourly", c -> {
+                assertThat(columns(c, "SELECT * FROM usage_hourly")).isEqualTo("hour, " + ROLLUP_COLUMNS);
+                assertThat(query(c, "SELECT * FROM usage_hourly ORDER BY hour, model COLLATE \"C\"")).containsExactly(
+                        // 10:59 + 5 min window: in the hour it starts in
+                        "2026-03-09T10:00:00Z | gpt-4.1 | 3 | 0 | 3 | 300 | 300 | 600 | 0 | 0 | 0 | 0 | 3 | null",
+                        "2026-03-09T10:00:00Z | gpt-4o | 10 | 5 | 16 | 3000 | 2000 | 5000 | 200 | 100 | 3 | 1 | 0 | 0.04",
+                        "2026-03-09T10:00:00Z | gpt-4o-mini | 8 | 4 | 8 | 850 | 400 | 1250 | 100 | 0 | 0 | 0 | 0 | 0.01",
+                        "2026-03-09T11:00:00Z | gpt-4o | 2 | 0 | 2 | 100 | 100 | 200 | 0 | 0 | 0 | 0 | 0 | 0.001",
+                        "2026-03-09T23:00:00Z | local-llama | 5 | 5 | 5 | 0 | 250 | 250 | 0 | 0 | 5 | 0 | 5 | null",
+                        // partly priced: the priced part, and how many requests are missing from it
+                        "2026-03-10T09:00:00Z | gpt-4.1 | 3 | 0 | 4 | 300 | 300 | 600 | 0 | 0 | 0 | 0 | 1 | 0.004",
+                        "2026-03-10T09:00:00Z | gpt-4o | 2 | 1 | 2 | 10 | 10 | 20 | 0 | 0 | 1 | 0 | 0 | 0.0004",
+                        "2026-03-10T09:00:00Z | gpt-4o-mini | 2 | 0 | 2 | 50 | 50 | 100 | 0 | 0 | 0 | 0 | 0 | 0.002",
+                        "2026-03-10T09:00:00Z | local-llama | 3 | 0 | 3 | 30 | 30 | 60 | 0 | 0 | 0 | 0 | 3 | null");
+            },
+            "usage_daily", c -> {
+                assertThat(columns(c, "SELECT * FROM usage_daily")).isEqualTo("day, " + ROLLUP_COLUMNS);
+                assertThat(query(c, "SELECT * FROM usage_daily ORDER BY day, model COLLATE \"C\"")).containsExactly(
+                        "2026-03-09T00:00:00Z | gpt-4.1 | 3 | 0 | 3 | 300 | 300 | 600 | 0 | 0 | 0 | 0 | 3 | null",
+                        "2026-03-09T00:00:00Z | gpt-4o | 12 | 5 | 18 | 3100 | 2100 | 5200 | 200 | 100 | 3 | 1 | 0 | 0.041",
+                        "2026-03-09T00:00:00Z | gpt-4o-mini | 8 | 4 | 8 | 850 | 400 | 1250 | 100 | 0 | 0 | 0 | 0 | 0.01",
+                        // 23:59 + 2 min window: in the day it starts in
+                        "2026-03-09T00:00:00Z | local-llama | 5 | 5 | 5 | 0 | 250 | 250 | 0 | 0 | 5 | 0 | 5 | null",
+                        "2026-03-10T00:00:00Z | gpt-4.1 | 3 | 0 | 4 | 300 | 300 | 600 | 0 | 0 | 0 | 0 | 1 | 0.004",
+                        // a zero cost is a price, not an unknown
+                        "2026-03-10T00:00:00Z | gpt-4o | 2 | 1 | 2 | 10 | 10 | 20 | 0 | 0 | 1 | 0 | 0 | 0.0004",
+                        "2026-03-10T00:00:00Z | gpt-4o-mini | 2 | 0 | 2 | 50 | 50 | 100 | 0 | 0 | 0 | 0 | 0 | 0.002",
+                        "2026-03-10T00:00:00Z | local-llama | 3 | 0 | 3 | 30 | 30 | 60 | 0 | 0 | 0 | 0 | 3 | null");
+            },
+            "usage_cost_hourly", c -> {
+                assertThat(columns(c, "SELECT * FROM usage_cost_hourly")).isEqualTo("hour, model, requests,"
+                        + " total_tokens, priced_requests, priced_tokens, unpriced_requests, unpriced_tokens, cost_usd,"
+                        + " usd_per_request, usd_per_1k_tokens, hour_cost_share");
+                assertThat(query(c, "SELECT * FROM usage_cost_hourly ORDER BY hour, model COLLATE \"C\"")).containsExactly(
+                        "2026-03-09T10:00:00Z | gpt-4.1 | 3 | 600 | 0 | 0 | 3 | 600 | null | null | null | null",
+                        "2026-03-09T10:00:00Z | gpt-4o | 10 | 5000 | 10 | 5000 | 0 | 0 | 0.04 | 0.004 | 0.008 | 0.8",
+                        "2026-03-09T10:00:00Z | gpt-4o-mini | 8 | 1250 | 8 | 1250 | 0 | 0 | 0.01 | 0.00125 | 0.008 | 0.2",
+                        "2026-03-09T11:00:00Z | gpt-4o | 2 | 200 | 2 | 200 | 0 | 0 | 0.001 | 0.0005 | 0.005 | 1",
+                        "2026-03-09T23:00:00Z | local-llama | 5 | 250 | 0 | 0 | 5 | 250 | null | null | null | null",
+                        // unit costs over the priced rows only: 0.004 for 2 requests, 400 tokens
+                        "2026-03-10T09:00:00Z | gpt-4.1 | 3 | 600 | 2 | 400 | 1 | 200 | 0.004 | 0.002 | 0.01 | 0.625",
+                        "2026-03-10T09:00:00Z | gpt-4o | 2 | 20 | 2 | 20 | 0 | 0 | 0.0004 | 0.0002 | 0.02 | 0.0625",
+                        "2026-03-10T09:00:00Z | gpt-4o-mini | 2 | 100 | 2 | 100 | 0 | 0 | 0.002 | 0.001 | 0.02 | 0.3125",
+                        "2026-03-10T09:00:00Z | local-llama | 3 | 60 | 0 | 0 | 3 | 60 | null | null | null | null");
+                // the share is of all models' cost, also when the dashboard filters one model
+                assertThat(query(c, "SELECT hour_cost_share FROM usage_cost_hourly WHERE model = 'gpt-4o-mini'"
+                        + " ORDER BY hour")).containsExactly("0.2", "0.3125");
+            },
+            "usage_finish_reasons_hourly", c -> {
+                assertThat(columns(c, "SELECT * FROM usage_finish_reasons_hourly")).isEqualTo("hour, model, choices,"
+                        + " finish_stop, finish_length, finish_tool_calls, finish_content_filter, finish_function_call,"
+                        + " finish_other, finish_none, stop_share, length_share, tool_calls_share,"
+                        + " content_filter_share, function_call_share, other_share, none_share");
+                assertThat(query(c, "SELECT * FROM usage_finish_reasons_hourly ORDER BY hour, model COLLATE \"C\""))
+                        .containsExactly(
+                                "2026-03-09T10:00:00Z | gpt-4.1 | 3 | 3 | 0 | 0 | 0 | 0 | 0 | 0 | 1 | 0 | 0 | 0 | 0 | 0 | 0",
+                                "2026-03-09T10:00:00Z | gpt-4o | 16 | 10 | 2 | 1 | 1 | 1 | 0 | 1"
+                                        + " | 0.625 | 0.125 | 0.0625 | 0.0625 | 0.0625 | 0 | 0.0625",
+                                "2026-03-09T10:00:00Z | gpt-4o-mini | 8 | 6 | 2 | 0 | 0 | 0 | 0 | 0 | 0.75 | 0.25 | 0 | 0 | 0 | 0 | 0",
+                                "2026-03-09T11:00:00Z | gpt-4o | 2 | 2 | 0 | 0 | 0 | 0 | 0 | 0 | 1 | 0 | 0 | 0 | 0 | 0 | 0",
+                                "2026-03-09T23:00:00Z | local-llama | 5 | 4 | 0 | 0 | 0 | 0 | 0 | 1 | 0.8 | 0 | 0 | 0 | 0 | 0 | 0.2",
+                                // shares of choices, not requests: 3 requests, 4 choices
+                                "2026-03-10T09:00:00Z | gpt-4.1 | 4 | 3 | 1 | 0 | 0 | 0 | 0 | 0 | 0.75 | 0.25 | 0 | 0 | 0 | 0 | 0",
+                                "2026-03-10T09:00:00Z | gpt-4o | 2 | 1 | 0 | 0 | 0 | 0 | 0 | 1 | 0.5 | 0 | 0 | 0 | 0 | 0 | 0.5",
+                                "2026-03-10T09:00:00Z | gpt-4o-mini | 2 | 2 | 0 | 0 | 0 | 0 | 0 | 0 | 1 | 0 | 0 | 0 | 0 | 0 | 0",
+                                "2026-03-10T09:00:00Z | local-llama | 3 | 3 | 0 | 0 | 0 | 0 | 0 | 0 | 1 | 0 | 0 | 0 | 0 | 0 | 0");
+            },
+            "usage_estimated_hourly", c -> {
+                assertThat(columns(c, "SELECT * FROM usage_estimated_hourly")).isEqualTo("hour, model, requests,"
+                        + " estimated_requests, estimated_request_share, total_tokens, all_estimated_tokens,"
+                        + " any_estimated_tokens, estimated_token_share_min, estimated_token_share_max");
+                assertThat(query(c, "SELECT * FROM usage_estimated_hourly ORDER BY hour, model COLLATE \"C\""))
+                        .containsExactly(
+                                "2026-03-09T10:00:00Z | gpt-4.1 | 3 | 0 | 0 | 600 | 0 | 0 | 0 | 0",
+                                // 500 tokens in a fully estimated row, 1500 more in a row with 1 of 4 estimated
+                                "2026-03-09T10:00:00Z | gpt-4o | 10 | 3 | 0.3 | 5000 | 500 | 2000 | 0.1 | 0.4",
+                                "2026-03-09T10:00:00Z | gpt-4o-mini | 8 | 0 | 0 | 1250 | 0 | 0 | 0 | 0",
+                                "2026-03-09T11:00:00Z | gpt-4o | 2 | 0 | 0 | 200 | 0 | 0 | 0 | 0",
+                                "2026-03-09T23:00:00Z | local-llama | 5 | 5 | 1 | 250 | 250 | 250 | 1 | 1",
+                                "2026-03-10T09:00:00Z | gpt-4.1 | 3 | 0 | 0 | 600 | 0 | 0 | 0 | 0",
+                                "2026-03-10T09:00:00Z | gpt-4o | 2 | 1 | 0.5 | 20 | 0 | 0 | 0 | 0",
+                                "2026-03-10T09:00:00Z | gpt-4o-mini | 2 | 0 | 0 | 100 | 0 | 0 | 0 | 0",
+                                "2026-03-10T09:00:00Z | local-llama | 3 | 0 | 0 | 60 | 0 | 0 | 0 | 0");
+            },
+            "usage_fingerprints", c -> {
+                assertThat(columns(c, "SELECT * FROM usage_fingerprints"))
+                        .isEqualTo("model, system_fingerprint, first_seen, last_seen, previous_fingerprint, requests");
+                // local-llama never sends a fingerprint, gpt-4o's '' row is left out
+                assertThat(query(c, "SELECT * FROM usage_fingerprints ORDER BY model COLLATE \"C\", first_seen"))
+                        .containsExactly(
+                                "gpt-4.1 | fp_x | 2026-03-09T10:45:00Z | 2026-03-10T09:41:00Z | null | 6",
+                                "gpt-4o | fp_a | 2026-03-09T10:00:00Z | 2026-03-09T10:31:00Z | null | 8",
+                                "gpt-4o | fp_b | 2026-03-09T10:59:00Z | 2026-03-10T09:01:00Z | fp_a | 5",
+                                "gpt-4o-mini | fp_m1 | 2026-03-09T10:15:00Z | 2026-03-09T10:16:00Z | null | 8",
+                                "gpt-4o-mini | fp_m2 | 2026-03-10T09:10:00Z | 2026-03-10T09:11:00Z | fp_m1 | 2");
+            });
+
+    @TestFactory
+    Stream<DynamicTest> everyViewReturnsExactlyTheExpectedRows() {
+        Map<String, Path> views = created("views", VIEW);
+        assertThat(views.keySet()).as("views asserted here that sql/views does not create")
+                .containsAll(VIEWS.keySet());
+        return views.entrySet().stream().map(view -> DynamicTest.dynamicTest(view.getKey(), () -> {
+            Check check = VIEWS.get(view.getKey());
+            assertThat(check).as("%s creates view %s but SqlViewsITCase has no assertion for it",
+                    view.getValue(), view.getKey()).isNotNull();
+            withRows(VIEW_ROWS, check);
+        }));
+    }
+
+    @Test
+    void viewsAreEmptyOnAnEmptyTable() throws Exception {
+        withRows(List.of(), c -> {
+            for (String view : created("views", VIEW).keySet()) {
+                assertThat(query(c, "SELECT * FROM " + view)).as(view).isEmpty();
+            }
+        });
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // Alerts
+    // ------------------------------------------------------------------------------------------
+
+    record Spike(List<WarehouseFixtures.Row> rows, String expected) {}
+
+    /** Every alert function, the rows that make it fire and the one row it must then return. */
+    private static final Map<String, Spike> ALERTS = Map.of(
+            "usage_alert_cost_spike", new Spike(COST_SPIKE,
+                    // model | hour | cost_usd | baseline_usd | ratio
+                    "gpt-4o | 2026-03-10T09:00:00Z | 7 | 2 | 3.5"),
+            "usage_alert_finish_quality", new Spike(FINISH_SPIKE,
+                    // model | hour | finish_reason | choices | rate | baseline_rate
+                    "gpt-4.1 | 2026-03-10T09:00:00Z | content_filter | 400 | 0.1 | 0.005"),
+            "usage_alert_estimated_share", new Spike(ESTIMATED_SPIKE,
+                    // model | hour | requests | estimated_share | baseline_share
+                    "gpt-5 | 2026-03-10T09:00:00Z | 400 | 0.2 | 0.05"));
+
+    static String at(Instant at) {
+        return "'" + at + "'::timestamptz";
+    }
+
+    /** What every alert function returns at {@code at}, by function. */
+    static Map<String, List<String>> alerts(Connection c, Instant at) throws SQLException {
+        Map<String, List<String>> result = new LinkedHashMap<>();
+        for (String function : created("alerts", FUNCTION).keySet()) {
+            result.put(function, query(c, "SELECT * FROM " + function + "(" + (at == null ? "" : at(at)) + ")"));
+        }
+        return result;
+    }
+
+    @TestFactory
+    Stream<DynamicTest> everyAlertIsSilentOnCalmDataAndFiresExactlyOnItsSpike() {
+        Map<String, Path> functions = created("alerts", FUNCTION);
+        assertThat(functions.keySet()).as("alerts tested here that sql/alerts does not create")
+                .containsAll(ALERTS.keySet());
+        List<DynamicTest> tests = new ArrayList<>();
+        tests.add(DynamicTest.dynamicTest("calm data: no alert", () -> withRows(CALM, c -> {
+            assertThat(alerts(c, AT)).as("alerts on calm data").allSatisfy((f, rows) -> assertThat(rows).as(f).isEmpty())
+                    .containsOnlyKeys(functions.keySet());
+        })));
+        functions.forEach((function, file) -> tests.add(DynamicTest.dynamicTest(function, () -> {
+            Spike spike = ALERTS.get(function);
+            assertThat(spike).as("%s creates %s but SqlViewsITCase has no spike for it", file, function).isNotNull();
+            assertThat(WarehouseFixtures.read(file)).as("%s ends by showing what fires now", file)
+                    .endsWith("SELECT * FROM " + function + "();\n");
+            withRows(concat(CALM, spike.rows()), c -> {
+                Map<String, List<String>> fired = alerts(c, AT);
+                assertThat(fired.remove(function)).as(function).containsExactly(spike.expected());
+                assertThat(fired).as("the other alerts").allSatisfy((f, rows) -> assertThat(rows).as(f).isEmpty());
+            });
+        })));
+        return tests.stream();
+    }
+
+    @Test
+    void thresholdsAreParameters() throws Exception {
+        withRows(CALM, c -> {
+            String at = at(AT);
+            // gpt-4o's 5.00 is 2.5x its baseline; gpt-4o-mini's 0.90 is new spend (no ratio)
+            assertThat(query(c, "SELECT * FROM usage_alert_cost_spike(" + at + ", factor => 2)"))
+                    .containsExactly("gpt-4o | 2026-03-10T09:00:00Z | 5 | 2 | 2.5");
+            assertThat(query(c, "SELECT * FROM usage_alert_cost_spike(" + at + ", min_usd => 0.5)"))
+                    .containsExactly("gpt-4o-mini | 2026-03-10T09:00:00Z | 0.9 | 0 | null");
+            // gpt-4.1-mini's length 10 % -> 18 %; o3's 50 choices
+            assertThat(query(c, "SELECT * FROM usage_alert_finish_quality(" + at + ", factor => 1.5)"))
+                    .containsExactly("gpt-4.1-mini | 2026-03-10T09:00:00Z | length | 200 | 0.18 | 0.1");
+            assertThat(query(c, "SELECT * FROM usage_alert_finish_quality(" + at + ", min_choices => 50)"))
+                    .containsExactly("o3 | 2026-03-10T09:00:00Z | length | 50 | 0.8 | 0.01");
+            // gpt-5's 5 % -> 14 %
+            assertThat(query(c, "SELECT * FROM usage_alert_estimated_share(" + at + ", min_increase => 0.05)"))
+                    .containsExactly("gpt-5 | 2026-03-10T09:00:00Z | 200 | 0.14 | 0.05");
+        });
+    }
+
+    @Test
+    void withoutArgumentsAlertsJudgeTheHourBeforeNow() throws Exception {
+        Duration shift = shiftToNow();
+        String hour = Instant.parse("2026-03-10T09:00:00Z").plus(shift).toString();
+        withRows(concat(CALM, COST_SPIKE, FINISH_SPIKE, ESTIMATED_SPIKE), shift, c -> {
+            Map<String, List<String>> fired = alerts(c, null);
+            assertThat(fired.get("usage_alert_cost_spike")).containsExactly("gpt-4o | " + hour + " | 7 | 2 | 3.5");
+            assertThat(fired.get("usage_alert_finish_quality"))
+                    .containsExactly("gpt-4.1 | " + hour + " | content_filter | 400 | 0.1 | 0.005");
+            assertThat(fired.get("usage_alert_estimated_share")).containsExactly("gpt-5 | " + hour + " | 400 | 0.2 | 0.05");
+        });
+    }
+
+    /**
+     * Whole hours that move AT into the current hour, so that now() judges what AT judges. Waits
+     * out the last seconds of an hour so the hour cannot turn during the test.
+     */
+    static Duration shiftToNow() throws InterruptedException {
+        Instant now = Instant.now();
+        Instant next = now.truncatedTo(ChronoUnit.HOURS).plus(Duration.ofHours(1));
+        if (Duration.between(now, next).toSeconds() < 30) {
+            Thread.sleep(Duration.between(now, next).toMillis() + 1000);
+            now = Instant.now();
+        }
+        return Duration.between(AT.truncatedTo(ChronoUnit.HOURS), now.truncatedTo(ChronoUnit.HOURS));
+    }
+}

@@ -1,0 +1,372 @@
+package io.usageanalytics.sql;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.ResultSetMetaData;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.sql.Timestamp;
+import java.sql.Types;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The warehouse as a DBA sets it up (sql/schema, sql/views, sql/alerts applied file by file, as
+ * psql would) and hand-written llm_usage rows for the SQL and dashboard tests.
+ */
+final class WarehouseFixtures {
+
+    static final Path SQL = Path.of("sql");
+
+    private WarehouseFixtures() {}
+
+    /** The .sql files of sql/&lt;dir&gt;, in the order a DBA applies them. */
+    static List<Path> files(String dir) {
+        try (Stream<Path> list = Files.list(SQL.resolve(dir))) {
+            return list.filter(p -> p.getFileName().toString().endsWith(".sql")).sorted().toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    static String read(Path file) {
+        try {
+            return Files.readString(file, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Schema, views and alerts, each file as one script, as {@code psql -f} applies it. */
+    static void applyAll(Connection c) throws SQLException {
+        for (String dir : List.of("schema", "views", "alerts")) {
+            for (Path file : files(dir)) {
+                try (Statement s = c.createStatement()) {
+                    s.execute(read(file));
+                } catch (SQLException e) {
+                    throw new SQLException(file + ": " + e.getMessage(), e);
+                }
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // Rows
+    // ------------------------------------------------------------------------------------------
+
+    /** One llm_usage row; choices are the sum of the finish reasons, as the job counts them. */
+    static final class Row {
+        final Instant start;
+        Duration window = Duration.ofSeconds(60);
+        final String model;
+        final String fingerprint;
+        long requests;
+        long streamed;
+        long prompt;
+        long completion;
+        long cached;
+        long reasoning;
+        long stop;
+        long length;
+        long toolCalls;
+        long contentFilter;
+        long functionCall;
+        long other;
+        long none;
+        long estimated;
+        long duplicates;
+        BigDecimal cost;
+
+        Row(Instant start, String model, String fingerprint) {
+            this.start = start;
+            this.model = model;
+            this.fingerprint = fingerprint;
+        }
+
+        Row window(Duration window) {
+            this.window = window;
+            return this;
+        }
+
+        Row requests(long requests, long streamed) {
+            this.requests = requests;
+            this.streamed = streamed;
+            return this;
+        }
+
+        Row tokens(long prompt, long completion) {
+            this.prompt = prompt;
+            this.completion = completion;
+            return this;
+        }
+
+        Row cachedAndReasoning(long cached, long reasoning) {
+            this.cached = cached;
+            this.reasoning = reasoning;
+            return this;
+        }
+
+        Row finish(long stop, long length, long toolCalls, long contentFilter, long functionCall,
+                long other, long none) {
+            this.stop = stop;
+            this.length = length;
+            this.toolCalls = toolCalls;
+            this.contentFilter = contentFilter;
+            this.functionCall = functionCall;
+            this.other = other;
+            this.none = none;
+            return this;
+        }
+
+        Row estimated(long estimated) {
+            this.estimated = estimated;
+            return this;
+        }
+
+        Row duplicates(long duplicates) {
+            this.duplicates = duplicates;
+            return this;
+        }
+
+        /** USD; never called for an unpriced row (cost stays NULL). */
+        Row cost(String usd) {
+            this.cost = new BigDecimal(usd);
+            return this;
+        }
+
+        long choices() {
+            return stop + length + toolCalls + contentFilter + functionCall + other + none;
+        }
+    }
+
+    /** A 60-second window starting at {@code start} (ISO-8601, UTC). */
+    static Row row(String start, String model, String fingerprint) {
+        return new Row(Instant.parse(start), model, fingerprint);
+    }
+
+    /** Inserts the rows, every timestamp moved by {@code shift}. */
+    static void insert(Connection c, List<Row> rows, Duration shift) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO llm_usage (window_start, window_end,"
+                + " model, system_fingerprint, requests, streamed_requests, choices, prompt_tokens,"
+                + " completion_tokens, total_tokens, cached_prompt_tokens, reasoning_tokens, finish_stop,"
+                + " finish_length, finish_tool_calls, finish_content_filter, finish_function_call,"
+                + " finish_other, finish_none, estimated_requests, duplicates_dropped, cost_usd)"
+                + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+            for (Row r : rows) {
+                assertThat(r.estimated).as("estimated requests of %s %s", r.model, r.start).isLessThanOrEqualTo(r.requests);
+                Instant start = r.start.plus(shift);
+                int i = 1;
+                ps.setTimestamp(i++, Timestamp.from(start));
+                ps.setTimestamp(i++, Timestamp.from(start.plus(r.window)));
+                ps.setString(i++, r.model);
+                ps.setString(i++, r.fingerprint);
+                for (long v : new long[] {r.requests, r.streamed, r.choices(), r.prompt, r.completion,
+                        r.prompt + r.completion, r.cached, r.reasoning, r.stop, r.length, r.toolCalls,
+                        r.contentFilter, r.functionCall, r.other, r.none, r.estimated, r.duplicates}) {
+                    ps.setLong(i++, v);
+                }
+                if (r.cost == null) {
+                    ps.setNull(i, Types.NUMERIC);
+                } else {
+                    ps.setBigDecimal(i, r.cost);
+                }
+                ps.addBatch();
+            }
+            ps.executeBatch();
+        }
+    }
+
+    static void insert(Connection c, List<Row> rows) throws SQLException {
+        insert(c, rows, Duration.ZERO);
+    }
+
+    @SafeVarargs
+    static List<Row> concat(List<Row>... lists) {
+        return Stream.of(lists).flatMap(List::stream).toList();
+    }
+
+    /**
+     * Every row of a query as "v1 | v2 | ...": timestamps as UTC instants, numbers without
+     * trailing zeros (so 0.0625000000 reads 0.0625), NULL as null. Exact, and easy to read in a diff.
+     */
+    static List<String> query(Connection c, String sql) throws SQLException {
+        List<String> rows = new ArrayList<>();
+        try (Statement s = c.createStatement(); ResultSet r = s.executeQuery(sql)) {
+            ResultSetMetaData meta = r.getMetaData();
+            while (r.next()) {
+                List<String> values = new ArrayList<>();
+                for (int i = 1; i <= meta.getColumnCount(); i++) {
+                    values.add(text(r, i, meta.getColumnType(i)));
+                }
+                rows.add(String.join(" | ", values));
+            }
+        }
+        return rows;
+    }
+
+    private static String text(ResultSet r, int i, int type) throws SQLException {
+        if (r.getObject(i) == null) {
+            return "null";
+        }
+        return switch (type) {
+            case Types.TIMESTAMP_WITH_TIMEZONE, Types.TIMESTAMP -> r.getObject(i, OffsetDateTime.class).toInstant().toString();
+            case Types.NUMERIC, Types.DECIMAL, Types.BIGINT, Types.INTEGER, Types.SMALLINT ->
+                    r.getBigDecimal(i).stripTrailingZeros().toPlainString();
+            default -> r.getString(i);
+        };
+    }
+
+    static String columns(Connection c, String sql) throws SQLException {
+        try (Statement s = c.createStatement(); ResultSet r = s.executeQuery(sql)) {
+            ResultSetMetaData meta = r.getMetaData();
+            List<String> names = new ArrayList<>();
+            for (int i = 1; i <= meta.getColumnCount(); i++) {
+                names.add(meta.getColumnLabel(i));
+            }
+            return names.stream().collect(Collectors.joining(", "));
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // Data for the views: two days, four models, priced, partly priced and unpriced, fingerprint
+    // changes, a 5-minute window across an hour and a 2-minute one across midnight.
+    // ------------------------------------------------------------------------------------------
+
+    static final List<Row> VIEW_ROWS = List.of(
+            // gpt-4o, priced; fp_a then fp_b (a backend change at 10:59)
+            row("2026-03-09T10:00:00Z", "gpt-4o", "fp_a").requests(4, 2).tokens(1000, 500)
+                    .cachedAndReasoning(200, 0).finish(3, 1, 1, 0, 0, 0, 0).estimated(1).duplicates(1)
+                    .cost("0.0125"),
+            row("2026-03-09T10:30:00Z", "gpt-4o", "fp_a").requests(4, 1).tokens(2000, 1000)
+                    .cachedAndReasoning(0, 100).finish(3, 0, 0, 1, 0, 0, 1).cost("0.025"),
+            // a 5-minute window (window size is configurable): counted in the hour it starts in
+            row("2026-03-09T10:59:00Z", "gpt-4o", "fp_b").window(Duration.ofMinutes(5)).requests(2, 2)
+                    .tokens(0, 500).finish(4, 1, 0, 0, 1, 0, 0).estimated(2).cost("0.0025"),
+            row("2026-03-09T11:00:00Z", "gpt-4o", "fp_b").requests(2, 0).tokens(100, 100)
+                    .finish(2, 0, 0, 0, 0, 0, 0).cost("0.001"),
+            // a cut-off stream, estimated at zero tokens: priced at zero, not unpriced
+            row("2026-03-10T09:00:00Z", "gpt-4o", "fp_b").requests(1, 1).finish(0, 0, 0, 0, 0, 0, 1)
+                    .estimated(1).cost("0"),
+            // no fingerprint: in the rollups, not in usage_fingerprints
+            row("2026-03-10T09:30:00Z", "gpt-4o", "").requests(1, 0).tokens(10, 10)
+                    .finish(1, 0, 0, 0, 0, 0, 0).cost("0.0004"),
+            // gpt-4o-mini, priced; fp_m1 then fp_m2
+            row("2026-03-09T10:15:00Z", "gpt-4o-mini", "fp_m1").requests(8, 4).tokens(850, 400)
+                    .cachedAndReasoning(100, 0).finish(6, 2, 0, 0, 0, 0, 0).cost("0.01"),
+            row("2026-03-10T09:10:00Z", "gpt-4o-mini", "fp_m2").requests(2, 0).tokens(50, 50)
+                    .finish(2, 0, 0, 0, 0, 0, 0).cost("0.002"),
+            // gpt-4.1: unpriced on the first day, priced from 09:20 on the second, unpriced again at 09:40
+            row("2026-03-09T10:45:00Z", "gpt-4.1", "fp_x").requests(3, 0).tokens(300, 300)
+                    .finish(3, 0, 0, 0, 0, 0, 0),
+            row("2026-03-10T09:20:00Z", "gpt-4.1", "fp_x").requests(2, 0).tokens(200, 200)
+                    .finish(1, 1, 0, 0, 0, 0, 0).cost("0.004"),
+            row("2026-03-10T09:40:00Z", "gpt-4.1", "fp_x").requests(1, 0).tokens(100, 100)
+                    .finish(2, 0, 0, 0, 0, 0, 0), // n = 2
+            // local-llama: never priced, never fingerprinted; a 2-minute window across midnight
+            row("2026-03-09T23:59:00Z", "local-llama", "").window(Duration.ofMinutes(2)).requests(5, 5)
+                    .tokens(0, 250).finish(4, 0, 0, 0, 0, 0, 1).estimated(5),
+            row("2026-03-10T09:05:00Z", "local-llama", "").requests(3, 0).tokens(30, 30)
+                    .finish(3, 0, 0, 0, 0, 0, 0));
+
+    // ------------------------------------------------------------------------------------------
+    // Data for the alerts, judged at AT: the last complete hour is 2026-03-10 09:00-10:00 UTC and
+    // the trailing 7 days start 2026-03-03 09:00. Each alert has its own models, so one alert's
+    // rows never move another's numbers. The calm rows hold every near miss.
+    // ------------------------------------------------------------------------------------------
+
+    static final Instant AT = Instant.parse("2026-03-10T10:20:00Z");
+
+    /** A priced row of one request, one choice. */
+    private static Row cost(String start, String model, String usd) {
+        Row r = row(start, model, "fp").requests(1, 0).tokens(100, 100).finish(1, 0, 0, 0, 0, 0, 0);
+        return usd == null ? r : r.cost(usd);
+    }
+
+    /** An unpriced row of n single-choice requests. */
+    private static Row choices(String start, String model, long stop, long length, long contentFilter) {
+        long n = stop + length + contentFilter;
+        return row(start, model, "fp").requests(n, 0).tokens(10 * n, 10 * n)
+                .finish(stop, length, 0, contentFilter, 0, 0, 0);
+    }
+
+    /** An unpriced row of n single-choice requests, {@code estimated} of them estimated. */
+    private static Row estimates(String start, String model, long requests, long estimated) {
+        return row(start, model, "fp").requests(requests, estimated).tokens(10 * requests, 10 * requests)
+                .finish(requests, 0, 0, 0, 0, 0, 0).estimated(estimated);
+    }
+
+    static final List<Row> CALM = List.of(
+            // Cost. gpt-4o: 2.00 at 09:00 on each of the 7 days before, 5.00 in the last hour
+            // (2.5x, under 3x).
+            cost("2026-03-03T09:00:00Z", "gpt-4o", "2.00"),
+            cost("2026-03-04T09:00:00Z", "gpt-4o", "2.00"),
+            cost("2026-03-05T09:00:00Z", "gpt-4o", "2.00"),
+            cost("2026-03-06T09:00:00Z", "gpt-4o", "2.00"),
+            cost("2026-03-07T09:00:00Z", "gpt-4o", "2.00"),
+            cost("2026-03-08T09:00:00Z", "gpt-4o", "2.00"),
+            cost("2026-03-09T09:00:00Z", "gpt-4o", "2.00"),
+            cost("2026-03-10T09:00:00Z", "gpt-4o", "5.00"),
+            // Outside the baseline: another hour of day, and 8 days before. Counted, they would
+            // raise the baseline and hide the spike below.
+            cost("2026-03-09T15:00:00Z", "gpt-4o", "100.00"),
+            cost("2026-03-02T09:00:00Z", "gpt-4o", "100.00"),
+            // The current hour is still filling up: never judged.
+            cost("2026-03-10T10:05:00Z", "gpt-4o", "50.00"),
+            // New spend without history, under the 1.00 minimum.
+            cost("2026-03-10T09:10:00Z", "gpt-4o-mini", "0.90"),
+            // Unpriced: unknown cost is not a spike.
+            cost("2026-03-03T09:00:00Z", "local-llama", null),
+            cost("2026-03-10T09:10:00Z", "local-llama", null),
+
+            // Finish reasons. gpt-4.1: length 2 % -> 5 % (+3 points, under +5), content_filter
+            // 0.5 % -> 1 %.
+            choices("2026-03-05T12:00:00Z", "gpt-4.1", 975, 20, 5),
+            choices("2026-03-10T09:00:00Z", "gpt-4.1", 188, 10, 2),
+            // Before the 7 days: counted, it would make the spike below look normal.
+            choices("2026-03-03T08:00:00Z", "gpt-4.1", 0, 0, 10_000),
+            // Current hour: never judged.
+            choices("2026-03-10T10:05:00Z", "gpt-4.1", 100, 900, 0),
+            // gpt-4.1-mini: length 10 % -> 18 % (+8 points but only 1.8x).
+            choices("2026-03-06T12:00:00Z", "gpt-4.1-mini", 900, 100, 0),
+            choices("2026-03-10T09:00:00Z", "gpt-4.1-mini", 164, 36, 0),
+            // o3: 80 % length, but 50 choices are too few to judge.
+            choices("2026-03-06T12:00:00Z", "o3", 990, 10, 0),
+            choices("2026-03-10T09:00:00Z", "o3", 10, 40, 0),
+            // o4-mini: no history, no baseline to judge against.
+            choices("2026-03-10T09:00:00Z", "o4-mini", 250, 250, 0),
+
+            // Estimates. gpt-5: 5 % -> 14 % (+9 points, under +10).
+            estimates("2026-03-06T09:00:00Z", "gpt-5", 1000, 50),
+            estimates("2026-03-10T09:00:00Z", "gpt-5", 200, 28),
+            // Current hour: never judged.
+            estimates("2026-03-10T10:10:00Z", "gpt-5", 500, 500),
+            // gpt-5-mini: 30 % -> 45 % (+15 points but only 1.5x).
+            estimates("2026-03-06T09:00:00Z", "gpt-5-mini", 1000, 300),
+            estimates("2026-03-10T09:00:00Z", "gpt-5-mini", 200, 90),
+            // gpt-5-nano: all estimated, but 50 requests are too few to judge.
+            estimates("2026-03-06T09:00:00Z", "gpt-5-nano", 1000, 0),
+            estimates("2026-03-10T09:00:00Z", "gpt-5-nano", 50, 50));
+
+    /** gpt-4o: 2.00 more in the last hour, 7.00 against a 2.00 average: 3.5x. */
+    static final List<Row> COST_SPIKE = List.of(cost("2026-03-10T09:30:00Z", "gpt-4o", "2.00"));
+
+    /** gpt-4.1: content_filter 40 of 400 choices (10 %) against 0.5 %; length 2.5 % stays quiet. */
+    static final List<Row> FINISH_SPIKE = List.of(choices("2026-03-10T09:30:00Z", "gpt-4.1", 162, 0, 38));
+
+    /** gpt-5: 80 of 400 requests estimated (20 %) against 5 %. */
+    static final List<Row> ESTIMATED_SPIKE = List.of(estimates("2026-03-10T09:45:00Z", "gpt-5", 200, 52));
+}
