@@ -126,6 +126,28 @@ class ClusterITCase {
     }
 
     @Test
+    void resumingFromASavepointWithMoreParallelismLosesAndDoublesNothing() throws Exception {
+        String name = newName();
+        kafka.createTopic(name, 2);
+        int half = traffic.size() / 2;
+        Traffic.produce(kafka, name, traffic, 0, half);
+        String first = cluster.run(jar, jobArgs(name), 1, null);
+        cluster.awaitState(first, "RUNNING", Duration.ofSeconds(60));
+        awaitMetric(first, Accounting.RECORDS_IN, half);
+        String savepoint = cluster.stopWithSavepoint(first);
+        cluster.awaitState(first, "FINISHED", Duration.ofSeconds(60));
+
+        Traffic.produce(kafka, name, traffic, half, traffic.size());
+        String second = cluster.run(jar, jobArgs(name), 2, savepoint);
+        try {
+            assertThat(Traffic.awaitTable(pg, "usage_" + name, cleanRows, Duration.ofSeconds(120)))
+                    .isEqualTo(cleanRows);
+        } finally {
+            cluster.cancel(second);
+        }
+    }
+
+    @Test
     void killedTaskManagerIsReplacedAndTheJobRecoversExactly() throws Exception {
         String name = newName();
         kafka.createTopic(name, 2);
