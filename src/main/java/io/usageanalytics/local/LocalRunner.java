@@ -7,9 +7,7 @@ import io.usageanalytics.cli.UserError;
 import io.usageanalytics.sinks.Warehouse;
 
 import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.JobManagerOptions;
 import org.apache.flink.configuration.RestOptions;
-import org.apache.flink.configuration.TaskManagerOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
@@ -330,13 +328,7 @@ final class LocalRunner implements Callable<Integer> {
     }
 
     private static Configuration webUiConfiguration(int port) {
-        Configuration c = new Configuration();
-        c.set(JobManagerOptions.ADDRESS, "127.0.0.1");
-        c.set(JobManagerOptions.BIND_HOST, "127.0.0.1");
-        c.set(TaskManagerOptions.HOST, "127.0.0.1");
-        c.set(TaskManagerOptions.BIND_HOST, "127.0.0.1");
-        c.set(RestOptions.ADDRESS, "127.0.0.1");
-        c.set(RestOptions.BIND_ADDRESS, "127.0.0.1");
+        Configuration c = Loopback.flinkConfiguration();
         c.set(RestOptions.PORT, port);
         return c;
     }

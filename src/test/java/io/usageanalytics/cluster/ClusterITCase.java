@@ -8,7 +8,6 @@ import io.usageanalytics.local.TrafficGenerator;
 import io.usageanalytics.testing.FlinkCluster;
 import io.usageanalytics.testing.MiniClusters;
 import io.usageanalytics.testing.Postgres;
-import io.usageanalytics.testing.Tables;
 import io.usageanalytics.testing.Traffic;
 
 import org.apache.flink.test.junit5.MiniClusterExtension;
@@ -82,20 +81,21 @@ class ClusterITCase {
         return "c" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
     }
 
-    @Test
-    void stopWithSavepointAndResumeLosesAndDoublesNothing() throws Exception {
+    /** The metrics of the two jobs of a savepoint upgrade, before and after. */
+    record Upgrade(Map<String, Long> before, Map<String, Long> after) {}
+
+    /**
+     * Runs the first half of the traffic at {@code firstParallelism}, stops with a savepoint once
+     * it is read, resumes from it at {@code secondParallelism} with the second half produced, and
+     * waits for the table to equal the clean run's.
+     */
+    private static Upgrade upgradeThroughSavepoint(int firstParallelism, int secondParallelism) throws Exception {
         String name = newName();
         kafka.createTopic(name, 2);
         int half = traffic.size() / 2;
         Traffic.produce(kafka, name, traffic, 0, half);
-
-        String first = cluster.run(jar, jobArgs(name), 2, null);
+        String first = cluster.run(jar, jobArgs(name), firstParallelism, null);
         cluster.awaitState(first, "RUNNING", Duration.ofSeconds(60));
-        long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
-        while (Tables.rows(pg.jdbcUrl(), "usage_" + name).isEmpty() && System.nanoTime() < deadline) {
-            Thread.sleep(500);
-        }
-        assertThat(Tables.rows(pg.jdbcUrl(), "usage_" + name)).as("rows before the savepoint").isNotEmpty();
         // Read everything it was given; the REST metric store refreshes every 10 s, so read twice.
         awaitMetric(first, Accounting.RECORDS_IN, half);
         Thread.sleep(11_000);
@@ -104,47 +104,38 @@ class ClusterITCase {
         cluster.awaitState(first, "FINISHED", Duration.ofSeconds(60));
 
         Traffic.produce(kafka, name, traffic, half, traffic.size());
-        String second = cluster.run(jar, jobArgs(name), 2, savepoint);
+        String second = cluster.run(jar, jobArgs(name), secondParallelism, savepoint);
         try {
             assertThat(Traffic.awaitTable(pg, "usage_" + name, cleanRows, Duration.ofSeconds(120)))
                     .isEqualTo(cleanRows);
-            // Each job read exactly its half: nothing re-read, nothing skipped. Streams in flight at
-            // the savepoint were read by the first job and aggregated by the second, so the
-            // accounting identity holds over the two together.
             awaitMetric(second, Accounting.RECORDS_IN, traffic.size() - half);
             Thread.sleep(11_000);
-            Map<String, Long> after = cluster.metrics(second, Accounting.GROUP);
-            assertThat(before.get(Accounting.RECORDS_IN)).isEqualTo(half);
-            assertThat(after.get(Accounting.RECORDS_IN)).isEqualTo(traffic.size() - half);
-            assertThat(outcomes(before) + outcomes(after)).as(before + " then " + after).isEqualTo(traffic.size());
-            assertThat(after.get(Accounting.COMPLETIONS_IN) + after.get(Accounting.CHUNKS_IN))
-                    .isEqualTo(after.get(Accounting.RECORDS_IN) - after.getOrDefault("rejected_malformed_json", 0L));
-            assertThat(after.get(Accounting.ROWS_EMITTED)).isPositive();
+            return new Upgrade(before, cluster.metrics(second, Accounting.GROUP));
         } finally {
             cluster.cancel(second);
         }
     }
 
     @Test
-    void resumingFromASavepointWithMoreParallelismLosesAndDoublesNothing() throws Exception {
-        String name = newName();
-        kafka.createTopic(name, 2);
+    void stopWithSavepointAndResumeLosesAndDoublesNothing() throws Exception {
+        Upgrade u = upgradeThroughSavepoint(2, 2);
         int half = traffic.size() / 2;
-        Traffic.produce(kafka, name, traffic, 0, half);
-        String first = cluster.run(jar, jobArgs(name), 1, null);
-        cluster.awaitState(first, "RUNNING", Duration.ofSeconds(60));
-        awaitMetric(first, Accounting.RECORDS_IN, half);
-        String savepoint = cluster.stopWithSavepoint(first);
-        cluster.awaitState(first, "FINISHED", Duration.ofSeconds(60));
+        // Each job read exactly its half: nothing re-read, nothing skipped. Streams in flight at
+        // the savepoint were read by the first job and aggregated by the second, so the
+        // accounting identity holds over the two together.
+        assertThat(u.before().get(Accounting.RECORDS_IN)).isEqualTo(half);
+        assertThat(u.after().get(Accounting.RECORDS_IN)).isEqualTo(traffic.size() - half);
+        assertThat(outcomes(u.before()) + outcomes(u.after())).as(u.before() + " then " + u.after())
+                .isEqualTo(traffic.size());
+        assertThat(u.after().get(Accounting.COMPLETIONS_IN) + u.after().get(Accounting.CHUNKS_IN))
+                .isEqualTo(u.after().get(Accounting.RECORDS_IN) - u.after().getOrDefault("rejected_malformed_json", 0L));
+        assertThat(u.after().get(Accounting.ROWS_EMITTED)).isPositive();
+    }
 
-        Traffic.produce(kafka, name, traffic, half, traffic.size());
-        String second = cluster.run(jar, jobArgs(name), 2, savepoint);
-        try {
-            assertThat(Traffic.awaitTable(pg, "usage_" + name, cleanRows, Duration.ofSeconds(120)))
-                    .isEqualTo(cleanRows);
-        } finally {
-            cluster.cancel(second);
-        }
+    @Test
+    void resumingFromASavepointWithMoreParallelismLosesAndDoublesNothing() throws Exception {
+        Upgrade u = upgradeThroughSavepoint(1, 2);
+        assertThat(outcomes(u.before()) + outcomes(u.after())).isEqualTo(traffic.size());
     }
 
     @Test
