@@ -1,6 +1,7 @@
 package io.usageanalytics.aggregation;
 
-import java.util.Objects;
+import java.util.Arrays;
+
 
 /**
  * The additive usage measures of one request, or of all requests in a window. Field names follow
@@ -122,12 +123,12 @@ public class UsageCounts {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof UsageCounts && java.util.Arrays.equals(toArray(), ((UsageCounts) o).toArray());
+        return o instanceof UsageCounts && Arrays.equals(toArray(), ((UsageCounts) o).toArray());
     }
 
     @Override
     public int hashCode() {
-        return java.util.Arrays.hashCode(toArray());
+        return Arrays.hashCode(toArray());
     }
 
     @Override
