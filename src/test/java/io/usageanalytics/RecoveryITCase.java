@@ -6,8 +6,6 @@ import io.usageanalytics.cli.UsageAnalyticsJob;
 import io.usageanalytics.local.EmbeddedWarehouse;
 import io.usageanalytics.local.KafkaBroker;
 import io.usageanalytics.local.TrafficGenerator;
-import io.usageanalytics.parsing.LoggedObjectParser;
-import io.usageanalytics.parsing.LoggedRecord;
 import io.usageanalytics.testing.MiniClusters;
 import io.usageanalytics.testing.Postgres;
 import io.usageanalytics.testing.Tables;
@@ -31,7 +29,6 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.Statement;
 import java.time.Duration;
-import java.util.Base64;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -39,7 +36,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntConsumer;
 import java.util.function.UnaryOperator;
-import java.util.stream.Collectors;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -82,11 +78,7 @@ class RecoveryITCase {
         traffic = Traffic.records();
         cleanRows = Traffic.cleanRows(traffic, pg, "usage_clean");
         assertThat(cleanRows).hasSizeGreaterThan(20);
-        LoggedObjectParser parser = new LoggedObjectParser();
-        cleanRejects = traffic.stream().map(TrafficGenerator.Record::value)
-                .filter(v -> parser.parse(LoggedRecord.of(v)).reject != null)
-                .map(v -> Base64.getEncoder().encodeToString(v))
-                .collect(Collectors.toList());
+        cleanRejects = Traffic.rejectedValues(traffic);
         assertThat(cleanRejects).isNotEmpty();
     }
 
@@ -145,9 +137,7 @@ class RecoveryITCase {
 
     private void assertExact(String name) throws Exception {
         assertThat(Traffic.withoutSentinel(Tables.rows(pg.jdbcUrl(), "usage_" + name))).isEqualTo(cleanRows);
-        assertThat(kafka.consumeAll(name + ".rejects", Duration.ofSeconds(30)).stream()
-                .map(r -> Base64.getEncoder().encodeToString(r.value())).collect(Collectors.toList()))
-                .containsExactlyInAnyOrderElementsOf(cleanRejects);
+        assertThat(Traffic.deadLetters(kafka, name + ".rejects")).containsExactlyInAnyOrderElementsOf(cleanRejects);
     }
 
     private String runStreaming(UnaryOperator<DataStream<UsageRow>> inject, IntConsumer afterBatch)

@@ -2,7 +2,6 @@ package io.usageanalytics.aggregation;
 
 import java.util.Arrays;
 
-
 /**
  * The additive usage measures of one request, or of all requests in a window. Field names follow
  * the warehouse columns ({@code finishStop} is {@code finish_stop}, and so on).

@@ -108,6 +108,8 @@ class ClusterITCase {
         try {
             assertThat(Traffic.awaitTable(pg, "usage_" + name, cleanRows, Duration.ofSeconds(120)))
                     .isEqualTo(cleanRows);
+            assertThat(Traffic.deadLetters(kafka, name + ".rejects"))
+                    .containsExactlyInAnyOrderElementsOf(Traffic.rejectedValues(traffic));
             awaitMetric(second, Accounting.RECORDS_IN, traffic.size() - half);
             Thread.sleep(11_000);
             return new Upgrade(before, cluster.metrics(second, Accounting.GROUP));
@@ -157,6 +159,8 @@ class ClusterITCase {
             }
             assertThat(Traffic.awaitTable(pg, "usage_" + name, cleanRows, Duration.ofSeconds(150)))
                     .isEqualTo(cleanRows);
+            assertThat(Traffic.deadLetters(kafka, name + ".rejects"))
+                    .containsExactlyInAnyOrderElementsOf(Traffic.rejectedValues(traffic));
         } finally {
             cluster.cancel(job);
         }

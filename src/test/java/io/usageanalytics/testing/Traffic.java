@@ -1,11 +1,14 @@
 package io.usageanalytics.testing;
 
+import io.usageanalytics.Accounting;
 import io.usageanalytics.PipelineSettings;
 import io.usageanalytics.UsagePipeline;
 import io.usageanalytics.aggregation.UsageRow;
 import io.usageanalytics.local.EmbeddedWarehouse;
 import io.usageanalytics.local.KafkaBroker;
 import io.usageanalytics.local.TrafficGenerator;
+import io.usageanalytics.parsing.LoggedObjectParser;
+import io.usageanalytics.parsing.LoggedRecord;
 import io.usageanalytics.sinks.UsageTable;
 
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -15,7 +18,9 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Collectors;
 
 import static io.usageanalytics.testing.Logged.completion;
@@ -63,8 +68,29 @@ public final class Traffic {
                         PipelineSettings.defaults())
                 .rows()
                 .sinkTo(UsageTable.sink(pg.jdbcUrl(), pg.user(), null, table, 100, Duration.ofMillis(200), 3));
-        env.execute("clean-" + table);
+        Map<String, Object> accounting = env.execute("clean-" + table).getAllAccumulatorResults();
+        long in = (Long) accounting.get(Accounting.RECORDS_IN);
+        long out = (Long) accounting.get(Accounting.RECORDS_AGGREGATED) + (Long) accounting.get(Accounting.REJECTED)
+                + (Long) accounting.getOrDefault(Accounting.DUPLICATES_DROPPED, 0L);
+        if (in != records.size() || in != out) {
+            throw new AssertionError("clean run accounting does not hold: " + accounting);
+        }
         return withoutSentinel(Tables.rows(pg.jdbcUrl(), table));
+    }
+
+    /** The values a clean run rejects, base64: the generator's malformed records. */
+    public static List<String> rejectedValues(List<TrafficGenerator.Record> records) {
+        LoggedObjectParser parser = new LoggedObjectParser();
+        return records.stream().map(TrafficGenerator.Record::value)
+                .filter(v -> parser.parse(LoggedRecord.of(v)).reject != null)
+                .map(v -> Base64.getEncoder().encodeToString(v))
+                .collect(Collectors.toList());
+    }
+
+    /** The values on a dead-letter topic, base64, read as a read_committed consumer would. */
+    public static List<String> deadLetters(KafkaBroker kafka, String topic) {
+        return kafka.consumeAll(topic, Duration.ofSeconds(30)).stream()
+                .map(r -> Base64.getEncoder().encodeToString(r.value())).collect(Collectors.toList());
     }
 
     public static List<UsageRow> withoutSentinel(List<UsageRow> rows) {
