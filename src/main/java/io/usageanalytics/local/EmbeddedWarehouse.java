@@ -4,8 +4,6 @@ import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -35,7 +33,7 @@ public final class EmbeddedWarehouse implements AutoCloseable {
      * {@code stopAtJvmExit} false the caller's own shutdown hook must stop it (after its clients).
      */
     public static EmbeddedWarehouse start(Path dataDir, Path workDir, int port, boolean stopAtJvmExit) {
-        EmbeddedWarehouse w = new EmbeddedWarehouse(dataDir, workDir, port == 0 ? freePort() : port,
+        EmbeddedWarehouse w = new EmbeddedWarehouse(dataDir, workDir, port == 0 ? Loopback.freePort() : port,
                 stopAtJvmExit);
         w.startServer();
         return w;
@@ -95,13 +93,5 @@ public final class EmbeddedWarehouse implements AutoCloseable {
     @Override
     public void close() {
         stopServer();
-    }
-
-    private static int freePort() {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 }

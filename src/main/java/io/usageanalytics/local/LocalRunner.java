@@ -22,8 +22,6 @@ import picocli.CommandLine.Unmatched;
 
 import java.io.IOException;
 import java.io.PrintStream;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -148,7 +146,7 @@ final class LocalRunner implements Callable<Integer> {
             Topics.ensure(servers, topic, 2, options.kafkaProperties);
         }
 
-        int uiPort = freePort();
+        int uiPort = Loopback.freePort();
         out.println("usage-analytics local");
         out.println("  kafka      " + servers + (kafka == null ? " (embedded)" : "") + ", topic " + topic
                 + ", dead letters " + options.rejectsTopic());
@@ -331,11 +329,5 @@ final class LocalRunner implements Callable<Integer> {
         Configuration c = Loopback.flinkConfiguration();
         c.set(RestOptions.PORT, port);
         return c;
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
     }
 }

@@ -1,14 +1,13 @@
 package io.usageanalytics.testing;
 
+import io.usageanalytics.local.Loopback;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -64,7 +63,7 @@ public final class FlinkCluster implements AutoCloseable {
     /** Starts the cluster with its configuration, logs, checkpoints and savepoints in {@code dir}. */
     public static FlinkCluster start(Path dir) throws Exception {
         String classpath = Files.readString(Path.of("target", "cluster-classpath.txt")).trim();
-        FlinkCluster c = new FlinkCluster(dir, classpath, freePort());
+        FlinkCluster c = new FlinkCluster(dir, classpath, Loopback.freePort());
         Runtime.getRuntime().addShutdownHook(new Thread(c::close, "flink-cluster-stop"));
         c.writeConfiguration();
         c.jobManager = c.java("jobmanager", List.of("-Xmx600m"),
@@ -317,7 +316,7 @@ public final class FlinkCluster implements AutoCloseable {
         }
         Files.writeString(conf.resolve("config.yaml"), String.join("\n",
                 "jobmanager.rpc.address: 127.0.0.1",
-                "jobmanager.rpc.port: " + freePort(),
+                "jobmanager.rpc.port: " + Loopback.freePort(),
                 "jobmanager.bind-host: 127.0.0.1",
                 "jobmanager.memory.process.size: 1024m",
                 "taskmanager.host: 127.0.0.1",
@@ -354,13 +353,5 @@ public final class FlinkCluster implements AutoCloseable {
 
     private static String javaBinary() {
         return Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    }
-
-    private static int freePort() {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 }
