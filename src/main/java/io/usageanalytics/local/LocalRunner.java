@@ -37,6 +37,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -204,7 +205,12 @@ final class LocalRunner implements Callable<Integer> {
     private int awaitBounded(JobOptions options, String url, String user, InputReplay replay) throws Exception {
         while (!job.getJobExecutionResult().isDone()) {
             Thread.sleep(1000);
-            Map<String, Object> acc = job.getAccumulators().get(10, TimeUnit.SECONDS);
+            Map<String, Object> acc;
+            try {
+                acc = job.getAccumulators().get(10, TimeUnit.SECONDS);
+            } catch (ExecutionException finishedMeanwhile) {
+                continue; // the job ended during the sleep; its result follows
+            }
             out.println("  consumed " + acc.getOrDefault(Accounting.RECORDS_IN, 0L)
                     + (replay != null ? " of " + replay.produced() + " records" : " records"));
         }

@@ -44,8 +44,10 @@ class LimitsITCase {
     @Test
     void hugeStreamsManyChoicesLongNamesAndImpossibleTimesAreRejectedByReason() throws Exception {
         long t0 = W0 / 1000;
-        List<byte[]> records = new ArrayList<>(MixedCorpus.records());
-        // 70,000 chunks for one id: the first 65,536 count, the rest are refused; the usage chunk counts.
+        List<byte[]> records = new ArrayList<>();
+        // 70,000 chunks for one id: the first 65,536 count, the rest are refused; the usage chunk
+        // counts. First, and read by one reader: later windows' records must not close its window
+        // while it is still being read (that would make its last chunks late, not over the limit).
         for (int i = 0; i < 70_000; i++) {
             records.add(bytes(chunk("big-stream", "gpt-4o", "fp_z", t0 + 30, delta(0, "a", null), "null")));
         }
@@ -58,9 +60,9 @@ class LimitsITCase {
         long now = System.currentTimeMillis() / 1000;
         records.add(bytes(completion("future", "gpt-4o", "fp", now + 10L * 365 * 86_400, message(0, "x", "stop"), usage(1, 1, 2))));
         records.add(bytes(completion("epoch", "gpt-4o", "fp", 0, message(0, "x", "stop"), usage(1, 1, 2))));
+        records.addAll(MixedCorpus.records());
 
-        PipelineRun.Result result = PipelineRun.run(RecordsSource.of(records), EventTime.defaults(),
-                MiniClusters.PARALLELISM);
+        PipelineRun.Result result = PipelineRun.run(RecordsSource.of(records), EventTime.defaults(), 1);
 
         List<UsageRow> expected = new ArrayList<>(MixedCorpus.ROWS);
         // (5 × 2.50 + 70,000 × 10) / 1e6; its one choice never finished within the limit
