@@ -1,8 +1,9 @@
--- usage_daily: the same measures per model and UTC day; the dashboard's daily cost bars and
--- longer-range totals. cost_usd has sum() semantics as in usage_hourly: NULL only when every row
--- of the day is unpriced, otherwise the priced part (unpriced_requests says how much is missing).
+-- usage_daily: the same measures per model and UTC day, summed from usage_hourly (a UTC day is
+-- whole UTC hours); the dashboard's daily cost bars and longer-range totals. cost_usd keeps sum()
+-- semantics: NULL only when every row of the day is unpriced, otherwise the priced part
+-- (unpriced_requests says how much is missing).
 CREATE OR REPLACE VIEW usage_daily AS
-SELECT date_trunc('day', window_start AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AS day,
+SELECT date_trunc('day', hour AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AS day,
        model,
        sum(requests)             AS requests,
        sum(streamed_requests)    AS streamed_requests,
@@ -14,7 +15,7 @@ SELECT date_trunc('day', window_start AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AS 
        sum(reasoning_tokens)     AS reasoning_tokens,
        sum(estimated_requests)   AS estimated_requests,
        sum(duplicates_dropped)   AS duplicates_dropped,
-       coalesce(sum(requests) FILTER (WHERE cost_usd IS NULL), 0) AS unpriced_requests,
+       sum(unpriced_requests)    AS unpriced_requests,
        sum(cost_usd)             AS cost_usd
-FROM llm_usage
+FROM usage_hourly
 GROUP BY 1, 2;
