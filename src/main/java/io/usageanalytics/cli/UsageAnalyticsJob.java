@@ -7,11 +7,11 @@ import io.usageanalytics.sinks.CostAlerts;
 import io.usageanalytics.sinks.RejectsTopic;
 import io.usageanalytics.sinks.UsageTable;
 import io.usageanalytics.sinks.Warehouse;
+import io.usageanalytics.sinks.WarehouseSink;
 import io.usageanalytics.sources.KafkaInput;
 
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.connector.base.DeliveryGuarantee;
-import org.apache.flink.connector.jdbc.core.datastream.sink.JdbcSink;
 import org.apache.flink.core.execution.CheckpointingMode;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.util.ExceptionUtils;
@@ -188,7 +188,7 @@ public class UsageAnalyticsJob implements Callable<Integer> {
     }
 
     /** The warehouse sink the options describe. */
-    public static JdbcSink<UsageRow> usageTable(JobOptions o) {
+    public static WarehouseSink<UsageRow> usageTable(JobOptions o) {
         return UsageTable.sink(o.jdbcUrl, o.jdbcUser, o.jdbcPassword, o.table, o.batchSize,
                 o.flushInterval, o.maxRetries);
     }

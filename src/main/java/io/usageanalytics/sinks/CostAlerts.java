@@ -45,11 +45,11 @@ public final class CostAlerts {
                 new Json(topic));
     }
 
-    public static JdbcSink<CostAlert> table(JdbcConnectionOptions connection) {
-        return JdbcSink.<CostAlert>builder()
+    public static WarehouseSink<CostAlert> table(JdbcConnectionOptions connection) {
+        return new WarehouseSink<>(JdbcSink.<CostAlert>builder()
                 .withQueryStatement(UPSERT, new AlertStatement())
                 .withExecutionOptions(JdbcExecutionOptions.builder().withBatchSize(1).withMaxRetries(3).build())
-                .buildAtLeastOnce(connection);
+                .buildAtLeastOnce(connection));
     }
 
     /** The alert as a JSON object; amounts as decimal strings so no precision is lost. */

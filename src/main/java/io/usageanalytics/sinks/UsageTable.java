@@ -73,21 +73,21 @@ public final class UsageTable {
                 + values.stream().map(c -> "EXCLUDED." + c).collect(Collectors.joining(", ")) + ")";
     }
 
-    public static JdbcSink<UsageRow> sink(String url, String user, String password, String table,
+    public static WarehouseSink<UsageRow> sink(String url, String user, String password, String table,
             int batchSize, Duration flushInterval, int maxRetries) {
         return sink(Warehouse.connection(url, user, password), table, batchSize, flushInterval, maxRetries);
     }
 
-    public static JdbcSink<UsageRow> sink(JdbcConnectionOptions connection, String table,
+    public static WarehouseSink<UsageRow> sink(JdbcConnectionOptions connection, String table,
             int batchSize, Duration flushInterval, int maxRetries) {
-        return JdbcSink.<UsageRow>builder()
+        return new WarehouseSink<>(JdbcSink.<UsageRow>builder()
                 .withQueryStatement(upsertSql(table), new RowStatement())
                 .withExecutionOptions(JdbcExecutionOptions.builder()
                         .withBatchSize(batchSize)
                         .withBatchIntervalMs(flushInterval.toMillis())
                         .withMaxRetries(maxRetries)
                         .build())
-                .buildAtLeastOnce(connection);
+                .buildAtLeastOnce(connection));
     }
 
     /** Binds one row in {@link #columns()} order. */
