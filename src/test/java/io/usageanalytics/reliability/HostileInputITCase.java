@@ -53,7 +53,7 @@ class HostileInputITCase {
      */
     static final EventTime NEVER_LATE = new EventTime(Duration.ofSeconds(60), Duration.ofDays(3650), Duration.ZERO);
 
-    /** What a run produced; rejects as "reason|sha-256 of the original bytes|length". */
+    /** What a run produced; rejects as "reason|sha-256 of the original value|its length|sha-256 of the key". */
     record Run(List<UsageRow> rows, List<String> rejects, Map<String, Object> accounting) {
         long counter(String name) {
             return (Long) accounting.getOrDefault(name, 0L);
@@ -73,11 +73,12 @@ class HostileInputITCase {
         List<Integer> accepted = new ArrayList<>();
         for (int p = 0; p < total; p++) {
             byte[] v = HostileRecords.record(base, SEED, p);
-            ParsedRecord r = parser.parse(LoggedRecord.of(v));
+            byte[] key = HostileRecords.key(SEED, p);
+            ParsedRecord r = parser.parse(new LoggedRecord(v, key, "hostile", 0, p));
             if (r.reject == null) {
                 accepted.add(p);
             } else {
-                parseRejects.add(r.reject.reason + "|" + sha256(v) + "|" + (v == null ? 0 : v.length));
+                parseRejects.add(digest(r.reject.reason, v, key));
             }
         }
         assertThat(parseRejects).as("most mutations break the record").hasSizeGreaterThan(total / 2);
@@ -93,7 +94,8 @@ class HostileInputITCase {
         assertThat(noisy.rejects()).containsExactlyInAnyOrderElementsOf(expectedRejects);
         byte[] huge = HostileRecords.record(base, SEED, HostileRecords.HUGE_POSITION);
         assertThat(huge.length).isGreaterThan(10 * 1024 * 1024);
-        assertThat(noisy.rejects()).contains(RejectReason.LIMIT_EXCEEDED + "|" + sha256(huge) + "|" + huge.length);
+        assertThat(noisy.rejects())
+                .contains(digest(RejectReason.LIMIT_EXCEEDED, huge, HostileRecords.key(SEED, HostileRecords.HUGE_POSITION)));
         Set<String> reasons = Set.of(RejectReason.MALFORMED_JSON, RejectReason.NOT_AN_OBJECT,
                 RejectReason.UNSUPPORTED_OBJECT, RejectReason.MISSING_FIELD, RejectReason.INVALID_FIELD,
                 RejectReason.LIMIT_EXCEEDED, RejectReason.LATE);
@@ -113,7 +115,7 @@ class HostileInputITCase {
         CloseableIterator<UsageRow> rows = out.rows().collectAsync();
         // Digests, not bytes: the 10 MB reject need not travel through the test's collector.
         CloseableIterator<String> rejects = out.rejects()
-                .map(r -> r.reason + "|" + sha256(r.source.value) + "|" + (r.source.value == null ? 0 : r.source.value.length))
+                .map(r -> digest(r.reason, r.source.value, r.source.key))
                 .returns(Types.STRING)
                 .collectAsync();
         JobClient job = env.executeAsync("hostile");
@@ -127,6 +129,11 @@ class HostileInputITCase {
         List<T> all = new ArrayList<>();
         it.forEachRemaining(all::add);
         return all;
+    }
+
+    static String digest(String reason, byte[] value, byte[] key) {
+        return reason + "|" + sha256(value) + "|" + (value == null ? 0 : value.length) + "|"
+                + (key == null ? "no key" : sha256(key));
     }
 
     static String sha256(byte[] v) {

@@ -66,7 +66,29 @@ public final class HostileRecords implements GeneratorFunction<Long, ParsedRecor
 
     @Override
     public ParsedRecord map(Long index) {
-        return parser.parse(LoggedRecord.of(record(base, seed, positions[index.intValue()])));
+        int p = positions[index.intValue()];
+        return parser.parse(new LoggedRecord(record(base, seed, p), key(seed, p), "hostile", 0, p));
+    }
+
+    /**
+     * The Kafka key at position {@code p}: the job never reads keys, only carries them to the
+     * dead letters, so they are whatever a producer sent: none, empty, or arbitrary bytes that are
+     * neither JSON nor UTF-8.
+     */
+    public static byte[] key(long seed, int p) {
+        SplittableRandom r = new SplittableRandom(seed * 7_919L + p);
+        switch (r.nextInt(4)) {
+            case 0:
+                return null;
+            case 1:
+                return new byte[0];
+            default:
+                byte[] key = new byte[1 + r.nextInt(64)];
+                for (int i = 0; i < key.length; i++) {
+                    key[i] = (byte) r.nextInt(256);
+                }
+                return key;
+        }
     }
 
     /** The value at position {@code p}: every 21st a valid record, the rest mutations of one. */
