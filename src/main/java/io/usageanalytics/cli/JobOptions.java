@@ -79,6 +79,11 @@ public class JobOptions {
             description = "Checkpoint interval; 0 disables checkpoints (and exactly-once rejects).")
     public Duration checkpointInterval;
 
+    @Option(names = "--checkpoint-dir", paramLabel = "URI",
+            description = "Where checkpoints are stored (file:///..., s3://...; default: the cluster's"
+                    + " execution.checkpointing.dir; the launcher uses a directory in its state).")
+    public String checkpointDir;
+
     @Option(names = "--connect-timeout", paramLabel = "DURATION", defaultValue = "30s",
             converter = DurationConverter.class,
             description = "How long to wait for Kafka and the database at start.")

@@ -11,6 +11,8 @@ import io.usageanalytics.sinks.WarehouseSink;
 import io.usageanalytics.sources.KafkaInput;
 
 import org.apache.flink.api.common.JobExecutionResult;
+import org.apache.flink.configuration.CheckpointingOptions;
+import org.apache.flink.configuration.Configuration;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.core.execution.CheckpointingMode;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -247,6 +249,14 @@ public class UsageAnalyticsJob implements Callable<Integer> {
         boolean checkpoints = !o.checkpointInterval.isZero();
         if (checkpoints) {
             env.enableCheckpointing(o.checkpointInterval.toMillis(), CheckpointingMode.EXACTLY_ONCE);
+        }
+        if (o.checkpointDir != null) {
+            // Without a directory Flink keeps checkpoints on the JobManager's heap, which refuses
+            // state over 5 MB: the ids seen during the allowed lateness alone outgrow it.
+            Configuration storage = new Configuration();
+            storage.set(CheckpointingOptions.CHECKPOINT_STORAGE, "filesystem");
+            storage.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, o.checkpointDir);
+            env.configure(storage);
         }
         UsagePipeline.Outputs outputs = UsagePipeline.defineWorkflow(env,
                 KafkaInput.source(o.bootstrapServers, o.topicPattern == null ? o.topics : List.of(),

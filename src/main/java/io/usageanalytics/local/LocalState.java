@@ -33,6 +33,11 @@ final class LocalState {
         return root.resolve("postgres-binaries");
     }
 
+    /** Where a job run from the launcher checkpoints, as a URI for {@code --checkpoint-dir}. */
+    String checkpoints() {
+        return root.resolve("checkpoints").toUri().toString();
+    }
+
     Path kafkaParent() throws IOException {
         return Files.createDirectories(root.resolve("kafka"));
     }

@@ -22,6 +22,20 @@ public final class TrafficGenerator {
     /** One Kafka record to produce: key (the completion id) and value. */
     public record Record(byte[] key, byte[] value) {}
 
+    /**
+     * What was generated so far, counted as it was written: the ground truth a run's table is
+     * checked against (requests and streams in it, retries it must drop, records it must reject).
+     */
+    public static final class Tally {
+        public long records;
+        public long requests;
+        public long streamedRequests;
+        public long duplicates;
+        public long malformed;
+    }
+
+    private final Tally tally = new Tally();
+
     private static final String[][] BACKENDS = {
         {"gpt-4o-2024-08-06", "fp_a1b2c3"}, {"gpt-4o-2024-08-06", "fp_d4e5f6"},
         {"gpt-4o-mini-2024-07-18", "fp_0aa0aa"}, {"gpt-4.1-mini", "fp_41m001"},
@@ -61,20 +75,32 @@ public final class TrafficGenerator {
             String id = "chatcmpl-" + Long.toHexString(random.nextLong() & Long.MAX_VALUE);
             sequence++;
             String[] backend = BACKENDS[random.nextInt(BACKENDS.length)];
+            int before = out.size();
             if (random.nextDouble() < malformedShare) {
                 byte[] whole = completion(id, backend, created);
                 out.add(new Record(bytes(id), java.util.Arrays.copyOf(whole, whole.length / 2)));
+                tally.malformed++;
             } else if (random.nextBoolean()) {
                 stream(out, id, backend, created);
+                tally.requests++;
+                tally.streamedRequests++;
             } else {
                 byte[] value = completion(id, backend, created);
                 out.add(new Record(bytes(id), value));
+                tally.requests++;
                 if (random.nextDouble() < duplicateShare) {
                     out.add(new Record(bytes(id), value));
+                    tally.duplicates++;
                 }
             }
+            tally.records += out.size() - before;
         }
         return out;
+    }
+
+    /** Everything generated so far (live: it keeps counting). */
+    public Tally tally() {
+        return tally;
     }
 
     /** Moves event time to {@code epochSeconds} for the next request (a live clock, say). */

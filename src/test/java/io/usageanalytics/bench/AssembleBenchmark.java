@@ -1,0 +1,125 @@
+package io.usageanalytics.bench;
+
+import io.usageanalytics.EventTime;
+import io.usageanalytics.aggregation.UsageAggregate;
+import io.usageanalytics.aggregation.UsageCounts;
+import io.usageanalytics.assembly.ChunkAssembler;
+import io.usageanalytics.assembly.RequestUsage;
+import io.usageanalytics.local.TrafficGenerator;
+import io.usageanalytics.parsing.LoggedObject;
+import io.usageanalytics.parsing.LoggedObjectParser;
+import io.usageanalytics.parsing.LoggedRecord;
+import io.usageanalytics.parsing.ParsedRecord;
+
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.streaming.api.watermark.Watermark;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
+
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The keyed stages after parsing: {@link ChunkAssembler} folding parsed records (chunks and
+ * completions in the generator's mix, on Flink's heap state through the operator test harness)
+ * and emitting each request when the watermark passes, and {@link UsageAggregate} folding one
+ * request into a window's totals. Throughput is per record for the assembler, per request for the fold.
+ */
+@State(Scope.Thread)
+@BenchmarkMode(Mode.Throughput)
+@Fork(1)
+@Warmup(iterations = 3, time = 2)
+@Measurement(iterations = 5, time = 2)
+public class AssembleBenchmark {
+
+    private static final int SAMPLE = 1 << 16;
+    /** Records between watermarks: completed requests are emitted and their state cleared as they would be live. */
+    private static final int WATERMARK_EVERY = 1024;
+
+    private LoggedObject[] records;
+    private KeyedOneInputStreamOperatorTestHarness<String, LoggedObject, RequestUsage> assembler;
+    private int next;
+    private long round;
+
+    private final UsageAggregate fold = new UsageAggregate();
+    private RequestUsage request;
+    private UsageCounts window;
+
+    @Setup
+    public void generate() {
+        LoggedObjectParser parser = new LoggedObjectParser();
+        List<LoggedObject> parsed = new ArrayList<>();
+        TrafficGenerator generator = new TrafficGenerator(42, 1_767_225_600L, 1000, 0, 0);
+        while (parsed.size() < SAMPLE) {
+            for (TrafficGenerator.Record r : generator.next(100)) {
+                ParsedRecord p = parser.parse(LoggedRecord.of(r.value()));
+                if (parsed.size() < SAMPLE) {
+                    parsed.add(p.object);
+                }
+            }
+        }
+        records = parsed.toArray(new LoggedObject[0]);
+        request = new RequestUsage("chatcmpl-1", "gpt-4o", "fp_1", 0);
+        request.counts = UsageCounts.of(1, 1, 1, 812, 214, 1026, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0);
+        window = new UsageCounts();
+    }
+
+    @Setup(Level.Iteration)
+    public void openAssembler() throws Exception {
+        EventTime time = new EventTime(Duration.ofSeconds(60), Duration.ofSeconds(5), Duration.ZERO);
+        assembler = ProcessFunctionTestHarnesses.forKeyedProcessFunction(new ChunkAssembler(time), o -> o.id, Types.STRING);
+        next = 0;
+        round = 0;
+    }
+
+    @TearDown(Level.Iteration)
+    public void closeAssembler() throws Exception {
+        assembler.close();
+    }
+
+    /**
+     * One record in. The sample is replayed with ids and times shifted per round, so every round
+     * is new traffic rather than duplicates of the last.
+     */
+    @Benchmark
+    public void assemble() throws Exception {
+        LoggedObject o = records[next];
+        LoggedObject shifted = new LoggedObject();
+        shifted.source = o.source;
+        shifted.chunk = o.chunk;
+        shifted.id = o.id + round;
+        shifted.model = o.model;
+        shifted.systemFingerprint = o.systemFingerprint;
+        shifted.created = o.created + round * 86_400;
+        shifted.choices = o.choices;
+        shifted.usage = o.usage;
+        assembler.processElement(new StreamRecord<>(shifted, shifted.createdMillis()));
+        if (++next % WATERMARK_EVERY == 0) {
+            assembler.processWatermark(new Watermark(shifted.createdMillis() - 60_000));
+            assembler.getOutput().clear();
+        }
+        if (next == SAMPLE) {
+            next = 0;
+            round++;
+        }
+    }
+
+    @Benchmark
+    public UsageCounts fold() {
+        return fold.add(request, window);
+    }
+}

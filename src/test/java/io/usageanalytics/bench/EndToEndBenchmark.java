@@ -1,0 +1,226 @@
+package io.usageanalytics.bench;
+
+import io.usageanalytics.local.EmbeddedWarehouse;
+import io.usageanalytics.local.KafkaBroker;
+import io.usageanalytics.local.TrafficGenerator;
+import io.usageanalytics.testing.FlinkCluster;
+
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Option;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Properties;
+import java.util.concurrent.Callable;
+
+/**
+ * The end-to-end benchmark: loads N generated records into a real two-partition topic, then times,
+ * one after the other on that topic, this job ({@code usage-analytics job --bounded}, parallelism
+ * 2, into a real PostgreSQL table) and {@link SqlBaseline}, each as a whole JVM process from launch
+ * to exit, as a user would time them. Prints wall time, records/s, MB/s and peak RSS of each, the
+ * ratio, and medians over the runs; checks every run's table against the generator's own tally.
+ */
+@CommandLine.Command(name = "benchmark", mixinStandardHelpOptions = true,
+        description = "Time the job against the Flink SQL baseline on the same topic.")
+public final class EndToEndBenchmark implements Callable<Integer> {
+
+    @Option(names = "--records", defaultValue = "5000000", description = "Records to generate (default ${DEFAULT-VALUE}).")
+    long records;
+
+    @Option(names = "--runs", defaultValue = "3", description = "Job/baseline pairs to run (default ${DEFAULT-VALUE}).")
+    int runs;
+
+    @Option(names = "--parallelism", defaultValue = "2", description = "Parallelism of both (default ${DEFAULT-VALUE}).")
+    int parallelism;
+
+    @Option(names = "--heap", defaultValue = "2g", description = "-Xmx of both JVMs (default ${DEFAULT-VALUE}).")
+    String heap;
+
+    @Option(names = "--skip-baseline", description = "Time the job only.")
+    boolean skipBaseline;
+
+    @Option(names = "--work", defaultValue = "target/benchmark", description = "Scratch directory (default ${DEFAULT-VALUE}).")
+    Path work;
+
+    private static final String TOPIC = "bench";
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new EndToEndBenchmark()).execute(args));
+    }
+
+    /** One timed process. */
+    record Timing(double seconds, long peakRssBytes) {}
+
+    @Override
+    public Integer call() throws Exception {
+        Files.createDirectories(work);
+        Path dir = Files.createTempDirectory(work.toAbsolutePath(), "run");
+        try (KafkaBroker kafka = KafkaBroker.start(dir, true);
+                EmbeddedWarehouse pg = EmbeddedWarehouse.start(dir.resolve("pg"), dir.resolve("pg-work"), 0, true)) {
+            kafka.createTopic(TOPIC, 2);
+            System.out.printf("generating %,d records into %s (2 partitions)...%n", records, TOPIC);
+            long start = System.nanoTime();
+            Load load = load(kafka.bootstrapServers());
+            System.out.printf("loaded %,d records, %.1f MB, %,d requests (%,d streamed, %,d retried, %,d malformed) in %.0f s%n",
+                    load.tally.records, load.bytes / 1e6, load.tally.requests, load.tally.streamedRequests,
+                    load.tally.duplicates, load.tally.malformed, (System.nanoTime() - start) / 1e9);
+
+            List<Timing> job = new ArrayList<>();
+            List<Timing> baseline = new ArrayList<>();
+            for (int run = 1; run <= runs; run++) {
+                String table = "usage_bench_" + run;
+                Timing j = time(dir, "job-" + run, jobCommand(kafka, pg, table, run));
+                check(pg, table, load.tally);
+                int rejects = kafka.consumeAll(TOPIC + ".rejects-" + run, Duration.ofSeconds(60)).size();
+                if (rejects != load.tally.malformed) {
+                    throw new IllegalStateException("run " + run + " dead-lettered " + rejects
+                            + " records, the generator made " + load.tally.malformed + " malformed ones");
+                }
+                job.add(j);
+                print("job, run " + run, j, load);
+                if (!skipBaseline) {
+                    Timing b = time(dir, "baseline-" + run, baselineCommand(kafka));
+                    baseline.add(b);
+                    print("baseline, run " + run, b, load);
+                    System.out.printf("  run %d ratio job/baseline: %.2fx%n", run, b.seconds / j.seconds);
+                }
+            }
+            Timing jobMedian = median(job);
+            System.out.println();
+            print("job, median", jobMedian, load);
+            if (!skipBaseline) {
+                Timing baselineMedian = median(baseline);
+                print("baseline, median", baselineMedian, load);
+                double[] ratios = new double[runs];
+                for (int i = 0; i < runs; i++) {
+                    ratios[i] = baseline.get(i).seconds / job.get(i).seconds;
+                }
+                Arrays.sort(ratios);
+                System.out.printf("ratio job/baseline (records/s), median of %d runs: %.2fx%n", runs, ratios[runs / 2]);
+            }
+            return 0;
+        }
+    }
+
+    private record Load(TrafficGenerator.Tally tally, long bytes) {}
+
+    /** The local runner's mix (1% malformed, 2% retried completions), 1,000 requests per second of event time. */
+    private Load load(String servers) {
+        TrafficGenerator generator = new TrafficGenerator(20261127L, 1_767_225_600L, 1000, 0.01, 0.02);
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, servers);
+        p.put(ProducerConfig.ACKS_CONFIG, "1");
+        p.put(ProducerConfig.LINGER_MS_CONFIG, 20);
+        p.put(ProducerConfig.BATCH_SIZE_CONFIG, 512 * 1024);
+        long bytes = 0;
+        try (KafkaProducer<byte[], byte[]> producer =
+                new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
+            while (generator.tally().records < records) {
+                for (TrafficGenerator.Record r : generator.next(1000)) {
+                    producer.send(new ProducerRecord<>(TOPIC, r.key(), r.value()));
+                    bytes += r.key().length + r.value().length;
+                }
+            }
+            producer.flush();
+        }
+        return new Load(generator.tally(), bytes);
+    }
+
+    private List<String> jobCommand(KafkaBroker kafka, EmbeddedWarehouse pg, String table, int run) {
+        List<String> c = java(System.getProperty("usage.classes") + ":" + System.getProperty("usage.local.classpath"));
+        c.addAll(List.of("io.usageanalytics.local.UsageAnalyticsCli", "job",
+                "--bootstrap-servers", kafka.bootstrapServers(), "--topic", TOPIC, "--group", "bench-job-" + run,
+                "--rejects-topic", TOPIC + ".rejects-" + run, "--alerts-topic", TOPIC + ".alerts-" + run,
+                "--start", "earliest", "--bounded", "--parallelism", String.valueOf(parallelism),
+                "--jdbc-url", pg.jdbcUrl(), "--jdbc-user", pg.user(), "--table", table, "--create-schema"));
+        return c;
+    }
+
+    private List<String> baselineCommand(KafkaBroker kafka) {
+        List<String> c = java(System.getProperty("java.class.path"));
+        c.addAll(List.of(SqlBaseline.class.getName(), kafka.bootstrapServers(), TOPIC, String.valueOf(parallelism)));
+        return c;
+    }
+
+    private List<String> java(String classpath) {
+        List<String> c = new ArrayList<>();
+        c.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        c.add("-Xmx" + heap);
+        c.addAll(FlinkCluster.JVM_OPENS);
+        c.add("-Dlog4j2.configurationFile=" + System.getProperty("usage.log4j"));
+        c.add("-cp");
+        c.add(classpath);
+        return c;
+    }
+
+    /** Runs the command to its exit, polling its peak resident set size as it goes. */
+    private static Timing time(Path dir, String name, List<String> command) throws Exception {
+        Path log = dir.resolve(name + ".log");
+        long start = System.nanoTime();
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        long peak = 0;
+        while (!p.waitFor(100, java.util.concurrent.TimeUnit.MILLISECONDS)) {
+            peak = Math.max(peak, peakRss(p.pid()));
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        if (p.exitValue() != 0) {
+            throw new IllegalStateException(name + " exited with " + p.exitValue() + ", see " + log);
+        }
+        return new Timing(seconds, peak);
+    }
+
+    /** {@code VmHWM} of a live process on Linux, 0 elsewhere or once it is gone. */
+    private static long peakRss(long pid) {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc", String.valueOf(pid), "status"))) {
+                if (line.startsWith("VmHWM:")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // The process ended between polls: keep the last reading.
+        }
+        return 0;
+    }
+
+    /** The table's totals must be the generator's: every request once, retries dropped. */
+    private static void check(EmbeddedWarehouse pg, String table, TrafficGenerator.Tally expected) throws Exception {
+        try (Connection c = DriverManager.getConnection(pg.jdbcUrl(), pg.user(), null);
+                Statement s = c.createStatement();
+                ResultSet r = s.executeQuery("SELECT sum(requests), sum(streamed_requests), sum(duplicates_dropped)"
+                        + " FROM " + table)) {
+            r.next();
+            long[] actual = {r.getLong(1), r.getLong(2), r.getLong(3)};
+            long[] want = {expected.requests, expected.streamedRequests, expected.duplicates};
+            if (!Arrays.equals(actual, want)) {
+                throw new IllegalStateException("table " + table + " has requests/streamed/duplicates "
+                        + Arrays.toString(actual) + ", the generator made " + Arrays.toString(want));
+            }
+        }
+    }
+
+    private static void print(String what, Timing t, Load load) {
+        System.out.printf("  %-18s %7.2f s  %,10.0f records/s  %6.1f MB/s  peak RSS %,5d MB%n", what,
+                t.seconds, load.tally.records / t.seconds, load.bytes / 1e6 / t.seconds, t.peakRssBytes >> 20);
+    }
+
+    private static Timing median(List<Timing> timings) {
+        double[] s = timings.stream().mapToDouble(Timing::seconds).sorted().toArray();
+        long[] rss = timings.stream().mapToLong(Timing::peakRssBytes).sorted().toArray();
+        return new Timing(s[s.length / 2], rss[rss.length / 2]);
+    }
+}

@@ -1,0 +1,86 @@
+package io.usageanalytics.bench;
+
+import io.usageanalytics.local.TrafficGenerator;
+import io.usageanalytics.parsing.LoggedObjectParser;
+import io.usageanalytics.parsing.LoggedRecord;
+import io.usageanalytics.parsing.ParsedRecord;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Parsing one logged record, as the Kafka source does: a completion, a stream chunk, and, as the
+ * ceiling to approach, Jackson's streaming parser merely walking the same chunk's tokens. Records
+ * come from the local runner's generator and are cycled so the branch predictor cannot learn one.
+ */
+@State(Scope.Thread)
+@BenchmarkMode(Mode.Throughput)
+@Fork(1)
+@Warmup(iterations = 3, time = 2)
+@Measurement(iterations = 5, time = 2)
+public class ParseBenchmark {
+
+    private static final int SAMPLE = 4096;
+    private static final JsonFactory JSON = new JsonFactory();
+
+    private final LoggedObjectParser parser = new LoggedObjectParser();
+    private byte[][] completions;
+    private byte[][] chunks;
+    private int next;
+
+    @Setup
+    public void generate() {
+        List<byte[]> c = new ArrayList<>();
+        List<byte[]> k = new ArrayList<>();
+        TrafficGenerator generator = new TrafficGenerator(42, 1_767_225_600L, 1000, 0, 0);
+        while (c.size() < SAMPLE || k.size() < SAMPLE) {
+            for (TrafficGenerator.Record r : generator.next(100)) {
+                boolean chunk = new String(r.value(), java.nio.charset.StandardCharsets.UTF_8)
+                        .contains("\"chat.completion.chunk\"");
+                List<byte[]> into = chunk ? k : c;
+                if (into.size() < SAMPLE) {
+                    into.add(r.value());
+                }
+            }
+        }
+        completions = c.toArray(new byte[0][]);
+        chunks = k.toArray(new byte[0][]);
+    }
+
+    @Benchmark
+    public ParsedRecord parseCompletion() {
+        return parser.parse(LoggedRecord.of(completions[next++ & (SAMPLE - 1)]));
+    }
+
+    @Benchmark
+    public ParsedRecord parseChunk() {
+        return parser.parse(LoggedRecord.of(chunks[next++ & (SAMPLE - 1)]));
+    }
+
+    /** Every token of the chunk visited, nothing kept: the cost of reading the bytes at all. */
+    @Benchmark
+    public int jacksonWalkChunk() throws IOException {
+        int tokens = 0;
+        try (JsonParser p = JSON.createParser(chunks[next++ & (SAMPLE - 1)])) {
+            for (JsonToken t = p.nextToken(); t != null; t = p.nextToken()) {
+                tokens++;
+            }
+        }
+        return tokens;
+    }
+}
