@@ -52,6 +52,10 @@ public final class UsagePipeline {
 
     public static Outputs defineWorkflow(StreamExecutionEnvironment env,
             Source<ParsedRecord, ?, ?> source, PipelineSettings settings) {
+        // Every operator here emits new objects and none keeps or changes its input after
+        // returning, so chained operators may hand records on without Flink's defensive deep copy
+        // (the source's record, original bytes included, was copied once more for the router).
+        env.getConfig().enableObjectReuse();
         EventTime time = settings.time();
         SingleOutputStreamOperator<LoggedObject> objects =
                 env.fromSource(source, watermarks(time, settings.idleness()), "logged-objects")

@@ -50,6 +50,13 @@ public final class EndToEndBenchmark implements Callable<Integer> {
     @Option(names = "--heap", defaultValue = "2g", description = "-Xmx of both JVMs (default ${DEFAULT-VALUE}).")
     String heap;
 
+    @Option(names = "--job-opts", defaultValue = "", description = "Extra JVM options for the job, e.g. -XX:StartFlightRecording=filename=job.jfr")
+    String jobOpts;
+
+    @Option(names = "--state-trace", description = "Also log the job's GC and checkpoints and print its heap after"
+            + " GC and checkpointed state size across the run (to see that they stop growing).")
+    boolean stateTrace;
+
     @Option(names = "--skip-baseline", description = "Time the job only.")
     boolean skipBaseline;
 
@@ -83,7 +90,7 @@ public final class EndToEndBenchmark implements Callable<Integer> {
             List<Timing> baseline = new ArrayList<>();
             for (int run = 1; run <= runs; run++) {
                 String table = "usage_bench_" + run;
-                Timing j = time(dir, "job-" + run, jobCommand(kafka, pg, table, run));
+                Timing j = time(dir, "job-" + run, jobCommand(dir, kafka, pg, table, run));
                 check(pg, table, load.tally);
                 int rejects = kafka.consumeAll(TOPIC + ".rejects-" + run, Duration.ofSeconds(60)).size();
                 if (rejects != load.tally.malformed) {
@@ -92,6 +99,9 @@ public final class EndToEndBenchmark implements Callable<Integer> {
                 }
                 job.add(j);
                 print("job, run " + run, j, load);
+                if (stateTrace) {
+                    StateTrace.print(dir.resolve("job-" + run + "-gc.log"), dir.resolve("job-" + run + ".log"));
+                }
                 if (!skipBaseline) {
                     Timing b = time(dir, "baseline-" + run, baselineCommand(kafka));
                     baseline.add(b);
@@ -140,12 +150,21 @@ public final class EndToEndBenchmark implements Callable<Integer> {
         return new Load(generator.tally(), bytes);
     }
 
-    private List<String> jobCommand(KafkaBroker kafka, EmbeddedWarehouse pg, String table, int run) {
+    private List<String> jobCommand(Path dir, KafkaBroker kafka, EmbeddedWarehouse pg, String table, int run)
+            throws IOException {
         List<String> c = java(System.getProperty("usage.classes") + ":" + System.getProperty("usage.local.classpath"));
+        if (stateTrace) {
+            c.addAll(c.indexOf("-cp"), StateTrace.jvmOptions(dir, "job-" + run));
+        }
+        if (!jobOpts.isBlank()) {
+            // Before -cp and after the defaults, so that they override those.
+            c.addAll(c.indexOf("-cp"), Arrays.asList(jobOpts.trim().split("\\s+")));
+        }
         c.addAll(List.of("io.usageanalytics.local.UsageAnalyticsCli", "job",
                 "--bootstrap-servers", kafka.bootstrapServers(), "--topic", TOPIC, "--group", "bench-job-" + run,
                 "--rejects-topic", TOPIC + ".rejects-" + run, "--alerts-topic", TOPIC + ".alerts-" + run,
                 "--start", "earliest", "--bounded", "--parallelism", String.valueOf(parallelism),
+                "--checkpoint-dir", dir.resolve("checkpoints").toUri().toString(),
                 "--jdbc-url", pg.jdbcUrl(), "--jdbc-user", pg.user(), "--table", table, "--create-schema"));
         return c;
     }
