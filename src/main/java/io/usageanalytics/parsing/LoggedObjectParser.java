@@ -1,11 +1,11 @@
 package io.usageanalytics.parsing;
 
 import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
-import com.fasterxml.jackson.core.StreamReadFeature;
 
 import java.io.IOException;
 import java.util.ArrayList;
@@ -38,9 +38,11 @@ public final class LoggedObjectParser {
      */
     public static final long MAX_FUTURE_SECONDS = 86_400;
 
+    // No STRICT_DUPLICATE_DETECTION: it hashes every name of every object, about a fifth of the
+    // parse. A repeat of a field this parser reads is refused below (see once); a repeat of one it
+    // skips cannot change what it reads.
     private static final JsonFactory JSON =
             JsonFactory.builder()
-                    .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
                     .streamReadConstraints(
                             StreamReadConstraints.builder()
                                     .maxNestingDepth(MAX_NESTING_DEPTH)
@@ -104,33 +106,41 @@ public final class LoggedObjectParser {
     }
 
     private static void readTopLevel(JsonParser p, Fields f) throws IOException {
+        int seen = 0;
         while (p.nextToken() == JsonToken.FIELD_NAME) {
             String name = p.currentName();
             JsonToken t = p.nextToken();
             switch (name) {
                 case "object":
+                    seen = once(p, seen, 1, name);
                     f.object = t;
                     f.objectText = stringOrSkip(p, t);
                     break;
                 case "id":
+                    seen = once(p, seen, 2, name);
                     f.id = t;
                     f.idText = stringOrSkip(p, t);
                     break;
                 case "model":
+                    seen = once(p, seen, 4, name);
                     f.model = t;
                     f.modelText = stringOrSkip(p, t);
                     break;
                 case "system_fingerprint":
+                    seen = once(p, seen, 8, name);
                     f.fingerprint = t;
                     f.fingerprintText = stringOrSkip(p, t);
                     break;
                 case "created":
-                    f.created = readCount(p, t, "created");
+                    seen = once(p, seen, 16, name);
+                    f.created = readCount(p, t);
                     break;
                 case "choices":
+                    seen = once(p, seen, 32, name);
                     readChoices(p, t, f);
                     break;
                 case "usage":
+                    seen = once(p, seen, 64, name);
                     readUsage(p, t, f);
                     break;
                 default:
@@ -158,13 +168,12 @@ public final class LoggedObjectParser {
         f.choices = new ArrayList<>(1);
         int position = 0;
         for (JsonToken e = p.nextToken(); e != JsonToken.END_ARRAY; e = p.nextToken(), position++) {
-            String where = "choices[" + position + "]";
             if (e != JsonToken.START_OBJECT) {
-                f.fail(RejectReason.INVALID_FIELD, where + " is " + describe(e) + ", not an object");
+                f.fail(RejectReason.INVALID_FIELD, where(position) + " is " + describe(e) + ", not an object");
                 p.skipChildren();
                 continue;
             }
-            f.choices.add(readChoice(p, f, where, position));
+            f.choices.add(readChoice(p, f, position));
         }
         if (f.choices.size() > MAX_CHOICES) {
             f.fail(RejectReason.LIMIT_EXCEEDED,
@@ -172,37 +181,45 @@ public final class LoggedObjectParser {
         }
     }
 
-    private static ChoicePart readChoice(JsonParser p, Fields f, String where, int position)
-            throws IOException {
+    /** A choice's place in messages, built only when there is something to say. */
+    private static String where(int position) {
+        return "choices[" + position + "]";
+    }
+
+    private static ChoicePart readChoice(JsonParser p, Fields f, int position) throws IOException {
         ChoicePart c = new ChoicePart();
         c.index = position;
+        int seen = 0;
         while (p.nextToken() == JsonToken.FIELD_NAME) {
             String name = p.currentName();
             JsonToken t = p.nextToken();
             switch (name) {
                 case "index":
-                    long index = readCount(p, t, where + ".index");
+                    seen = once(p, seen, 1, name);
+                    long index = readCount(p, t);
                     if (index >= MAX_CHOICES) {
                         f.fail(RejectReason.LIMIT_EXCEEDED,
-                                where + ".index is " + index + ", limit is " + (MAX_CHOICES - 1));
+                                where(position) + ".index is " + index + ", limit is " + (MAX_CHOICES - 1));
                     } else if (index == INVALID) {
                         f.fail(RejectReason.INVALID_FIELD,
-                                where + ".index is not a non-negative integer");
+                                where(position) + ".index is not a non-negative integer");
                     } else if (index != ABSENT) {
                         c.index = (int) index;
                     }
                     break;
                 case "finish_reason":
+                    seen = once(p, seen, 2, name);
                     if (t == JsonToken.VALUE_STRING) {
                         c.finishReason = p.getText();
                     } else if (t != JsonToken.VALUE_NULL) {
                         f.fail(RejectReason.INVALID_FIELD,
-                                where + ".finish_reason is " + describe(t) + ", not a string");
+                                where(position) + ".finish_reason is " + describe(t) + ", not a string");
                         p.skipChildren();
                     }
                     break;
                 case "delta":
                 case "message":
+                    seen = once(p, seen, 4, name);
                     readMessage(p, t, c);
                     break;
                 default:
@@ -218,20 +235,36 @@ public final class LoggedObjectParser {
             p.skipChildren();
             return;
         }
+        int seen = 0;
         while (p.nextToken() == JsonToken.FIELD_NAME) {
             String name = p.currentName();
             JsonToken v = p.nextToken();
-            if ("content".equals(name) && v == JsonToken.VALUE_STRING) {
-                c.content = p.getText();
-            } else if ("tool_calls".equals(name) && v == JsonToken.START_ARRAY) {
-                int position = 0;
-                for (JsonToken e = p.nextToken(); e != JsonToken.END_ARRAY; e = p.nextToken()) {
-                    readToolCall(p, e, c, position++);
-                }
-            } else if ("function_call".equals(name) && v == JsonToken.START_OBJECT) {
-                readFunction(p, c, -1);
-            } else {
-                p.skipChildren();
+            switch (name) {
+                case "content":
+                    seen = once(p, seen, 1, name);
+                    if (v == JsonToken.VALUE_STRING) {
+                        c.content = p.getText();
+                    } else {
+                        p.skipChildren();
+                    }
+                    break;
+                case "tool_calls":
+                    seen = once(p, seen, 2, name);
+                    if (v == JsonToken.START_ARRAY) {
+                        int position = 0;
+                        for (JsonToken e = p.nextToken(); e != JsonToken.END_ARRAY; e = p.nextToken()) {
+                            readToolCall(p, e, c, position++);
+                        }
+                    } else {
+                        p.skipChildren();
+                    }
+                    break;
+                case "function_call":
+                    seen = once(p, seen, 4, name);
+                    readFunction(p, v, c, -1);
+                    break;
+                default:
+                    p.skipChildren();
             }
         }
     }
@@ -243,24 +276,44 @@ public final class LoggedObjectParser {
             return;
         }
         int index = position;
+        int seen = 0;
         while (p.nextToken() == JsonToken.FIELD_NAME) {
             String name = p.currentName();
             JsonToken v = p.nextToken();
-            if ("index".equals(name) && v == JsonToken.VALUE_NUMBER_INT) {
-                index = p.getIntValue();
-            } else if ("function".equals(name) && v == JsonToken.START_OBJECT) {
-                readFunction(p, c, index);
-            } else {
-                p.skipChildren();
+            switch (name) {
+                case "index":
+                    seen = once(p, seen, 1, name);
+                    if (v == JsonToken.VALUE_NUMBER_INT) {
+                        index = p.getIntValue();
+                    } else {
+                        p.skipChildren();
+                    }
+                    break;
+                case "function":
+                    seen = once(p, seen, 2, name);
+                    readFunction(p, v, c, index);
+                    break;
+                default:
+                    p.skipChildren();
             }
         }
     }
 
-    private static void readFunction(JsonParser p, ChoicePart c, int toolIndex) throws IOException {
+    private static void readFunction(JsonParser p, JsonToken t, ChoicePart c, int toolIndex) throws IOException {
+        if (t != JsonToken.START_OBJECT) {
+            p.skipChildren();
+            return;
+        }
+        int seen = 0;
         while (p.nextToken() == JsonToken.FIELD_NAME) {
             String name = p.currentName();
             JsonToken v = p.nextToken();
-            if ("arguments".equals(name) && v == JsonToken.VALUE_STRING) {
+            if (!"arguments".equals(name)) {
+                p.skipChildren();
+                continue;
+            }
+            seen = once(p, seen, 1, name);
+            if (v == JsonToken.VALUE_STRING) {
                 c.toolArguments.merge(toolIndex, p.getText(), String::concat);
             } else {
                 p.skipChildren();
@@ -278,23 +331,29 @@ public final class LoggedObjectParser {
             return;
         }
         f.usageSeen = true;
+        int seen = 0;
         while (p.nextToken() == JsonToken.FIELD_NAME) {
             String name = p.currentName();
             JsonToken v = p.nextToken();
             switch (name) {
                 case "prompt_tokens":
-                    f.prompt = readCount(p, v, "usage.prompt_tokens");
+                    seen = once(p, seen, 1, name);
+                    f.prompt = readCount(p, v);
                     break;
                 case "completion_tokens":
-                    f.completion = readCount(p, v, "usage.completion_tokens");
+                    seen = once(p, seen, 2, name);
+                    f.completion = readCount(p, v);
                     break;
                 case "total_tokens":
-                    f.total = readCount(p, v, "usage.total_tokens");
+                    seen = once(p, seen, 4, name);
+                    f.total = readCount(p, v);
                     break;
                 case "prompt_tokens_details":
+                    seen = once(p, seen, 8, name);
                     f.cached = readDetail(p, v, "cached_tokens", f.cached);
                     break;
                 case "completion_tokens_details":
+                    seen = once(p, seen, 16, name);
                     f.reasoning = readDetail(p, v, "reasoning_tokens", f.reasoning);
                     break;
                 default:
@@ -310,11 +369,13 @@ public final class LoggedObjectParser {
             return current;
         }
         long found = current;
+        int seen = 0;
         while (p.nextToken() == JsonToken.FIELD_NAME) {
             String name = p.currentName();
             JsonToken v = p.nextToken();
             if (field.equals(name)) {
-                found = readCount(p, v, field);
+                seen = once(p, seen, 1, name);
+                found = readCount(p, v);
             } else {
                 p.skipChildren();
             }
@@ -322,12 +383,24 @@ public final class LoggedObjectParser {
         return found;
     }
 
+    /**
+     * Records that the field with this {@code bit} was read in the current object, or fails as
+     * Jackson's duplicate detection would if it already was: which of two values counts would be
+     * a guess.
+     */
+    private static int once(JsonParser p, int seen, int bit, String name) throws JsonParseException {
+        if ((seen & bit) != 0) {
+            throw new JsonParseException(p, "Duplicate field '" + name + "'");
+        }
+        return seen | bit;
+    }
+
     /** Marks a count field that was not present (or null). */
     private static final long ABSENT = -1;
     /** Marks a count field that was present but not a non-negative integer that fits a long. */
     private static final long INVALID = -2;
 
-    private static long readCount(JsonParser p, JsonToken t, String field) throws IOException {
+    private static long readCount(JsonParser p, JsonToken t) throws IOException {
         if (t == JsonToken.VALUE_NULL) {
             return ABSENT;
         }

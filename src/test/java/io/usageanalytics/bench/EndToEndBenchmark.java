@@ -53,6 +53,10 @@ public final class EndToEndBenchmark implements Callable<Integer> {
     @Option(names = "--job-opts", defaultValue = "", description = "Extra JVM options for the job, e.g. -XX:StartFlightRecording=filename=job.jfr")
     String jobOpts;
 
+    @Option(names = "--job-arg", paramLabel = "ARG", description = "An extra option for the job, e.g."
+            + " --job-arg=--checkpoint-interval=0 (repeatable).")
+    List<String> jobArgs = new ArrayList<>();
+
     @Option(names = "--state-trace", description = "Also log the job's GC and checkpoints and print its heap after"
             + " GC and checkpointed state size across the run (to see that they stop growing).")
     boolean stateTrace;
@@ -166,6 +170,7 @@ public final class EndToEndBenchmark implements Callable<Integer> {
                 "--start", "earliest", "--bounded", "--parallelism", String.valueOf(parallelism),
                 "--checkpoint-dir", dir.resolve("checkpoints").toUri().toString(),
                 "--jdbc-url", pg.jdbcUrl(), "--jdbc-user", pg.user(), "--table", table, "--create-schema"));
+        c.addAll(jobArgs);
         return c;
     }
 

@@ -88,6 +88,11 @@ class LoggedObjectParserTest {
         "trailing garbage     | {\"id\":\"a\"} x                                                 | malformed_json     | ",
         "two objects          | {}{}                                                             | malformed_json     | trailing content after the JSON value",
         "duplicate key        | {\"id\":\"a\",\"id\":\"b\"}                                      | malformed_json     | Duplicate field 'id'",
+        "duplicate finish     | {\"object\":\"chat.completion\",\"id\":\"a\",\"created\":1767225600,\"model\":\"m\",\"choices\":[{\"index\":0,\"finish_reason\":\"stop\",\"finish_reason\":\"length\"}]} | malformed_json | Duplicate field 'finish_reason'",
+        "duplicate content    | {\"object\":\"chat.completion\",\"id\":\"a\",\"created\":1767225600,\"model\":\"m\",\"choices\":[{\"index\":0,\"message\":{\"content\":\"a\",\"content\":\"b\"}}]} | malformed_json | Duplicate field 'content'",
+        "duplicate arguments  | {\"object\":\"chat.completion\",\"id\":\"a\",\"created\":1767225600,\"model\":\"m\",\"choices\":[{\"index\":0,\"message\":{\"function_call\":{\"arguments\":\"{}\",\"arguments\":\"{}\"}}}]} | malformed_json | Duplicate field 'arguments'",
+        "duplicate prompt     | {\"object\":\"chat.completion\",\"id\":\"a\",\"created\":1767225600,\"model\":\"m\",\"choices\":[],\"usage\":{\"prompt_tokens\":1,\"prompt_tokens\":2,\"completion_tokens\":2,\"total_tokens\":3}} | malformed_json | Duplicate field 'prompt_tokens'",
+        "duplicate cached     | {\"object\":\"chat.completion\",\"id\":\"a\",\"created\":1767225600,\"model\":\"m\",\"choices\":[],\"usage\":{\"prompt_tokens\":1,\"completion_tokens\":2,\"total_tokens\":3,\"prompt_tokens_details\":{\"cached_tokens\":1,\"cached_tokens\":0}}} | malformed_json | Duplicate field 'cached_tokens'",
         "array                | [1,2]                                                            | not_an_object      | top-level JSON value is an array, not an object",
         "string               | \"chat.completion\"                                              | not_an_object      | top-level JSON value is a string, not an object",
         "number               | 42                                                               | not_an_object      | top-level JSON value is a number, not an object",
@@ -132,6 +137,16 @@ class LoggedObjectParserTest {
             assertThat(r.reject.detail).as(name).contains(detail);
         }
         assertThat(r.reject.source.value).isEqualTo((json == null ? "" : json).getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Repeats of fields the parser skips cannot change what it reads, so they are not looked for. */
+    @Test
+    void aRepeatedFieldTheJobDoesNotReadIsIgnored() {
+        ParsedRecord r = parse("{" + VALID_HEAD + ",\"service_tier\":\"a\",\"service_tier\":\"b\","
+                + "\"choices\":[{\"index\":0,\"logprobs\":null,\"logprobs\":null,\"finish_reason\":\"stop\"}]}");
+
+        assertThat(r.reject).isNull();
+        assertThat(r.object.choices).containsExactly(new ChoicePart(0, "stop", null));
     }
 
     @Test
