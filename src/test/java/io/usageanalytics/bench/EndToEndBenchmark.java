@@ -50,6 +50,10 @@ public final class EndToEndBenchmark implements Callable<Integer> {
     @Option(names = "--heap", defaultValue = "2g", description = "-Xmx of both JVMs (default ${DEFAULT-VALUE}).")
     String heap;
 
+    /** The launcher's own JVM options for the job (its garbage collector), so the job runs as users run it. */
+    private final List<String> launcherOpts =
+            Arrays.asList(System.getProperty("usage.java.opts", "").trim().split("\\s+"));
+
     @Option(names = "--job-opts", defaultValue = "", description = "Extra JVM options for the job, e.g. -XX:StartFlightRecording=filename=job.jfr")
     String jobOpts;
 
@@ -157,6 +161,7 @@ public final class EndToEndBenchmark implements Callable<Integer> {
     private List<String> jobCommand(Path dir, KafkaBroker kafka, EmbeddedWarehouse pg, String table, int run)
             throws IOException {
         List<String> c = java(System.getProperty("usage.classes") + ":" + System.getProperty("usage.local.classpath"));
+        c.addAll(c.indexOf("-cp"), launcherOpts.stream().filter(o -> !o.isEmpty() && !o.startsWith("-Xmx")).toList());
         if (stateTrace) {
             c.addAll(c.indexOf("-cp"), StateTrace.jvmOptions(dir, "job-" + run));
         }
