@@ -23,9 +23,11 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.Callable;
+import java.util.stream.Stream;
 
 /**
  * The end-to-end benchmark: loads N generated records into a real two-partition topic, then times,
@@ -84,6 +86,15 @@ public final class EndToEndBenchmark implements Callable<Integer> {
     public Integer call() throws Exception {
         Files.createDirectories(work);
         Path dir = Files.createTempDirectory(work.toAbsolutePath(), "run");
+        int code = run(dir);
+        // Kept after a failure, for its logs; the topic alone is about 1.5 GB per 5 million records.
+        try (Stream<Path> files = Files.walk(dir)) {
+            files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        }
+        return code;
+    }
+
+    private int run(Path dir) throws Exception {
         try (KafkaBroker kafka = KafkaBroker.start(dir, true);
                 EmbeddedWarehouse pg = EmbeddedWarehouse.start(dir.resolve("pg"), dir.resolve("pg-work"), 0, true)) {
             kafka.createTopic(TOPIC, 2);

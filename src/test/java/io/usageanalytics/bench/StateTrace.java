@@ -41,10 +41,15 @@ final class StateTrace {
 
     static void print(Path gcLog, Path jobLog) throws IOException {
         List<double[]> heap = new ArrayList<>();
+        StringBuilder whole = new StringBuilder();
         for (String line : Files.readAllLines(gcLog)) {
             Matcher m = GC.matcher(line);
             if (m.find()) {
                 heap.add(new double[] {Double.parseDouble(m.group(1)), Double.parseDouble(m.group(2))});
+                // What a collection of the whole heap leaves is what is live (metadata-triggered ones come at start-up).
+                if ((line.contains("Pause Full") || line.contains("(Mixed)")) && !line.contains("Metadata")) {
+                    whole.append(String.format(" %.0fs:%sM", Double.parseDouble(m.group(1)), m.group(2)));
+                }
             }
         }
         StringBuilder checkpoints = new StringBuilder();
@@ -67,5 +72,6 @@ final class StateTrace {
             tenths.append(Double.isNaN(max) ? " -" : String.format(" %.0f", max));
         }
         System.out.println("    heap after GC, MB, lowest per tenth of the run:" + tenths);
+        System.out.println("    heap after collections of the whole heap (time:MB):" + whole);
     }
 }
