@@ -14,6 +14,7 @@ import picocli.CommandLine;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
+import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -53,8 +54,10 @@ public final class EndToEndBenchmark implements Callable<Integer> {
     String heap;
 
     /** The launcher's own JVM options for the job (its garbage collector), so the job runs as users run it. */
-    private final List<String> launcherOpts =
-            Arrays.asList(System.getProperty("usage.java.opts", "").trim().split("\\s+"));
+    List<String> launcherOpts = Arrays.asList(System.getProperty("usage.java.opts", "").trim().split("\\s+"));
+    /** The job's classpath as the launcher builds it. */
+    String jobClasspath = System.getProperty("usage.classes") + ":" + System.getProperty("usage.local.classpath");
+    String log4jConfiguration = System.getProperty("usage.log4j");
 
     @Option(names = "--job-opts", defaultValue = "", description = "Extra JVM options for the job, e.g. -XX:StartFlightRecording=filename=job.jfr")
     String jobOpts;
@@ -74,6 +77,9 @@ public final class EndToEndBenchmark implements Callable<Integer> {
     Path work;
 
     private static final String TOPIC = "bench";
+
+    /** Where the report goes (a test reads it). */
+    PrintStream out = System.out;
 
     public static void main(String[] args) {
         System.exit(new CommandLine(new EndToEndBenchmark()).execute(args));
@@ -98,10 +104,10 @@ public final class EndToEndBenchmark implements Callable<Integer> {
         try (KafkaBroker kafka = KafkaBroker.start(dir, true);
                 EmbeddedWarehouse pg = EmbeddedWarehouse.start(dir.resolve("pg"), dir.resolve("pg-work"), 0, true)) {
             kafka.createTopic(TOPIC, 2);
-            System.out.printf("generating %,d records into %s (2 partitions)...%n", records, TOPIC);
+            out.printf("generating %,d records into %s (2 partitions)...%n", records, TOPIC);
             long start = System.nanoTime();
             Load load = load(kafka.bootstrapServers());
-            System.out.printf("loaded %,d records, %.1f MB, %,d requests (%,d streamed, %,d retried, %,d malformed) in %.0f s%n",
+            out.printf("loaded %,d records, %.1f MB, %,d requests (%,d streamed, %,d retried, %,d malformed) in %.0f s%n",
                     load.tally.records, load.bytes / 1e6, load.tally.requests, load.tally.streamedRequests,
                     load.tally.duplicates, load.tally.malformed, (System.nanoTime() - start) / 1e9);
 
@@ -119,17 +125,17 @@ public final class EndToEndBenchmark implements Callable<Integer> {
                 job.add(j);
                 print("job, run " + run, j, load);
                 if (stateTrace) {
-                    StateTrace.print(dir.resolve("job-" + run + "-gc.log"), dir.resolve("job-" + run + ".log"));
+                    StateTrace.print(dir.resolve("job-" + run + "-gc.log"), dir.resolve("job-" + run + ".log"), out);
                 }
                 if (!skipBaseline) {
                     Timing b = time(dir, "baseline-" + run, baselineCommand(kafka));
                     baseline.add(b);
                     print("baseline, run " + run, b, load);
-                    System.out.printf("  run %d ratio job/baseline: %.2fx%n", run, b.seconds / j.seconds);
+                    out.printf("  run %d ratio job/baseline: %.2fx%n", run, b.seconds / j.seconds);
                 }
             }
             Timing jobMedian = median(job);
-            System.out.println();
+            out.println();
             print("job, median", jobMedian, load);
             if (!skipBaseline) {
                 Timing baselineMedian = median(baseline);
@@ -139,7 +145,7 @@ public final class EndToEndBenchmark implements Callable<Integer> {
                     ratios[i] = baseline.get(i).seconds / job.get(i).seconds;
                 }
                 Arrays.sort(ratios);
-                System.out.printf("ratio job/baseline (records/s), median of %d runs: %.2fx%n", runs, ratios[runs / 2]);
+                out.printf("ratio job/baseline (records/s), median of %d runs: %.2fx%n", runs, ratios[runs / 2]);
             }
             return 0;
         }
@@ -159,7 +165,9 @@ public final class EndToEndBenchmark implements Callable<Integer> {
         try (KafkaProducer<byte[], byte[]> producer =
                 new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
             while (generator.tally().records < records) {
-                for (TrafficGenerator.Record r : generator.next(1000)) {
+                // Requests average about six records: stop within one request of the target.
+                long left = records - generator.tally().records;
+                for (TrafficGenerator.Record r : generator.next((int) Math.max(1, Math.min(1000, left / 10)))) {
                     producer.send(new ProducerRecord<>(TOPIC, r.key(), r.value()));
                     bytes += r.key().length + r.value().length;
                 }
@@ -171,7 +179,7 @@ public final class EndToEndBenchmark implements Callable<Integer> {
 
     private List<String> jobCommand(Path dir, KafkaBroker kafka, EmbeddedWarehouse pg, String table, int run)
             throws IOException {
-        List<String> c = java(System.getProperty("usage.classes") + ":" + System.getProperty("usage.local.classpath"));
+        List<String> c = java(jobClasspath);
         c.addAll(c.indexOf("-cp"), launcherOpts.stream().filter(o -> !o.isEmpty() && !o.startsWith("-Xmx")).toList());
         if (stateTrace) {
             c.addAll(c.indexOf("-cp"), StateTrace.jvmOptions(dir, "job-" + run));
@@ -201,7 +209,7 @@ public final class EndToEndBenchmark implements Callable<Integer> {
         c.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         c.add("-Xmx" + heap);
         c.addAll(FlinkCluster.JVM_OPENS);
-        c.add("-Dlog4j2.configurationFile=" + System.getProperty("usage.log4j"));
+        c.add("-Dlog4j2.configurationFile=" + log4jConfiguration);
         c.add("-cp");
         c.add(classpath);
         return c;
@@ -253,8 +261,8 @@ public final class EndToEndBenchmark implements Callable<Integer> {
         }
     }
 
-    private static void print(String what, Timing t, Load load) {
-        System.out.printf("  %-18s %7.2f s  %,10.0f records/s  %6.1f MB/s  peak RSS %,5d MB%n", what,
+    private void print(String what, Timing t, Load load) {
+        out.printf("  %-18s %7.2f s  %,10.0f records/s  %6.1f MB/s  peak RSS %,5d MB%n", what,
                 t.seconds, load.tally.records / t.seconds, load.bytes / 1e6 / t.seconds, t.peakRssBytes >> 20);
     }
 

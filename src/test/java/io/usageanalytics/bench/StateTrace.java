@@ -1,6 +1,7 @@
 package io.usageanalytics.bench;
 
 import java.io.IOException;
+import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -39,7 +40,7 @@ final class StateTrace {
         return List.of("-Xlog:gc:file=" + dir.resolve(name + "-gc.log"), "-Dlog4j2.configurationFile=" + log4j);
     }
 
-    static void print(Path gcLog, Path jobLog) throws IOException {
+    static void print(Path gcLog, Path jobLog, PrintStream out) throws IOException {
         List<double[]> heap = new ArrayList<>();
         StringBuilder whole = new StringBuilder();
         for (String line : Files.readAllLines(gcLog)) {
@@ -59,7 +60,7 @@ final class StateTrace {
                 checkpoints.append(String.format(" %.1f", Long.parseLong(m.group(2)) / 1e6));
             }
         }
-        System.out.println("    checkpointed state, MB, in order:" + checkpoints);
+        out.println("    checkpointed state, MB, in order:" + checkpoints);
         if (heap.isEmpty()) {
             return;
         }
@@ -71,7 +72,7 @@ final class StateTrace {
             double max = heap.stream().filter(h -> h[0] > from && h[0] <= to).mapToDouble(h -> h[1]).min().orElse(Double.NaN);
             tenths.append(Double.isNaN(max) ? " -" : String.format(" %.0f", max));
         }
-        System.out.println("    heap after GC, MB, lowest per tenth of the run:" + tenths);
-        System.out.println("    heap after collections of the whole heap (time:MB):" + whole);
+        out.println("    heap after GC, MB, lowest per tenth of the run:" + tenths);
+        out.println("    heap after collections of the whole heap (time:MB):" + whole);
     }
 }

@@ -1,0 +1,47 @@
+package io.usageanalytics.bench;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The benchmark command on a small topic, so it keeps working: both processes run to exit, every
+ * run's table and dead letters are checked against the generator's tally (the command fails
+ * otherwise), and the report has its lines. Timings are not asserted.
+ */
+class EndToEndBenchmarkITCase {
+
+    @Test
+    void aSmallRunChecksItsTableAndReportsBothSides(@TempDir Path work) throws Exception {
+        EndToEndBenchmark benchmark = new EndToEndBenchmark();
+        benchmark.records = 20_000;
+        benchmark.runs = 1;
+        benchmark.parallelism = 2;
+        benchmark.heap = "1g";
+        benchmark.jobOpts = "";
+        benchmark.work = work;
+        benchmark.launcherOpts = List.of("-XX:+UseParallelGC");
+        benchmark.jobClasspath = Path.of("target/classes").toAbsolutePath() + ":"
+                + Files.readString(Path.of("target/local-classpath.txt")).trim();
+        benchmark.log4jConfiguration = Path.of("src/test/resources/log4j2-test.properties").toAbsolutePath().toString();
+        ByteArrayOutputStream report = new ByteArrayOutputStream();
+        benchmark.out = new PrintStream(report, true, StandardCharsets.UTF_8);
+
+        assertThat(benchmark.call()).isZero();
+
+        String text = report.toString(StandardCharsets.UTF_8);
+        assertThat(text).contains("loaded 20,0", "  job, run 1 ", "  baseline, run 1 ", "  job, median ",
+                "  baseline, median ", "ratio job/baseline (records/s), median of 1 runs: ");
+        try (var left = Files.list(work)) {
+            assertThat(left).as("the run's topic and database are deleted").isEmpty();
+        }
+    }
+}
