@@ -19,15 +19,12 @@ import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
 
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
-import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
-import org.openjdk.jmh.annotations.Warmup;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -41,9 +38,6 @@ import java.util.List;
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.Throughput)
-@Fork(1)
-@Warmup(iterations = 3, time = 2)
-@Measurement(iterations = 5, time = 2)
 public class AssembleBenchmark {
 
     private static final int SAMPLE = 1 << 16;

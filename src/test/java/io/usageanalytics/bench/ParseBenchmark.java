@@ -11,13 +11,10 @@ import com.fasterxml.jackson.core.JsonToken;
 
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
-import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.Warmup;
 
 import java.io.IOException;
 import java.util.ArrayList;
@@ -30,9 +27,6 @@ import java.util.List;
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.Throughput)
-@Fork(1)
-@Warmup(iterations = 3, time = 2)
-@Measurement(iterations = 5, time = 2)
 public class ParseBenchmark {
 
     private static final int SAMPLE = 4096;
