@@ -204,6 +204,8 @@ class RecoveryITCase {
                 Traffic.produce(kafka, name, List.of(Traffic.tick(tick)), 0, 1);
                 Thread.sleep(1000);
             }
+            // Cancelling would abort dead letters not yet committed by a checkpoint.
+            Traffic.awaitDeadLetters(kafka, name + ".rejects", cleanRejects.size(), Duration.ofSeconds(60));
         } finally {
             // Wait until it is gone, so the next test gets the slots.
             job.cancel().get(60, TimeUnit.SECONDS);

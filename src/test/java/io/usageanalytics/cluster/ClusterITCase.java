@@ -108,8 +108,9 @@ class ClusterITCase {
         try {
             assertThat(Traffic.awaitTable(pg, "usage_" + name, cleanRows, Duration.ofSeconds(120)))
                     .isEqualTo(cleanRows);
-            assertThat(Traffic.deadLetters(kafka, name + ".rejects"))
-                    .containsExactlyInAnyOrderElementsOf(Traffic.rejectedValues(traffic));
+            List<String> rejected = Traffic.rejectedValues(traffic);
+            assertThat(Traffic.awaitDeadLetters(kafka, name + ".rejects", rejected.size(), Duration.ofSeconds(60)))
+                    .containsExactlyInAnyOrderElementsOf(rejected);
             awaitMetric(second, Accounting.RECORDS_IN, traffic.size() - half);
             Thread.sleep(11_000);
             return new Upgrade(before, cluster.metrics(second, Accounting.GROUP));
@@ -159,8 +160,9 @@ class ClusterITCase {
             }
             assertThat(Traffic.awaitTable(pg, "usage_" + name, cleanRows, Duration.ofSeconds(150)))
                     .isEqualTo(cleanRows);
-            assertThat(Traffic.deadLetters(kafka, name + ".rejects"))
-                    .containsExactlyInAnyOrderElementsOf(Traffic.rejectedValues(traffic));
+            List<String> rejected = Traffic.rejectedValues(traffic);
+            assertThat(Traffic.awaitDeadLetters(kafka, name + ".rejects", rejected.size(), Duration.ofSeconds(60)))
+                    .containsExactlyInAnyOrderElementsOf(rejected);
         } finally {
             cluster.cancel(job);
         }

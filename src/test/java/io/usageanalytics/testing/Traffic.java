@@ -119,4 +119,20 @@ public final class Traffic {
         }
         return rows;
     }
+
+    /**
+     * Polls until the dead-letter topic holds at least {@code expected} committed records, or the
+     * timeout passes: they become visible with the checkpoint after they were written, which may
+     * come after the table is complete.
+     */
+    public static List<String> awaitDeadLetters(KafkaBroker kafka, String topic, int expected, Duration timeout)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        List<String> letters = deadLetters(kafka, topic);
+        while (letters.size() < expected && System.nanoTime() < deadline) {
+            Thread.sleep(500);
+            letters = deadLetters(kafka, topic);
+        }
+        return letters;
+    }
 }
