@@ -37,7 +37,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.Callable;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -211,8 +210,13 @@ final class LocalRunner implements Callable<Integer> {
             Map<String, Object> acc;
             try {
                 acc = job.getAccumulators().get(10, TimeUnit.SECONDS);
-            } catch (ExecutionException finishedMeanwhile) {
-                continue; // the job ended during the sleep; its result follows
+            } catch (Exception pollFailed) {
+                // The job ended during the sleep: the local cluster shuts down with it, sometimes
+                // before the job's result is in, so the poll fails or throws. The result follows.
+                if (!awaitResult(Duration.ofSeconds(30))) {
+                    throw pollFailed;
+                }
+                continue;
             }
             out.println("  consumed " + acc.getOrDefault(Accounting.RECORDS_IN, 0L)
                     + (replay != null ? " of " + replay.produced() + " records" : " records"));
@@ -228,6 +232,15 @@ final class LocalRunner implements Callable<Integer> {
         printSummary(options, url, user, from, to);
         out.println(Accounting.summary(result));
         return 0;
+    }
+
+    private boolean awaitResult(Duration timeout) {
+        try {
+            job.getJobExecutionResult().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (Exception failedOrNotYet) {
+            // A failure is reported where the result is read.
+        }
+        return job.getJobExecutionResult().isDone();
     }
 
     /** Per model over the windows overlapping [from, to): requests, tokens, finish-reason mix. */
