@@ -86,7 +86,7 @@ class UsagePipelineITCase {
         List<byte[]> records = List.of(first, advance, lateButAllowed, lateStreamChunk, farAhead, tooLate)
                 .stream().map(s -> s.getBytes(StandardCharsets.UTF_8)).collect(Collectors.toList());
 
-        PipelineRun.Result result = PipelineRun.run(RecordsSource.paced(records, 5), time, 1);
+        PipelineRun.Result result = PipelineRun.run(RecordsSource.paced(records, Duration.ofMillis(300)), time, 1);
 
         UsageRow w0First = row(W0, "gpt-4o", "fp", "0.0000225", 1, 0, 1, 1, 2, 3, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0);
         UsageRow w0WithA2 = row(W0, "gpt-4o", "fp", "0.0002475", 2, 0, 2, 11, 22, 33, 0, 0, 1, 1, 0, 0, 0, 0, 0, 0, 0);

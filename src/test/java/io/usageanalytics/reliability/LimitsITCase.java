@@ -98,7 +98,7 @@ class LimitsITCase {
                 bytes(completion("skewed", "gpt-4o", "fp", now + 7200, message(0, "x", "stop"), usage(1, 1, 2))),
                 bytes(completion("b", "gpt-4o", "fp", now - 1, message(0, "x", "stop"), usage(1, 1, 2))));
 
-        PipelineRun.Result result = PipelineRun.run(RecordsSource.paced(records, 5), strict, 1);
+        PipelineRun.Result result = PipelineRun.run(RecordsSource.paced(records, Duration.ofMillis(300)), strict, 1);
 
         assertThat(result.rejects()).isEmpty();
         Map<Long, Long> requestsByWindow = result.finalRows().stream()

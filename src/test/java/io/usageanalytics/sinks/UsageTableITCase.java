@@ -107,7 +107,7 @@ class UsageTableITCase {
                 completion("a2", "gpt-4o", "fp", t0 + 20, message(0, "x", "length"), usage(10, 20, 30)),
                 chunk("s", "gpt-4o", "fp", t0 + 140, delta(0, "hi", "stop"), null))
                 .stream().map(s -> s.getBytes(StandardCharsets.UTF_8)).collect(Collectors.toList());
-        runInto("usage_late", RecordsSource.paced(records, 5), time, 1);
+        runInto("usage_late", RecordsSource.paced(records, Duration.ofMillis(300)), time, 1);
 
         assertThat(Tables.rows(pg.jdbcUrl(), "usage_late")).containsExactly(
                 row(W0, "gpt-4o", "fp", "0.0002475", 2, 0, 2, 11, 22, 33, 0, 0, 1, 1, 0, 0, 0, 0, 0, 0, 0),
