@@ -195,10 +195,7 @@ final class LocalRunner implements Callable<Integer> {
         if (replay != null && kafka == null && !jobArgs.contains("--start")) {
             args.addAll(List.of("--start", "earliest"));
         }
-        if (!jobArgs.contains("--checkpoint-dir")) {
-            args.addAll(List.of("--checkpoint-dir", localState.checkpoints()));
-        }
-        args.addAll(jobArgs);
+        args.addAll(localState.withCheckpoints(jobArgs));
         JobOptions options = UsageAnalyticsJob.parse(args.toArray(new String[0]));
         options.jdbcPassword = System.getenv(PASSWORD_ENV);
         return options;

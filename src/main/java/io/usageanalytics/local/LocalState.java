@@ -5,7 +5,9 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.List;
 import java.util.Optional;
 import java.util.stream.Stream;
 
@@ -33,9 +35,17 @@ final class LocalState {
         return root.resolve("postgres-binaries");
     }
 
-    /** Where a job run from the launcher checkpoints, as a URI for {@code --checkpoint-dir}. */
-    String checkpoints() {
-        return root.resolve("checkpoints").toUri().toString();
+    /**
+     * The job's arguments, plus {@code --checkpoint-dir} in this folder unless they name one: a
+     * job run from the launcher is local, and without a directory Flink would keep its
+     * checkpoints on the JobManager heap.
+     */
+    List<String> withCheckpoints(List<String> jobArgs) {
+        List<String> args = new ArrayList<>(jobArgs);
+        if (args.stream().noneMatch(a -> a.equals("--checkpoint-dir") || a.startsWith("--checkpoint-dir="))) {
+            args.addAll(List.of("--checkpoint-dir", root.resolve("checkpoints").toUri().toString()));
+        }
+        return args;
     }
 
     Path kafkaParent() throws IOException {

@@ -4,6 +4,7 @@ import io.usageanalytics.local.EmbeddedWarehouse;
 import io.usageanalytics.local.KafkaBroker;
 import io.usageanalytics.local.TrafficGenerator;
 import io.usageanalytics.testing.FlinkCluster;
+import io.usageanalytics.testing.Tables;
 
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -18,7 +19,6 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
@@ -247,7 +247,7 @@ public final class EndToEndBenchmark implements Callable<Integer> {
 
     /** The table's totals must be the generator's: every request once, retries dropped. */
     private static void check(EmbeddedWarehouse pg, String table, TrafficGenerator.Tally expected) throws Exception {
-        try (Connection c = DriverManager.getConnection(pg.jdbcUrl(), pg.user(), null);
+        try (Connection c = Tables.connect(pg.jdbcUrl());
                 Statement s = c.createStatement();
                 ResultSet r = s.executeQuery("SELECT sum(requests), sum(streamed_requests), sum(duplicates_dropped)"
                         + " FROM " + table)) {

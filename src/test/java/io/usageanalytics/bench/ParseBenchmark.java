@@ -44,9 +44,7 @@ public class ParseBenchmark {
         TrafficGenerator generator = new TrafficGenerator(42, 1_767_225_600L, 1000, 0, 0);
         while (c.size() < SAMPLE || k.size() < SAMPLE) {
             for (TrafficGenerator.Record r : generator.next(100)) {
-                boolean chunk = new String(r.value(), java.nio.charset.StandardCharsets.UTF_8)
-                        .contains("\"chat.completion.chunk\"");
-                List<byte[]> into = chunk ? k : c;
+                List<byte[]> into = parser.parse(LoggedRecord.of(r.value())).object.chunk ? k : c;
                 if (into.size() < SAMPLE) {
                     into.add(r.value());
                 }
