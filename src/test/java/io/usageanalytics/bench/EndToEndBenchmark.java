@@ -73,6 +73,10 @@ public final class EndToEndBenchmark implements Callable<Integer> {
     @Option(names = "--skip-baseline", description = "Time the job only.")
     boolean skipBaseline;
 
+    @Option(names = "--floor", description = "Also time ReadFloor each run: a Flink job that only reads the"
+            + " topic's bytes, the least any job over it can take here.")
+    boolean floor;
+
     @Option(names = "--work", defaultValue = "target/benchmark", description = "Scratch directory (default ${DEFAULT-VALUE}).")
     Path work;
 
@@ -85,8 +89,12 @@ public final class EndToEndBenchmark implements Callable<Integer> {
         System.exit(new CommandLine(new EndToEndBenchmark()).execute(args));
     }
 
-    /** One timed process. */
-    record Timing(double seconds, long peakRssBytes) {}
+    /**
+     * One timed process: wall time, peak RSS, and how busy the machine's cores were meanwhile (all
+     * processes: the contender, the broker serving it, the database), in core-seconds, to show
+     * whether a run was bound by the CPU.
+     */
+    record Timing(double seconds, long peakRssBytes, double busyCoreSeconds) {}
 
     @Override
     public Integer call() throws Exception {
@@ -113,6 +121,7 @@ public final class EndToEndBenchmark implements Callable<Integer> {
 
             List<Timing> job = new ArrayList<>();
             List<Timing> baseline = new ArrayList<>();
+            List<Timing> floors = new ArrayList<>();
             for (int run = 1; run <= runs; run++) {
                 String table = "usage_bench_" + run;
                 Timing j = time(dir, "job-" + run, jobCommand(dir, kafka, pg, table, run));
@@ -128,10 +137,15 @@ public final class EndToEndBenchmark implements Callable<Integer> {
                     StateTrace.print(dir.resolve("job-" + run + "-gc.log"), dir.resolve("job-" + run + ".log"), out);
                 }
                 if (!skipBaseline) {
-                    Timing b = time(dir, "baseline-" + run, baselineCommand(kafka));
+                    Timing b = time(dir, "baseline-" + run, contenderCommand(SqlBaseline.class, kafka));
                     baseline.add(b);
                     print("baseline, run " + run, b, load);
                     out.printf("  run %d ratio job/baseline: %.2fx%n", run, b.seconds / j.seconds);
+                }
+                if (floor) {
+                    Timing f = time(dir, "floor-" + run, contenderCommand(ReadFloor.class, kafka));
+                    floors.add(f);
+                    print("read floor, run " + run, f, load);
                 }
             }
             Timing jobMedian = median(job);
@@ -146,6 +160,9 @@ public final class EndToEndBenchmark implements Callable<Integer> {
                 }
                 Arrays.sort(ratios);
                 out.printf("ratio job/baseline (records/s), median of %d runs: %.2fx%n", runs, ratios[runs / 2]);
+            }
+            if (floor) {
+                print("read floor, median", median(floors), load);
             }
             return 0;
         }
@@ -198,9 +215,10 @@ public final class EndToEndBenchmark implements Callable<Integer> {
         return c;
     }
 
-    private List<String> baselineCommand(KafkaBroker kafka) {
+    /** The baseline or the floor: a main taking bootstrap servers, topic and parallelism. */
+    private List<String> contenderCommand(Class<?> main, KafkaBroker kafka) {
         List<String> c = java(System.getProperty("java.class.path"));
-        c.addAll(List.of(SqlBaseline.class.getName(), kafka.bootstrapServers(), TOPIC, String.valueOf(parallelism)));
+        c.addAll(List.of(main.getName(), kafka.bootstrapServers(), TOPIC, String.valueOf(parallelism)));
         return c;
     }
 
@@ -218,6 +236,7 @@ public final class EndToEndBenchmark implements Callable<Integer> {
     /** Runs the command to its exit, polling its peak resident set size as it goes. */
     private static Timing time(Path dir, String name, List<String> command) throws Exception {
         Path log = dir.resolve(name + ".log");
+        long busyBefore = busyTicks();
         long start = System.nanoTime();
         Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         long peak = 0;
@@ -225,10 +244,30 @@ public final class EndToEndBenchmark implements Callable<Integer> {
             peak = Math.max(peak, peakRss(p.pid()));
         }
         double seconds = (System.nanoTime() - start) / 1e9;
+        double busy = (busyTicks() - busyBefore) / CLOCK_TICKS_PER_SECOND;
         if (p.exitValue() != 0) {
             throw new IllegalStateException(name + " exited with " + p.exitValue() + ", see " + log);
         }
-        return new Timing(seconds, peak);
+        return new Timing(seconds, peak, busy);
+    }
+
+    /** Linux's USER_HZ, the unit of {@code /proc/stat}; 100 on every common kernel build. */
+    private static final double CLOCK_TICKS_PER_SECOND = 100;
+
+    /** Busy CPU time of the whole machine so far (all but idle and I/O wait), in ticks; 0 off Linux. */
+    private static long busyTicks() {
+        try {
+            String[] cpu = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
+            long busy = 0;
+            for (int i = 1; i < cpu.length && i <= 8; i++) {
+                if (i != 4 && i != 5) { // idle, iowait
+                    busy += Long.parseLong(cpu[i]);
+                }
+            }
+            return busy;
+        } catch (IOException | RuntimeException e) {
+            return 0;
+        }
     }
 
     /** {@code VmHWM} of a live process on Linux, 0 elsewhere or once it is gone. */
@@ -262,13 +301,15 @@ public final class EndToEndBenchmark implements Callable<Integer> {
     }
 
     private void print(String what, Timing t, Load load) {
-        out.printf("  %-18s %7.2f s  %,10.0f records/s  %6.1f MB/s  peak RSS %,5d MB%n", what,
-                t.seconds, load.tally.records / t.seconds, load.bytes / 1e6 / t.seconds, t.peakRssBytes >> 20);
+        out.printf("  %-18s %7.2f s  %,10.0f records/s  %6.1f MB/s  peak RSS %,5d MB  cores busy %3.0f%%%n", what,
+                t.seconds, load.tally.records / t.seconds, load.bytes / 1e6 / t.seconds, t.peakRssBytes >> 20,
+                100 * t.busyCoreSeconds / (t.seconds * Runtime.getRuntime().availableProcessors()));
     }
 
     private static Timing median(List<Timing> timings) {
         double[] s = timings.stream().mapToDouble(Timing::seconds).sorted().toArray();
         long[] rss = timings.stream().mapToLong(Timing::peakRssBytes).sorted().toArray();
-        return new Timing(s[s.length / 2], rss[rss.length / 2]);
+        double[] busy = timings.stream().mapToDouble(Timing::busyCoreSeconds).sorted().toArray();
+        return new Timing(s[s.length / 2], rss[rss.length / 2], busy[busy.length / 2]);
     }
 }
