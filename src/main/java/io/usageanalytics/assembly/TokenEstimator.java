@@ -22,13 +22,17 @@ public final class TokenEstimator {
     private static final int MAX_REMEMBERED_MODELS = 10_000;
 
     private final Map<String, Encoding> byModel = new HashMap<>();
-    private final Encoding o200k;
-    private final Encoding cl100k;
+    private final Encoding o200k = Vocabularies.O200K;
+    private final Encoding cl100k = Vocabularies.CL100K;
 
-    public TokenEstimator() {
-        EncodingRegistry registry = Encodings.newLazyEncodingRegistry();
-        this.o200k = registry.getEncoding(EncodingType.O200K_BASE);
-        this.cl100k = registry.getEncoding(EncodingType.CL100K_BASE);
+    /**
+     * Loaded once per JVM, on first use: each vocabulary is a map of 100,000 to 200,000 byte
+     * sequences, and every subtask of a TaskManager can share it (an encoding is immutable).
+     */
+    private static final class Vocabularies {
+        private static final EncodingRegistry REGISTRY = Encodings.newLazyEncodingRegistry();
+        static final Encoding O200K = REGISTRY.getEncoding(EncodingType.O200K_BASE);
+        static final Encoding CL100K = REGISTRY.getEncoding(EncodingType.CL100K_BASE);
     }
 
     /** The encoding for a logged model name; a provider prefix such as {@code openai/} is ignored. */
