@@ -1,5 +1,7 @@
 package io.usageanalytics.parsing;
 
+import org.apache.flink.api.common.typeinfo.TypeInfo;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -7,8 +9,10 @@ import java.util.Objects;
 /**
  * A validated {@code chat.completion} or {@code chat.completion.chunk}, reduced to what usage
  * accounting needs. It keeps its {@link LoggedRecord} so that a later stage can still dead-letter
- * the original bytes (a late chunk, say).
+ * the original bytes (a late chunk, say). Every input record crosses the network as one of these,
+ * so it has its own {@link LoggedObjectSerializer}.
  */
+@TypeInfo(LoggedObjectType.Factory.class)
 public class LoggedObject {
 
     public static final String COMPLETION = "chat.completion";

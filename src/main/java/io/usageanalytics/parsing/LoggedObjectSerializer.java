@@ -1,0 +1,226 @@
+package io.usageanalytics.parsing;
+
+import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
+import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
+import org.apache.flink.api.common.typeutils.base.TypeSerializerSingleton;
+import org.apache.flink.core.memory.DataInputView;
+import org.apache.flink.core.memory.DataOutputView;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Writes a {@link LoggedObject} between the parsing and assembly stages, where every input record
+ * crosses the {@code keyBy} on its id. Flink's POJO serializer spent most of that crossing on
+ * reflection per field and on writing strings a character at a time; this one writes fields in a
+ * fixed order and strings as UTF-8 in bulk. A {@code LoggedObject} is never kept in state, so the
+ * format can change freely between versions (the snapshot only has to name the serializer).
+ */
+public final class LoggedObjectSerializer extends TypeSerializerSingleton<LoggedObject> {
+
+    private static final long serialVersionUID = 1L;
+
+    public static final LoggedObjectSerializer INSTANCE = new LoggedObjectSerializer();
+
+    /** String markers: absent, UTF-8 bytes follow, UTF-16 units follow (text with surrogates). */
+    private static final byte NULL = 0;
+    private static final byte UTF8 = 1;
+    private static final byte UTF16 = 2;
+
+    @Override
+    public boolean isImmutableType() {
+        return false;
+    }
+
+    @Override
+    public LoggedObject createInstance() {
+        return new LoggedObject();
+    }
+
+    @Override
+    public LoggedObject copy(LoggedObject from) {
+        LoggedObject to = new LoggedObject();
+        to.source = from.source == null ? null : new LoggedRecord(copyOf(from.source.value),
+                copyOf(from.source.key), from.source.topic, from.source.partition, from.source.offset);
+        to.chunk = from.chunk;
+        to.id = from.id;
+        to.model = from.model;
+        to.systemFingerprint = from.systemFingerprint;
+        to.created = from.created;
+        to.choices = new ArrayList<>(from.choices.size());
+        for (ChoicePart c : from.choices) {
+            ChoicePart d = new ChoicePart(c.index, c.finishReason, c.content);
+            d.toolArguments = new HashMap<>(c.toolArguments);
+            to.choices.add(d);
+        }
+        to.usage = from.usage == null ? null : new Usage(from.usage.promptTokens, from.usage.completionTokens,
+                from.usage.totalTokens, from.usage.cachedTokens, from.usage.reasoningTokens);
+        return to;
+    }
+
+    @Override
+    public LoggedObject copy(LoggedObject from, LoggedObject reuse) {
+        return copy(from);
+    }
+
+    @Override
+    public int getLength() {
+        return -1;
+    }
+
+    @Override
+    public void serialize(LoggedObject o, DataOutputView out) throws IOException {
+        LoggedRecord source = o.source;
+        out.writeBoolean(source != null);
+        if (source != null) {
+            writeBytes(source.value, out);
+            writeBytes(source.key, out);
+            writeString(source.topic, out);
+            out.writeInt(source.partition);
+            out.writeLong(source.offset);
+        }
+        out.writeBoolean(o.chunk);
+        writeString(o.id, out);
+        writeString(o.model, out);
+        writeString(o.systemFingerprint, out);
+        out.writeLong(o.created);
+        out.writeInt(o.choices.size());
+        for (ChoicePart c : o.choices) {
+            out.writeInt(c.index);
+            writeString(c.finishReason, out);
+            writeString(c.content, out);
+            out.writeInt(c.toolArguments.size());
+            for (Map.Entry<Integer, String> tool : c.toolArguments.entrySet()) {
+                out.writeInt(tool.getKey());
+                writeString(tool.getValue(), out);
+            }
+        }
+        Usage u = o.usage;
+        out.writeBoolean(u != null);
+        if (u != null) {
+            out.writeLong(u.promptTokens);
+            out.writeLong(u.completionTokens);
+            out.writeLong(u.totalTokens);
+            out.writeLong(u.cachedTokens);
+            out.writeLong(u.reasoningTokens);
+        }
+    }
+
+    @Override
+    public LoggedObject deserialize(DataInputView in) throws IOException {
+        LoggedObject o = new LoggedObject();
+        if (in.readBoolean()) {
+            o.source = new LoggedRecord(readBytes(in), readBytes(in), readString(in), in.readInt(), in.readLong());
+        }
+        o.chunk = in.readBoolean();
+        o.id = readString(in);
+        o.model = readString(in);
+        o.systemFingerprint = readString(in);
+        o.created = in.readLong();
+        int choices = in.readInt();
+        List<ChoicePart> parts = new ArrayList<>(choices);
+        for (int i = 0; i < choices; i++) {
+            ChoicePart c = new ChoicePart(in.readInt(), readString(in), readString(in));
+            int tools = in.readInt();
+            for (int t = 0; t < tools; t++) {
+                c.toolArguments.put(in.readInt(), readString(in));
+            }
+            parts.add(c);
+        }
+        o.choices = parts;
+        if (in.readBoolean()) {
+            o.usage = new Usage(in.readLong(), in.readLong(), in.readLong(), in.readLong(), in.readLong());
+        }
+        return o;
+    }
+
+    @Override
+    public LoggedObject deserialize(LoggedObject reuse, DataInputView in) throws IOException {
+        return deserialize(in);
+    }
+
+    @Override
+    public void copy(DataInputView source, DataOutputView target) throws IOException {
+        serialize(deserialize(source), target);
+    }
+
+    @Override
+    public TypeSerializerSnapshot<LoggedObject> snapshotConfiguration() {
+        return new Snapshot();
+    }
+
+    /** Names the serializer; it has no configuration. */
+    public static final class Snapshot extends SimpleTypeSerializerSnapshot<LoggedObject> {
+        public Snapshot() {
+            super(() -> INSTANCE);
+        }
+    }
+
+    private static byte[] copyOf(byte[] bytes) {
+        return bytes == null ? null : bytes.clone();
+    }
+
+    private static void writeBytes(byte[] bytes, DataOutputView out) throws IOException {
+        if (bytes == null) {
+            out.writeInt(-1);
+        } else {
+            out.writeInt(bytes.length);
+            out.write(bytes);
+        }
+    }
+
+    private static byte[] readBytes(DataInputView in) throws IOException {
+        int length = in.readInt();
+        if (length < 0) {
+            return null;
+        }
+        byte[] bytes = new byte[length];
+        in.readFully(bytes);
+        return bytes;
+    }
+
+    /**
+     * UTF-8 round-trips every string but one holding a lone surrogate (JSON's {@code "\ud800"}
+     * escape), which it would turn into {@code ?}; such text goes as UTF-16 units, exactly.
+     */
+    private static void writeString(String s, DataOutputView out) throws IOException {
+        if (s == null) {
+            out.writeByte(NULL);
+        } else if (hasSurrogate(s)) {
+            out.writeByte(UTF16);
+            out.writeInt(s.length());
+            out.writeChars(s);
+        } else {
+            out.writeByte(UTF8);
+            writeBytes(s.getBytes(StandardCharsets.UTF_8), out);
+        }
+    }
+
+    private static String readString(DataInputView in) throws IOException {
+        byte kind = in.readByte();
+        if (kind == NULL) {
+            return null;
+        }
+        if (kind == UTF8) {
+            return new String(readBytes(in), StandardCharsets.UTF_8);
+        }
+        char[] units = new char[in.readInt()];
+        for (int i = 0; i < units.length; i++) {
+            units[i] = in.readChar();
+        }
+        return new String(units);
+    }
+
+    private static boolean hasSurrogate(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            if (Character.isSurrogate(s.charAt(i))) {
+                return true;
+            }
+        }
+        return false;
+    }
+}

@@ -1,0 +1,119 @@
+package io.usageanalytics.parsing;
+
+import io.usageanalytics.local.TrafficGenerator;
+
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeutils.TypeSerializer;
+import org.apache.flink.api.common.typeutils.TypeSerializerSchemaCompatibility;
+import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
+import org.apache.flink.core.memory.DataInputDeserializer;
+import org.apache.flink.core.memory.DataOutputSerializer;
+
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class LoggedObjectSerializerTest {
+
+    private final LoggedObjectSerializer serializer = LoggedObjectSerializer.INSTANCE;
+
+    @Test
+    void everyRecordOfTheGeneratorsMixComesBackEqual() throws IOException {
+        LoggedObjectParser parser = new LoggedObjectParser();
+        TrafficGenerator generator = new TrafficGenerator(7, 1_767_225_600L, 1000, 0, 0);
+        List<LoggedObject> objects = new ArrayList<>();
+        long offset = 0;
+        while (objects.size() < 5_000) {
+            for (TrafficGenerator.Record r : generator.next(100)) {
+                objects.add(parser.parse(new LoggedRecord(r.value(), r.key(), "llm-responses", 1, offset++)).object);
+            }
+        }
+        assertThat(objects).anyMatch(o -> o.chunk).anyMatch(o -> !o.chunk).anyMatch(o -> o.usage == null)
+                .anyMatch(o -> o.choices.stream().anyMatch(c -> !c.toolArguments.isEmpty()));
+
+        DataOutputSerializer out = new DataOutputSerializer(1024);
+        for (LoggedObject o : objects) {
+            serializer.serialize(o, out);
+        }
+        DataInputDeserializer in = new DataInputDeserializer(out.getCopyOfBuffer());
+        for (LoggedObject o : objects) {
+            assertThat(serializer.deserialize(in)).isEqualTo(o);
+        }
+        assertThat(in.available()).isZero();
+    }
+
+    @Test
+    void nullsEmptiesAndTextUtf8CannotCarryComeBackExactly() throws IOException {
+        LoggedObject o = new LoggedObject();
+        o.source = new LoggedRecord(new byte[0], null, null, -1, -1);
+        o.id = "chatcmpl-é";
+        o.model = null;
+        o.systemFingerprint = "";
+        o.created = -1;
+        ChoicePart lone = new ChoicePart(0, null, "half a pair: \ud83d, then a whole one: \ud83d\ude00");
+        lone.toolArguments.put(-1, "{\"q\":\"\udc00\"}");
+        lone.toolArguments.put(3, null);
+        o.choices.add(lone);
+        o.choices.add(new ChoicePart(Integer.MAX_VALUE, "stop", null));
+        o.usage = new Usage(Long.MAX_VALUE, 0, -1, 4, 5);
+
+        LoggedObject back = roundTrip(o);
+
+        assertThat(back).isEqualTo(o);
+        assertThat(back.choices.get(0).content.toCharArray()).containsExactly(lone.content.toCharArray());
+        assertThat(roundTrip(new LoggedObject())).isEqualTo(new LoggedObject());
+    }
+
+    @Test
+    void copiesAreEqualAndShareNothingMutable() throws IOException {
+        LoggedObject o = new LoggedObject();
+        o.source = LoggedRecord.of("{}".getBytes(StandardCharsets.UTF_8));
+        o.id = "chatcmpl-1";
+        ChoicePart c = new ChoicePart(0, null, "Hi");
+        c.toolArguments.put(0, "{}");
+        o.choices.add(c);
+        o.usage = new Usage(1, 2, 3, 0, 0);
+
+        LoggedObject copy = serializer.copy(o);
+        assertThat(copy).isEqualTo(o);
+        copy.source.value[0] = 'x';
+        copy.choices.get(0).toolArguments.clear();
+        copy.usage.totalTokens = 9;
+        assertThat(o.source.value[0]).isEqualTo((byte) '{');
+        assertThat(o.choices.get(0).toolArguments).hasSize(1);
+        assertThat(o.usage.totalTokens).isEqualTo(3);
+
+        DataOutputSerializer direct = new DataOutputSerializer(64);
+        serializer.serialize(o, direct);
+        DataOutputSerializer copied = new DataOutputSerializer(64);
+        serializer.copy(new DataInputDeserializer(direct.getCopyOfBuffer()), copied);
+        assertThat(copied.getCopyOfBuffer()).isEqualTo(direct.getCopyOfBuffer());
+    }
+
+    @Test
+    void flinkPicksItForLoggedObjectAndRestoresItFromItsSnapshot() throws IOException {
+        assertThat(TypeInformation.of(LoggedObject.class)).isInstanceOf(LoggedObjectType.class);
+
+        DataOutputSerializer out = new DataOutputSerializer(64);
+        TypeSerializerSnapshot.writeVersionedSnapshot(out, serializer.snapshotConfiguration());
+        TypeSerializerSnapshot<LoggedObject> read = TypeSerializerSnapshot.readVersionedSnapshot(
+                new DataInputDeserializer(out.getCopyOfBuffer()), getClass().getClassLoader());
+        TypeSerializer<LoggedObject> restored = read.restoreSerializer();
+
+        assertThat(restored).isSameAs(serializer);
+        TypeSerializerSchemaCompatibility<LoggedObject> compatibility =
+                serializer.snapshotConfiguration().resolveSchemaCompatibility(read);
+        assertThat(compatibility.isCompatibleAsIs()).isTrue();
+    }
+
+    private LoggedObject roundTrip(LoggedObject o) throws IOException {
+        DataOutputSerializer out = new DataOutputSerializer(64);
+        serializer.serialize(o, out);
+        return serializer.deserialize(new DataInputDeserializer(out.getCopyOfBuffer()));
+    }
+}
