@@ -5,11 +5,7 @@ import io.usageanalytics.aggregation.UsageAggregate;
 import io.usageanalytics.aggregation.UsageCounts;
 import io.usageanalytics.assembly.ChunkAssembler;
 import io.usageanalytics.assembly.RequestUsage;
-import io.usageanalytics.local.TrafficGenerator;
 import io.usageanalytics.parsing.LoggedObject;
-import io.usageanalytics.parsing.LoggedObjectParser;
-import io.usageanalytics.parsing.LoggedRecord;
-import io.usageanalytics.parsing.ParsedRecord;
 
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.api.watermark.Watermark;
@@ -27,8 +23,6 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 
 /**
  * The keyed stages after parsing: {@link ChunkAssembler} folding parsed records (chunks and
@@ -55,18 +49,7 @@ public class AssembleBenchmark {
 
     @Setup
     public void generate() {
-        LoggedObjectParser parser = new LoggedObjectParser();
-        List<LoggedObject> parsed = new ArrayList<>();
-        TrafficGenerator generator = new TrafficGenerator(42, 1_767_225_600L, 1000, 0, 0);
-        while (parsed.size() < SAMPLE) {
-            for (TrafficGenerator.Record r : generator.next(100)) {
-                ParsedRecord p = parser.parse(LoggedRecord.of(r.value()));
-                if (parsed.size() < SAMPLE) {
-                    parsed.add(p.object);
-                }
-            }
-        }
-        records = parsed.toArray(new LoggedObject[0]);
+        records = GeneratedRecords.parsed(SAMPLE);
         request = new RequestUsage("chatcmpl-1", "gpt-4o", "fp_1", 0);
         request.counts = UsageCounts.of(1, 1, 1, 812, 214, 1026, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0);
         window = new UsageCounts();

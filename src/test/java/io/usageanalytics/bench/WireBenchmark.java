@@ -1,10 +1,7 @@
 package io.usageanalytics.bench;
 
-import io.usageanalytics.local.TrafficGenerator;
 import io.usageanalytics.parsing.LoggedObject;
-import io.usageanalytics.parsing.LoggedObjectParser;
 import io.usageanalytics.parsing.LoggedObjectSerializer;
-import io.usageanalytics.parsing.LoggedRecord;
 
 import org.apache.flink.api.common.serialization.SerializerConfigImpl;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
@@ -46,18 +43,7 @@ public class WireBenchmark {
 
     @Setup
     public void generate() {
-        LoggedObjectParser parser = new LoggedObjectParser();
-        List<LoggedObject> parsed = new ArrayList<>();
-        TrafficGenerator generator = new TrafficGenerator(42, 1_767_225_600L, 1000, 0, 0);
-        while (parsed.size() < SAMPLE) {
-            for (TrafficGenerator.Record r : generator.next(100)) {
-                if (parsed.size() < SAMPLE) {
-                    parsed.add(parser.parse(new LoggedRecord(r.value(), r.key(), "llm-responses", 1,
-                            parsed.size())).object);
-                }
-            }
-        }
-        records = parsed.toArray(new LoggedObject[0]);
+        records = GeneratedRecords.parsed(SAMPLE);
         pojo = pojoSerializer();
     }
 
