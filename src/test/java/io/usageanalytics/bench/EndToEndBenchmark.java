@@ -82,6 +82,9 @@ public final class EndToEndBenchmark implements Callable<Integer> {
 
     private static final String TOPIC = "bench";
 
+    /** Linux's USER_HZ, the unit of {@code /proc/stat}; 100 on every common kernel build. */
+    private static final double CLOCK_TICKS_PER_SECOND = 100;
+
     /** Where the report goes (a test reads it). */
     PrintStream out = System.out;
 
@@ -266,9 +269,6 @@ public final class EndToEndBenchmark implements Callable<Integer> {
         }
         return new Timing(seconds, peak, busy);
     }
-
-    /** Linux's USER_HZ, the unit of {@code /proc/stat}; 100 on every common kernel build. */
-    private static final double CLOCK_TICKS_PER_SECOND = 100;
 
     /** Busy CPU time of the whole machine so far (all but idle and I/O wait), in ticks; 0 off Linux. */
     private static long busyTicks() {
