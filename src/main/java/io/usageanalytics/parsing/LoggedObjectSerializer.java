@@ -17,8 +17,10 @@ import java.util.Map;
  * Writes a {@link LoggedObject} between the parsing and assembly stages, where every input record
  * crosses the {@code keyBy} on its id. Flink's POJO serializer spent most of that crossing on
  * reflection per field and on writing strings a character at a time; this one writes fields in a
- * fixed order and strings as UTF-8 in bulk. A {@code LoggedObject} is never kept in state, so the
- * format can change freely between versions (the snapshot only has to name the serializer).
+ * fixed order and strings as UTF-8 in bulk. A {@code LoggedObject} is never kept in state and
+ * savepoints hold no records in flight, so upgrades from a savepoint never read an old format. An
+ * unaligned checkpoint (if a cluster enables them) does hold some: a change to this format must
+ * come with a new snapshot version, so that restoring such a checkpoint fails clearly.
  */
 public final class LoggedObjectSerializer extends TypeSerializerSingleton<LoggedObject> {
 
