@@ -20,7 +20,7 @@ import java.util.Map;
  * fixed order and strings as UTF-8 in bulk. A {@code LoggedObject} is never kept in state and
  * savepoints hold no records in flight, so upgrades from a savepoint never read an old format. An
  * unaligned checkpoint (if a cluster enables them) does hold some: a change to this format must
- * come with a new snapshot version, so that restoring such a checkpoint fails clearly.
+ * come with a snapshot that reports the old format incompatible, so such a restore fails clearly.
  */
 public final class LoggedObjectSerializer extends TypeSerializerSingleton<LoggedObject> {
 
