@@ -84,7 +84,7 @@ final class LocalRunner implements Callable<Integer> {
             converter = JobOptions.DurationConverter.class, description = "How often the live summary prints.")
     Duration refresh;
 
-    @Option(names = "--state", paramLabel = "DIR", defaultValue = "${env:USAGE_ANALYTICS_STATE:-.state}",
+    @Option(names = "--state", paramLabel = "DIR", defaultValue = LocalState.DEFAULT_OPTION,
             description = "Where the embedded warehouse keeps its data between runs.")
     Path state;
 

@@ -17,10 +17,21 @@ import java.util.stream.Stream;
  */
 final class LocalState {
 
+    /** The folder the launcher exports; without it the state is {@link #DEFAULT_DIR} here. */
+    private static final String ENV = "USAGE_ANALYTICS_STATE";
+    private static final String DEFAULT_DIR = ".state";
+    /** {@code --state}'s default, in picocli's terms. */
+    static final String DEFAULT_OPTION = "${env:" + ENV + ":-" + DEFAULT_DIR + "}";
+
     private final Path root;
 
     LocalState(Path root) {
         this.root = root.toAbsolutePath().normalize();
+    }
+
+    /** The folder {@link #DEFAULT_OPTION} names, for a command that takes no {@code --state}. */
+    static LocalState fromEnvironment() {
+        return new LocalState(Path.of(System.getenv().getOrDefault(ENV, DEFAULT_DIR)));
     }
 
     Path root() {

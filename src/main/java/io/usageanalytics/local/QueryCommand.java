@@ -39,7 +39,7 @@ final class QueryCommand implements Callable<Integer> {
             description = "User for --warehouse.")
     String user;
 
-    @Option(names = "--state", paramLabel = "DIR", defaultValue = "${env:USAGE_ANALYTICS_STATE:-.state}",
+    @Option(names = "--state", paramLabel = "DIR", defaultValue = LocalState.DEFAULT_OPTION,
             description = "The local runner's state folder.")
     Path state;
 

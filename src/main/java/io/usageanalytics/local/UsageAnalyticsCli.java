@@ -7,7 +7,6 @@ import picocli.CommandLine.Command;
 
 import java.io.PrintStream;
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 
@@ -34,9 +33,7 @@ public final class UsageAnalyticsCli implements Runnable {
 
     static int run(String[] args, PrintStream out, PrintStream err) {
         if (args.length > 0 && args[0].equals("job")) {
-            // The launcher exports USAGE_ANALYTICS_STATE; --state of the other commands defaults to it too.
-            LocalState state = new LocalState(Path.of(System.getenv().getOrDefault("USAGE_ANALYTICS_STATE", ".state")));
-            List<String> job = state.withCheckpoints(Arrays.asList(args).subList(1, args.length));
+            List<String> job = LocalState.fromEnvironment().withCheckpoints(Arrays.asList(args).subList(1, args.length));
             return UsageAnalyticsJob.run(job.toArray(new String[0]), out, err);
         }
         CommandLine cli = new CommandLine(new UsageAnalyticsCli(), new Factory(out))
