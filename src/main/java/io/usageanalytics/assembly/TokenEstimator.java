@@ -22,8 +22,6 @@ public final class TokenEstimator {
     private static final int MAX_REMEMBERED_MODELS = 10_000;
 
     private final Map<String, Encoding> byModel = new HashMap<>();
-    private final Encoding o200k = Vocabularies.O200K;
-    private final Encoding cl100k = Vocabularies.CL100K;
 
     /**
      * Loaded once per JVM, on first use: each vocabulary is a map of 100,000 to 200,000 byte
@@ -41,7 +39,7 @@ public final class TokenEstimator {
         Encoding known = byModel.get(model);
         if (known == null) {
             String name = model.substring(model.lastIndexOf('/') + 1);
-            known = O200K_FAMILIES.matcher(name).matches() ? o200k : cl100k;
+            known = O200K_FAMILIES.matcher(name).matches() ? Vocabularies.O200K : Vocabularies.CL100K;
             if (byModel.size() < MAX_REMEMBERED_MODELS) {
                 byModel.put(model, known);
             }
