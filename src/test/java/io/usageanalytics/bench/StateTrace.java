@@ -15,8 +15,8 @@ import java.util.regex.Pattern;
  * log), summarised per tenth of the run. Both should level off once the allowed lateness has
  * passed in event time, because seen ids and in-flight streams expire on timers. The lowest heap
  * after GC in each tenth is the closest to what is live; it only means something once old
- * garbage is collected too, so trace with a heap small enough for G1's mixed collections to run
- * ({@code --heap 1g}).
+ * garbage is collected too, so trace with a heap small enough for collections of the whole heap
+ * to run (full ones with the launcher's parallel collector, mixed ones with G1): {@code --heap 1g}.
  */
 final class StateTrace {
 
@@ -69,8 +69,8 @@ final class StateTrace {
         for (int t = 0; t < 10; t++) {
             double from = end * t / 10;
             double to = end * (t + 1) / 10;
-            double max = heap.stream().filter(h -> h[0] > from && h[0] <= to).mapToDouble(h -> h[1]).min().orElse(Double.NaN);
-            tenths.append(Double.isNaN(max) ? " -" : String.format(" %.0f", max));
+            double lowest = heap.stream().filter(h -> h[0] > from && h[0] <= to).mapToDouble(h -> h[1]).min().orElse(Double.NaN);
+            tenths.append(Double.isNaN(lowest) ? " -" : String.format(" %.0f", lowest));
         }
         out.println("    heap after GC, MB, lowest per tenth of the run:" + tenths);
         out.println("    heap after collections of the whole heap (time:MB):" + whole);
