@@ -94,10 +94,10 @@ public final class EndToEndBenchmark implements Callable<Integer> {
 
     /**
      * One timed process: wall time, peak RSS, and how busy the machine's cores were meanwhile (all
-     * processes: the contender, the broker serving it, the database), in core-seconds, to show
-     * whether a run was bound by the CPU.
+     * processes: the contender, the broker serving it, the database; 1 is every core all the time),
+     * to show whether a run was bound by the CPU.
      */
-    record Timing(double seconds, long peakRssBytes, double busyCoreSeconds) {}
+    record Timing(double seconds, long peakRssBytes, double coresBusy) {}
 
     @Override
     public Integer call() throws Exception {
@@ -263,7 +263,8 @@ public final class EndToEndBenchmark implements Callable<Integer> {
             peak = Math.max(peak, peakRss(p.pid()));
         }
         double seconds = (System.nanoTime() - start) / 1e9;
-        double busy = (busyTicks() - busyBefore) / CLOCK_TICKS_PER_SECOND;
+        double busy = (busyTicks() - busyBefore) / CLOCK_TICKS_PER_SECOND
+                / (seconds * Runtime.getRuntime().availableProcessors());
         if (p.exitValue() != 0) {
             throw new IllegalStateException(name + " exited with " + p.exitValue() + ", see " + log);
         }
@@ -319,13 +320,13 @@ public final class EndToEndBenchmark implements Callable<Integer> {
     private void print(String what, Timing t, Load load) {
         out.printf("  %-18s %7.2f s  %,10.0f records/s  %6.1f MB/s  peak RSS %,5d MB  cores busy %3.0f%%%n", what,
                 t.seconds, load.tally.records / t.seconds, load.bytes / 1e6 / t.seconds, t.peakRssBytes >> 20,
-                100 * t.busyCoreSeconds / (t.seconds * Runtime.getRuntime().availableProcessors()));
+                100 * t.coresBusy);
     }
 
     private static Timing median(List<Timing> timings) {
         double[] s = timings.stream().mapToDouble(Timing::seconds).sorted().toArray();
         long[] rss = timings.stream().mapToLong(Timing::peakRssBytes).sorted().toArray();
-        double[] busy = timings.stream().mapToDouble(Timing::busyCoreSeconds).sorted().toArray();
+        double[] busy = timings.stream().mapToDouble(Timing::coresBusy).sorted().toArray();
         return new Timing(s[s.length / 2], rss[rss.length / 2], busy[busy.length / 2]);
     }
 }
