@@ -43,4 +43,4 @@ LANGUAGE sql STABLE AS $$
     ORDER BY model
 $$;
 
-SELECT * FROM usage_alert_cost_spike();
+-- Try it: SELECT * FROM usage_alert_cost_spike();

@@ -49,4 +49,4 @@ LANGUAGE sql STABLE AS $$
     ORDER BY model, finish_reason
 $$;
 
-SELECT * FROM usage_alert_finish_quality();
+-- Try it: SELECT * FROM usage_alert_finish_quality();

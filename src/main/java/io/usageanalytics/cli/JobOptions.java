@@ -25,6 +25,9 @@ import java.util.regex.Pattern;
 /** The job's command-line options; {@code --help} lists them with their defaults. */
 public class JobOptions {
 
+    /** The environment variable with the warehouse password (kept out of process lists). */
+    public static final String PASSWORD_ENV = "USAGE_ANALYTICS_JDBC_PASSWORD";
+
     @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT[,...]",
             description = "Kafka bootstrap servers.", defaultValue = "127.0.0.1:9092")
     public String bootstrapServers;
@@ -102,7 +105,7 @@ public class JobOptions {
     public String jdbcUser;
 
     @Option(names = "--jdbc-password", paramLabel = "PASSWORD",
-            defaultValue = "${env:USAGE_ANALYTICS_JDBC_PASSWORD}", showDefaultValue = CommandLine.Help.Visibility.NEVER,
+            defaultValue = "${env:" + PASSWORD_ENV + "}", showDefaultValue = CommandLine.Help.Visibility.NEVER,
             description = "Warehouse password; better set USAGE_ANALYTICS_JDBC_PASSWORD, which keeps it"
                     + " out of process lists.")
     public String jdbcPassword;
@@ -111,9 +114,12 @@ public class JobOptions {
             description = "Warehouse table (optionally schema.table).")
     public String table;
 
-    @Option(names = "--create-schema",
-            description = "Apply sql/schema (idempotent) before starting, creating the table if missing.")
-    public boolean createSchema;
+    @Option(names = "--create-schema", paramLabel = "WHAT", arity = "0..1", fallbackValue = "tables",
+            defaultValue = "none",
+            description = "Apply sql/schema (idempotent) before starting, creating the table if missing;"
+                    + " --create-schema=all also applies sql/views and sql/alerts (dashboard views and alert"
+                    + " functions). One of: ${COMPLETION-CANDIDATES}.")
+    public SchemaSetup createSchema = SchemaSetup.none;
 
     @Option(names = "--batch-size", paramLabel = "ROWS", defaultValue = "500",
             description = "Rows per JDBC batch.")
@@ -153,8 +159,49 @@ public class JobOptions {
             description = "Weight of the newest window in the baseline (exponentially weighted mean).")
     public double spikeSmoothing;
 
+    /** What {@code --create-schema} applies. */
+    public enum SchemaSetup {
+        none, tables, all
+    }
+
     /** {@code --kafka.<property>=<value>} options, passed to every Kafka client. */
     public final Properties kafkaProperties = new Properties();
+
+    /**
+     * Checks the values picocli cannot check one by one; the message names the option. Called when
+     * options are parsed, so a bad value is reported before anything starts.
+     */
+    public void validate() {
+        require(!window.isZero(), "--window must be positive");
+        require(topicPattern != null || !topics.isEmpty(), "--topic or --topic-pattern is required");
+        require(parallelism == null || parallelism > 0, "--parallelism must be positive");
+        require(batchSize > 0, "--batch-size must be positive");
+        require(maxRetries >= 0, "--max-retries must not be negative");
+        require(!connectTimeout.isZero(), "--connect-timeout must be positive");
+        if (jdbcUrl != null) {
+            try {
+                UsageTable.checkTableName(table);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("--table: " + e.getMessage());
+            }
+        }
+        try {
+            prices();
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--prices: " + e.getMessage());
+        }
+        try {
+            spikeRule();
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--spike-*: " + e.getMessage());
+        }
+    }
+
+    private static void require(boolean condition, String message) {
+        if (!condition) {
+            throw new IllegalArgumentException(message);
+        }
+    }
 
     public EventTime eventTime() {
         return new EventTime(window, outOfOrderness, allowedLateness);

@@ -4,9 +4,11 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 
+import java.io.PrintStream;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -23,8 +25,14 @@ final class KafkaCheck {
 
     private KafkaCheck() {}
 
-    /** Verifies the input topics exist and creates the dead-letter and alert topics if missing. */
-    static void check(JobOptions o) throws UserError {
+    /** A broker that has not answered by then gets a line saying what start-up waits for. */
+    private static final long QUIET_WAIT_MS = 2_000;
+
+    /**
+     * Verifies the input topics exist and creates the dead-letter and alert topics if missing;
+     * says on {@code out} when it waits for the broker.
+     */
+    static void check(JobOptions o, PrintStream out) throws UserError {
         Properties p = new Properties();
         p.putAll(o.kafkaProperties);
         p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, o.bootstrapServers);
@@ -33,7 +41,14 @@ final class KafkaCheck {
         p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, timeoutMs);
         try (Admin admin = Admin.create(p)) {
             try {
-                admin.describeCluster().nodes().get(timeoutMs, TimeUnit.MILLISECONDS);
+                KafkaFuture<?> nodes = admin.describeCluster().nodes();
+                try {
+                    nodes.get(Math.min(QUIET_WAIT_MS, timeoutMs), TimeUnit.MILLISECONDS);
+                } catch (TimeoutException notYet) {
+                    out.println("waiting up to " + o.connectTimeout.toSeconds() + " s for Kafka at "
+                            + o.bootstrapServers + " ...");
+                    nodes.get(timeoutMs, TimeUnit.MILLISECONDS);
+                }
             } catch (TimeoutException | ExecutionException e) {
                 throw new UserError("cannot reach Kafka at " + o.bootstrapServers + " within "
                         + o.connectTimeout.toSeconds() + " s" + cause(e));

@@ -21,12 +21,13 @@ import org.apache.flink.util.ExceptionUtils;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
-import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -40,8 +41,8 @@ import java.util.concurrent.Callable;
  * from Kafka into the dead-letter topic and the row sink. Errors the user can fix are one line on
  * stderr and a non-zero exit: 2 for bad usage, 1 for everything else.
  */
-@Command(name = "usage-analytics-job", mixinStandardHelpOptions = true, showDefaultValues = true,
-        sortOptions = false, version = "usage-analytics 0.1.0",
+@Command(name = "usage-analytics.jar", mixinStandardHelpOptions = true, showDefaultValues = true,
+        sortOptions = false, version = CommandLines.VERSION,
         description = "Aggregates logged chat completion responses from Kafka into per-window usage rows.",
         footer = "%nAny --kafka.<property>=<value> is passed to every Kafka client,"
                 + " e.g. --kafka.security.protocol=SASL_SSL.")
@@ -49,10 +50,33 @@ public class UsageAnalyticsJob implements Callable<Integer> {
 
     public static final String KAFKA_PREFIX = "--kafka.";
 
+    /**
+     * How checked options become a running job: submitted to the cluster Flink provides (the
+     * cluster jar), or run on a local cluster by the launcher, which also watches it.
+     */
+    @FunctionalInterface
+    public interface Launch {
+        int launch(JobOptions options, PrintStream out) throws Exception;
+    }
+
     @Mixin
     JobOptions options = new JobOptions();
 
-    private PrintStream out = System.out;
+    @Spec
+    CommandSpec spec;
+
+    private final PrintStream out;
+    private final Launch launch;
+
+    /** The cluster jar's command, for picocli and for reading its options. */
+    public UsageAnalyticsJob() {
+        this(System.out, UsageAnalyticsJob::onCluster);
+    }
+
+    private UsageAnalyticsJob(PrintStream out, Launch launch) {
+        this.out = out;
+        this.launch = launch;
+    }
 
     /**
      * The cluster jar's entry point. It runs inside Flink (the CLI or the JobManager's web
@@ -99,29 +123,28 @@ public class UsageAnalyticsJob implements Callable<Integer> {
         }
     }
 
-    /** Runs the job as the command line would and returns its exit code. */
+    /** Runs the job as the cluster jar's command line would and returns its exit code. */
     public static int run(String[] args, PrintStream out, PrintStream err) {
-        UsageAnalyticsJob job = new UsageAnalyticsJob();
-        job.out = out;
+        return run(args, out, err, null, UsageAnalyticsJob::onCluster);
+    }
+
+    /**
+     * Runs the job with {@code launch} and returns the exit code; {@code name}, if given, is the
+     * command's name in its help and errors.
+     */
+    public static int run(String[] args, PrintStream out, PrintStream err, String name, Launch launch) {
+        UsageAnalyticsJob job = new UsageAnalyticsJob(out, launch);
+        CommandLine cli = CommandLines.of(job, CommandLine.defaultFactory(), out, err);
+        if (name != null) {
+            cli.setCommandName(name);
+        }
         List<String> rest = new ArrayList<>();
         try {
             extractKafkaProperties(args, job.options, rest);
         } catch (IllegalArgumentException e) {
-            err.println("usage-analytics: " + e.getMessage());
+            cli.getErr().println("usage-analytics: " + e.getMessage() + " (see --help)");
             return 2;
         }
-        CommandLine cli = new CommandLine(job)
-                .setOut(new PrintWriter(out, true))
-                .setErr(new PrintWriter(err, true))
-                .setParameterExceptionHandler((e, a) -> {
-                    e.getCommandLine().getErr().println("usage-analytics: " + e.getMessage()
-                            + " (see --help)");
-                    return 2;
-                })
-                .setExecutionExceptionHandler((e, cmd, parsed) -> {
-                    cmd.getErr().println("usage-analytics: " + oneLine(e));
-                    return 1;
-                });
         return cli.execute(rest.toArray(new String[0]));
     }
 
@@ -153,8 +176,22 @@ public class UsageAnalyticsJob implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        check(options, spec);
+        return launch.launch(options, out);
+    }
+
+    /** The option values no single option can check, as a usage error. */
+    private static void check(JobOptions o, CommandSpec spec) {
+        try {
+            o.validate();
+        } catch (IllegalArgumentException e) {
+            throw CommandLines.badUsage(spec, e.getMessage());
+        }
+    }
+
+    private static int onCluster(JobOptions options, PrintStream out) throws Exception {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-        prepare(env, options);
+        prepare(env, options, out);
         try {
             JobExecutionResult result = env.execute("usage-analytics");
             // A detached submission (the REST API, flink run -d) has no result to report.
@@ -168,12 +205,12 @@ public class UsageAnalyticsJob implements Callable<Integer> {
     }
 
     /**
-     * Checks the options and the services they name, then builds the whole job into {@code env}:
-     * Kafka source, pipeline, dead-letter topic, and the warehouse table (or stdout).
+     * Checks the services the options name (saying on {@code out} what it waits for), then builds
+     * the whole job into {@code env}: Kafka source, pipeline, dead-letter topic, and the warehouse
+     * table (or stdout).
      */
-    public static void prepare(StreamExecutionEnvironment env, JobOptions o) throws UserError {
-        validate(o);
-        KafkaCheck.check(o);
+    public static void prepare(StreamExecutionEnvironment env, JobOptions o, PrintStream out) throws UserError {
+        KafkaCheck.check(o, out);
         if (o.jdbcUrl != null) {
             checkWarehouse(o);
         }
@@ -198,8 +235,11 @@ public class UsageAnalyticsJob implements Callable<Integer> {
     /** Connects once at start: bad credentials or a missing table are one line, not a failing job. */
     private static void checkWarehouse(JobOptions o) throws UserError {
         try (Connection c = Warehouse.connect(o.jdbcUrl, o.jdbcUser, o.jdbcPassword, o.connectTimeout)) {
-            if (o.createSchema) {
+            if (o.createSchema != JobOptions.SchemaSetup.none) {
                 Warehouse.applySchema(c, o.table);
+            }
+            if (o.createSchema == JobOptions.SchemaSetup.all) {
+                Warehouse.applyViewsAndAlerts(c, o.table);
             }
             Optional<String> problem = Warehouse.tableProblem(c, o.table);
             if (problem.isPresent()) {
@@ -209,32 +249,6 @@ public class UsageAnalyticsJob implements Callable<Integer> {
         } catch (SQLException e) {
             throw new UserError("cannot use database " + o.jdbcUrl
                     + (o.jdbcUser == null ? "" : " as " + o.jdbcUser) + ": " + oneLine(e));
-        }
-    }
-
-    private static void validate(JobOptions o) throws UserError {
-        if (o.window.isZero()) {
-            throw new UserError("--window must be positive");
-        }
-        if (o.jdbcUrl != null) {
-            try {
-                UsageTable.checkTableName(o.table);
-            } catch (IllegalArgumentException e) {
-                throw new UserError("--table: " + e.getMessage());
-            }
-        }
-        try {
-            o.prices();
-        } catch (IllegalArgumentException e) {
-            throw new UserError("--prices: " + e.getMessage());
-        }
-        try {
-            o.spikeRule();
-        } catch (IllegalArgumentException e) {
-            throw new UserError("--spike-*: " + e.getMessage());
-        }
-        if (o.topicPattern == null && o.topics.isEmpty()) {
-            throw new UserError("--topic or --topic-pattern is required");
         }
     }
 
@@ -278,12 +292,21 @@ public class UsageAnalyticsJob implements Callable<Integer> {
         return outputs;
     }
 
-    /** Parses options the way the command line does, for tests and the local runner. */
+    /**
+     * Parses and checks options the way the command line does, for tests and the local runner;
+     * a bad option or value throws picocli's usage error.
+     */
     public static JobOptions parse(String... args) {
         UsageAnalyticsJob job = new UsageAnalyticsJob();
+        CommandLine cli = new CommandLine(job);
         List<String> rest = new ArrayList<>();
-        extractKafkaProperties(args, job.options, rest);
-        new CommandLine(job).parseArgs(rest.toArray(new String[0]));
+        try {
+            extractKafkaProperties(args, job.options, rest);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(cli, e.getMessage());
+        }
+        cli.parseArgs(rest.toArray(new String[0]));
+        check(job.options, cli.getCommandSpec());
         return job.options;
     }
 

@@ -1,5 +1,7 @@
 package io.usageanalytics.local;
 
+import io.usageanalytics.parsing.LoggedObjectParser;
+
 import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.DescribeClusterOptions;
@@ -73,6 +75,9 @@ import java.util.stream.Stream;
 public final class KafkaBroker implements AutoCloseable {
 
     private static final String HOST = "127.0.0.1";
+    private static final Path SETSID = Path.of("/usr/bin/setsid");
+    /** The largest record batch the broker takes: the job's record limit and room for overhead. */
+    public static final int MAX_MESSAGE_BYTES = LoggedObjectParser.MAX_RECORD_BYTES + 64 * 1024;
     private static final Duration FORMAT_TIMEOUT = Duration.ofSeconds(60);
     private static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(60);
     private static final Duration GRACEFUL_STOP_TIMEOUT = Duration.ofSeconds(30);
@@ -89,14 +94,17 @@ public final class KafkaBroker implements AutoCloseable {
     private final Path processLog;
     private final int brokerPort;
     private final int controllerPort;
+    /** A kept broker's folder (and so its data) outlives it; a temporary broker's is deleted. */
+    private final boolean kept;
     private final Thread shutdownHook = new Thread(this::killOnJvmExit, "kafka-broker-shutdown-hook");
 
     // Volatile because the shutdown hook reads it without taking the lock a stuck stop() may hold.
     private volatile Process process;
     private boolean stopped;
 
-    private KafkaBroker(Path workDir, int brokerPort, int controllerPort) {
+    private KafkaBroker(Path workDir, int brokerPort, int controllerPort, boolean kept) {
         this.workDir = workDir;
+        this.kept = kept;
         this.serverProperties = workDir.resolve("server.properties");
         this.log4jProperties = workDir.resolve("log4j2.properties");
         this.brokerLog = workDir.resolve("broker.log");
@@ -126,13 +134,33 @@ public final class KafkaBroker implements AutoCloseable {
      */
     public static KafkaBroker start(Path parentDir, boolean stopAtJvmExit) {
         int[] ports = freeLoopbackPorts(2);
-        KafkaBroker broker = new KafkaBroker(createTempDirectory(parentDir), ports[0], ports[1]);
+        return start(new KafkaBroker(createTempDirectory(parentDir), ports[0], ports[1], false), stopAtJvmExit);
+    }
+
+    /**
+     * Starts a broker in {@code dir}, on the data a broker kept there before if any (new ports each
+     * time), and leaves the folder in place when it stops: the local runner's broker, whose topics
+     * survive restarts. No shutdown hook: the caller stops it (the child exits with this JVM).
+     */
+    public static KafkaBroker startKept(Path dir) {
+        int[] ports = freeLoopbackPorts(2);
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return start(new KafkaBroker(dir.toAbsolutePath(), ports[0], ports[1], true), false);
+    }
+
+    private static KafkaBroker start(KafkaBroker broker, boolean stopAtJvmExit) {
         if (stopAtJvmExit) {
             Runtime.getRuntime().addShutdownHook(broker.shutdownHook);
         }
         try {
             broker.writeConfiguration();
-            broker.formatStorage();
+            if (!Files.exists(broker.workDir.resolve("data").resolve("meta.properties"))) {
+                broker.formatStorage();
+            }
             broker.launch();
             return broker;
         } catch (RuntimeException | Error e) {
@@ -271,7 +299,9 @@ public final class KafkaBroker implements AutoCloseable {
             } catch (IllegalStateException jvmAlreadyShuttingDown) {
                 // The hook is running or about to run and does the same cleanup.
             }
-            deleteRecursively(workDir);
+            if (!kept) {
+                deleteRecursively(workDir);
+            }
         }
     }
 
@@ -299,6 +329,8 @@ public final class KafkaBroker implements AutoCloseable {
         server.setProperty("share.coordinator.state.topic.replication.factor", "1");
         server.setProperty("share.coordinator.state.topic.min.isr", "1");
         server.setProperty("group.initial.rebalance.delay.ms", "0");
+        // Records up to the job's limit (4 MiB) and their batch overhead; Kafka's default is 1 MB.
+        server.setProperty("message.max.bytes", String.valueOf(MAX_MESSAGE_BYTES));
         server.setProperty("num.partitions", "1");
         // Tests must create their topics explicitly, so a typo fails instead of silently creating one.
         server.setProperty("auto.create.topics.enable", "false");
@@ -350,7 +382,14 @@ public final class KafkaBroker implements AutoCloseable {
     }
 
     private List<String> javaCommand(String mainClass, String... args) {
-        List<String> command = new ArrayList<>(List.of(
+        List<String> command = new ArrayList<>();
+        // In a session of its own, Ctrl-C in a terminal (SIGINT to the whole foreground process
+        // group) does not stop the broker under the job, which still needs it to take a savepoint;
+        // whoever started the broker stops it.
+        if (Files.isExecutable(SETSID)) {
+            command.add(SETSID.toString());
+        }
+        command.addAll(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx512m",
                 "-Dlog4j2.configurationFile=" + log4jProperties,
@@ -449,7 +488,9 @@ public final class KafkaBroker implements AutoCloseable {
             waitFor(current, FORCED_STOP_TIMEOUT);
         }
         try {
-            deleteRecursively(workDir);
+            if (!kept) {
+                deleteRecursively(workDir);
+            }
         } catch (UncheckedIOException ignored) {
             // Best effort: the JVM is exiting and has nowhere to report this.
         }

@@ -1,58 +1,50 @@
 package io.usageanalytics.local;
 
 import io.usageanalytics.Accounting;
+import io.usageanalytics.cli.CommandLines;
 import io.usageanalytics.cli.JobOptions;
 import io.usageanalytics.cli.UsageAnalyticsJob;
-import io.usageanalytics.cli.UserError;
 import io.usageanalytics.sinks.Warehouse;
 
-import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.RestOptions;
-import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 import picocli.CommandLine.Unmatched;
 
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.LocalTime;
-import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Properties;
 import java.util.concurrent.Callable;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * {@code local}: the whole product on one machine. Starts (unless told to use existing ones) a
- * KRaft broker and an embedded PostgreSQL whose data is kept in the state folder, runs the job on a
- * local Flink MiniCluster with its web UI, and either generates live traffic and prints a summary
- * every few seconds until Ctrl-C, or replays {@code --input} once and prints the accounting.
+ * KRaft broker and an embedded PostgreSQL, both keeping their data in the state folder, runs the
+ * job on a local Flink MiniCluster with its web UI, and either generates live traffic and shows
+ * the live screen until Ctrl-C, or replays {@code --input} once and prints the accounting. A live
+ * run on the embedded services stops with a savepoint and the next one resumes from it (or from
+ * the last checkpoint after a crash), so a restart loses and double counts nothing.
  */
 @Command(name = "local", mixinStandardHelpOptions = true, showDefaultValues = true, sortOptions = false,
+        version = CommandLines.VERSION,
         description = "Run the job locally on embedded Kafka and PostgreSQL.",
         footer = "%nEvery other option is passed to the job (see `usage-analytics job --help`),"
                 + " e.g. --topic, --bounded, --window, --allowed-lateness, --out-of-orderness.")
 final class LocalRunner implements Callable<Integer> {
-
-    static final String PASSWORD_ENV = "USAGE_ANALYTICS_JDBC_PASSWORD";
 
     @Option(names = "--kafka", paramLabel = "HOST:PORT",
             description = "Use this Kafka instead of starting one.")
@@ -63,7 +55,7 @@ final class LocalRunner implements Callable<Integer> {
     String warehouse;
 
     @Option(names = "--warehouse-user", paramLabel = "USER", defaultValue = "postgres",
-            description = "User for --warehouse; the password comes from " + PASSWORD_ENV + ".")
+            description = "User for --warehouse; the password comes from " + JobOptions.PASSWORD_ENV + ".")
     String warehouseUser;
 
     @Option(names = "--input", paramLabel = "FILE",
@@ -81,25 +73,29 @@ final class LocalRunner implements Callable<Integer> {
     double duplicateShare;
 
     @Option(names = "--refresh", paramLabel = "DURATION", defaultValue = "5s",
-            converter = JobOptions.DurationConverter.class, description = "How often the live summary prints.")
+            converter = JobOptions.DurationConverter.class, description = "How often the live screen refreshes.")
     Duration refresh;
 
     @Option(names = "--state", paramLabel = "DIR", defaultValue = LocalState.DEFAULT_OPTION,
-            description = "Where the embedded warehouse keeps its data between runs.")
+            description = "Where the embedded services keep their data, and the job its checkpoints, between runs.")
     Path state;
 
-    @Option(names = "--reset", description = "Wipe the state folder (warehouse data) first.")
+    @Option(names = "--reset", description = "Wipe the state folder (warehouse and Kafka data, checkpoints) first.")
     boolean reset;
 
     @Unmatched
     List<String> jobArgs = new ArrayList<>();
+
+    @Spec
+    CommandSpec spec;
 
     private final PrintStream out;
     private final AtomicBoolean stopping = new AtomicBoolean();
     private KafkaBroker broker;
     private EmbeddedWarehouse embeddedWarehouse;
     private LocalState localState;
-    private JobClient job;
+    private LocalJob job;
+    private boolean resumable;
     private Thread traffic;
 
     LocalRunner(PrintStream out) {
@@ -108,10 +104,19 @@ final class LocalRunner implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        InputReplay replay = input == null ? null : InputReplay.open(input);
+        // Every value is checked before anything starts, so a typo costs nothing.
+        checkOwnOptions();
+        InputReplay replay;
+        try {
+            replay = input == null ? null : InputReplay.open(input);
+        } catch (IllegalArgumentException e) {
+            throw CommandLines.badUsage(spec, e.getMessage());
+        }
         localState = new LocalState(state);
+        jobOptions(replay, "127.0.0.1:9092", "jdbc:postgresql://127.0.0.1/check", warehouseUser);
         if (reset) {
             localState.reset();
+            out.println("reset: deleted the warehouse and Kafka data and the checkpoints in " + localState.root());
         }
         Thread cleanup = new Thread(this::stopEverything, "usage-analytics-local-stop");
         Runtime.getRuntime().addShutdownHook(cleanup);
@@ -127,9 +132,19 @@ final class LocalRunner implements Callable<Integer> {
         }
     }
 
+    private void checkOwnOptions() {
+        if (!(rate > 0)) {
+            throw CommandLines.badUsage(spec, "--rate must be positive");
+        }
+        if (!(malformedShare >= 0 && malformedShare <= 1) || !(duplicateShare >= 0 && duplicateShare <= 1)) {
+            throw CommandLines.badUsage(spec, "--malformed-share and --duplicate-share must be between 0 and 1");
+        }
+        if (refresh.isZero()) {
+            throw CommandLines.badUsage(spec, "--refresh must be positive");
+        }
+    }
+
     private int run(InputReplay replay) throws Exception {
-        // Options are checked before anything starts, so a typo costs nothing.
-        jobOptions(replay, "127.0.0.1:9092", "jdbc:postgresql://127.0.0.1/check", warehouseUser);
         String servers = kafka != null ? kafka : startKafka();
         String url = warehouse;
         String user = warehouseUser;
@@ -139,11 +154,17 @@ final class LocalRunner implements Callable<Integer> {
             user = embeddedWarehouse.user();
             localState.publishWarehouseUrl(url);
         }
+        // A live run on the embedded services picks up where the last one stopped.
+        resumable = replay == null && kafka == null && warehouse == null && !jobArgs.contains("--bounded");
         JobOptions options = jobOptions(replay, servers, url, user);
         String topic = options.topics.get(0);
         boolean generate = replay == null && !options.bounded && kafka == null;
         if (replay != null || kafka == null) {
             Topics.ensure(servers, topic, 2, options.kafkaProperties);
+        }
+        Optional<Path> resumeFrom = resumable ? localState.latestSnapshot() : Optional.empty();
+        if (resumable) {
+            localState.pruneSnapshots(resumeFrom);
         }
 
         int uiPort = Loopback.freePort();
@@ -156,15 +177,13 @@ final class LocalRunner implements Callable<Integer> {
         out.println("  flink ui   http://127.0.0.1:" + uiPort);
         out.println("  input      " + (replay != null ? replay.describe() + " (bounded replay)"
                 : generate ? "generated traffic, " + rate + " requests/s" : "topic " + topic));
+        out.println("  logs       " + localState.logFile());
+        resumeFrom.ifPresent(p -> out.println("  resuming   from " + p + " (the windows open when the last run stopped)"));
 
-        Instant runStart = Instant.now();
         if (replay != null) {
             replay.produce(servers, topic, options.kafkaProperties, out);
         }
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(
-                webUiConfiguration(uiPort));
-        UsageAnalyticsJob.prepare(env, options);
-        job = env.executeAsync("usage-analytics (local)");
+        job = LocalJob.start(options, uiPort, resumeFrom, resumable, out);
         if (generate) {
             startTraffic(servers, topic, options.kafkaProperties);
         }
@@ -174,103 +193,64 @@ final class LocalRunner implements Callable<Integer> {
         while (!stopping.get()) {
             Thread.sleep(refresh.toMillis());
             if (!stopping.get()) {
-                printSummary(options, url, user, runStart.minus(options.window), Instant.now().plus(1, ChronoUnit.DAYS));
-                try {
-                    out.println(Accounting.summary(job.getAccumulators().get(10, TimeUnit.SECONDS)));
-                } catch (Exception e) {
-                    out.println("(accounting unavailable: " + UsageAnalyticsJob.oneLine(e) + ")");
-                }
+                job.reportFailures();
+                out.println();
+                LiveScreen.live(url, user, options.jdbcPassword, options.table, options.window,
+                        options.outOfOrderness, Instant.now(), job.accumulators()).forEach(out::println);
             }
         }
         return 0;
     }
 
-    /** The job's options: ours for Kafka and the warehouse, then whatever the user passed on. */
+    /** The job's options: ours for Kafka, the warehouse and local state, then whatever the user passed on. */
     private JobOptions jobOptions(InputReplay replay, String servers, String url, String user) {
-        List<String> args = new ArrayList<>(List.of("--bootstrap-servers", servers,
-                "--jdbc-url", url, "--jdbc-user", user, "--create-schema"));
+        List<String> args = new ArrayList<>(List.of("--bootstrap-servers", servers, "--jdbc-url", url,
+                "--jdbc-user", user));
+        // Local mode is a whole product: tables, dashboard views and alert functions.
+        if (jobArgs.stream().noneMatch(a -> a.equals("--create-schema") || a.startsWith("--create-schema="))) {
+            args.add("--create-schema=all");
+        }
         if (replay != null && !jobArgs.contains("--bounded")) {
             args.add("--bounded");
         }
         if (replay != null && kafka == null && !jobArgs.contains("--start")) {
             args.addAll(List.of("--start", "earliest"));
         }
-        args.addAll(localState.withCheckpoints(jobArgs));
+        args.addAll(localState.withCheckpoints(jobArgs, resumable));
         JobOptions options = UsageAnalyticsJob.parse(args.toArray(new String[0]));
-        options.jdbcPassword = System.getenv(PASSWORD_ENV);
+        options.jdbcPassword = System.getenv(JobOptions.PASSWORD_ENV);
         return options;
     }
 
     private int awaitBounded(JobOptions options, String url, String user, InputReplay replay) throws Exception {
-        while (!job.getJobExecutionResult().isDone()) {
-            Thread.sleep(1000);
-            Map<String, Object> acc;
-            try {
-                acc = job.getAccumulators().get(10, TimeUnit.SECONDS);
-            } catch (Exception pollFailed) {
-                // The job ended during the sleep: the local cluster shuts down with it, sometimes
-                // before the job's result is in, so the poll fails or throws. The result follows.
-                if (!awaitResult(Duration.ofSeconds(30))) {
-                    throw pollFailed;
-                }
-                continue;
-            }
-            out.println("  consumed " + acc.getOrDefault(Accounting.RECORDS_IN, 0L)
-                    + (replay != null ? " of " + replay.produced() + " records" : " records"));
+        OptionalLong available = replay != null ? OptionalLong.of(replay.produced())
+                : options.topicPattern == null
+                        ? OptionalLong.of(Topics.records(options.bootstrapServers, options.topics, options.kafkaProperties))
+                        : OptionalLong.empty();
+        Map<String, Object> result = job.await(available, acc -> out.println("  consumed "
+                + acc.getOrDefault(Accounting.RECORDS_IN, 0L)
+                + (available.isPresent() ? " of " + available.getAsLong() + " records" : " records")));
+        boolean replayed = replay != null && replay.produced() > 0;
+        Instant from = replayed ? replay.earliest() : Instant.EPOCH;
+        Instant to = replayed ? replay.latest().plusSeconds(1) : Instant.now().plus(3650, ChronoUnit.DAYS);
+        out.println();
+        try (Connection c = Warehouse.connect(url, user, options.jdbcPassword, Duration.ofSeconds(10))) {
+            // Windows that hold the records: from the one the earliest falls in.
+            LiveScreen.table(LiveScreen.read(c, options.table,
+                    Instant.ofEpochMilli(from.toEpochMilli() / options.window.toMillis() * options.window.toMillis()),
+                    to)).forEach(out::println);
         }
-        Map<String, Object> result;
-        try {
-            result = job.getJobExecutionResult().get().getAllAccumulatorResults();
-        } catch (Exception e) {
-            throw new UserError("job failed: " + UsageAnalyticsJob.oneLine(e));
-        }
-        Instant from = replay != null && replay.produced() > 0 ? replay.earliest() : Instant.EPOCH;
-        Instant to = replay != null && replay.produced() > 0 ? replay.latest().plusSeconds(1) : Instant.now().plus(3650, ChronoUnit.DAYS);
-        printSummary(options, url, user, from, to);
         out.println(Accounting.summary(result));
+        if (replay != null && !replay.notProduced().isEmpty()) {
+            replay.notProduced().forEach(line -> out.println("usage-analytics: " + line));
+            return 1;
+        }
         return 0;
     }
 
-    private boolean awaitResult(Duration timeout) {
-        try {
-            job.getJobExecutionResult().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (Exception failedOrNotYet) {
-            // A failure is reported where the result is read.
-        }
-        return job.getJobExecutionResult().isDone();
-    }
-
-    /** Per model over the windows overlapping [from, to): requests, tokens, finish-reason mix. */
-    private void printSummary(JobOptions options, String url, String user, Instant from, Instant to) {
-        String sql = "SELECT model, sum(requests) AS requests, sum(streamed_requests) AS streamed,"
-                + " sum(prompt_tokens) AS prompt_tokens, sum(completion_tokens) AS completion_tokens,"
-                + " sum(total_tokens) AS total_tokens,"
-                + share("finish_stop", "stop") + share("finish_length", "length")
-                + share("finish_tool_calls", "tools") + share("finish_content_filter", "filter")
-                + share("finish_none", "none") + " sum(estimated_requests) AS estimated,"
-                + " sum(duplicates_dropped) AS duplicates"
-                + " FROM " + options.table + " WHERE window_end > ? AND window_start < ?"
-                + " GROUP BY model ORDER BY model";
-        try (Connection c = Warehouse.connect(url, user, options.jdbcPassword, Duration.ofSeconds(10));
-                PreparedStatement s = c.prepareStatement(sql)) {
-            s.setTimestamp(1, Timestamp.from(from));
-            s.setTimestamp(2, Timestamp.from(to));
-            try (ResultSet r = s.executeQuery()) {
-                out.println();
-                out.println("-- " + LocalTime.now(ZoneOffset.UTC).truncatedTo(ChronoUnit.SECONDS) + " UTC, usage by model --");
-                TablePrinter.aligned(TablePrinter.read(r), out);
-            }
-        } catch (Exception e) {
-            out.println("(summary unavailable: " + UsageAnalyticsJob.oneLine(e) + ")");
-        }
-    }
-
-    private static String share(String column, String label) {
-        return " round(100.0 * sum(" + column + ") / nullif(sum(choices), 0), 1) AS \"" + label + "%\",";
-    }
-
-    private String startKafka() throws IOException {
-        broker = KafkaBroker.start(localState.kafkaParent(), false);
+    private String startKafka() {
+        out.println("starting Kafka (data kept in " + localState.kafka() + ") ...");
+        broker = KafkaBroker.startKept(localState.kafka());
         return broker.bootstrapServers();
     }
 
@@ -279,7 +259,7 @@ final class LocalRunner implements Callable<Integer> {
         TrafficGenerator generator = new TrafficGenerator(System.nanoTime(), Instant.now().getEpochSecond(),
                 1000, malformedShare, duplicateShare);
         traffic = new Thread(() -> {
-            try (KafkaProducer<byte[], byte[]> producer = producer(servers, kafkaProperties)) {
+            try (KafkaProducer<byte[], byte[]> producer = Topics.producer(servers, kafkaProperties)) {
                 long start = System.nanoTime();
                 long sent = 0;
                 while (!stopping.get()) {
@@ -301,16 +281,10 @@ final class LocalRunner implements Callable<Integer> {
         traffic.start();
     }
 
-    static KafkaProducer<byte[], byte[]> producer(String servers, Properties kafkaProperties) {
-        Properties p = new Properties();
-        p.putAll(kafkaProperties);
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, servers);
-        p.put(ProducerConfig.ACKS_CONFIG, "all");
-        p.put(ProducerConfig.LINGER_MS_CONFIG, 20);
-        return new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
-    }
-
-    /** Stops traffic, the job, the warehouse and the broker, once, whatever the order of calls. */
+    /**
+     * Stops traffic, the job (with a savepoint when the next run resumes from it), the warehouse
+     * and the broker, once, whatever the order of calls.
+     */
     private void stopEverything() {
         if (!stopping.compareAndSet(false, true)) {
             return;
@@ -319,13 +293,17 @@ final class LocalRunner implements Callable<Integer> {
             traffic.interrupt();
             join(traffic);
         }
-        if (job != null && !job.getJobExecutionResult().isDone()) {
+        if (job != null && resumable && !job.isDone()) {
             try {
-                job.cancel().get(20, TimeUnit.SECONDS);
-                job.getJobExecutionResult().handle((r, e) -> null).get(20, TimeUnit.SECONDS);
+                out.println("stopping: taking a savepoint, so the next run resumes the open windows ...");
+                out.println("  saved " + job.stopWithSavepoint(localState.savepoints()));
             } catch (Exception e) {
-                out.println("usage-analytics: could not cancel the job cleanly: " + UsageAnalyticsJob.oneLine(e));
+                out.println("usage-analytics: no savepoint (" + UsageAnalyticsJob.oneLine(e)
+                        + "); the next run resumes from the last checkpoint");
             }
+        }
+        if (job != null) {
+            job.close();
         }
         if (embeddedWarehouse != null) {
             embeddedWarehouse.close();
@@ -342,11 +320,5 @@ final class LocalRunner implements Callable<Integer> {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-    }
-
-    private static Configuration webUiConfiguration(int port) {
-        Configuration c = Loopback.flinkConfiguration();
-        c.set(RestOptions.PORT, port);
-        return c;
     }
 }

@@ -49,32 +49,96 @@ final class LocalState {
     /**
      * The job's arguments, plus {@code --checkpoint-dir} in this folder unless they name one: a
      * job run from the launcher is local, and without a directory Flink would keep its
-     * checkpoints on the JobManager heap.
+     * checkpoints on the JobManager heap. A {@code resumable} run's are kept apart, where the next
+     * run looks for them.
      */
-    List<String> withCheckpoints(List<String> jobArgs) {
+    List<String> withCheckpoints(List<String> jobArgs, boolean resumable) {
         List<String> args = new ArrayList<>(jobArgs);
         if (args.stream().noneMatch(a -> a.equals("--checkpoint-dir") || a.startsWith("--checkpoint-dir="))) {
-            args.addAll(List.of("--checkpoint-dir", root.resolve("checkpoints").toUri().toString()));
+            Path dir = resumable ? resumableCheckpoints() : root.resolve("checkpoints");
+            args.addAll(List.of("--checkpoint-dir", dir.toUri().toString()));
         }
         return args;
     }
 
-    Path kafkaParent() throws IOException {
-        return Files.createDirectories(root.resolve("kafka"));
+    /** The embedded broker's folder: configuration, logs and its data, kept across runs. */
+    Path kafka() {
+        return root.resolve("kafka");
+    }
+
+    Path logFile() {
+        return root.resolve("logs").resolve("usage-analytics.log");
+    }
+
+    /** Checkpoints of live runs on the embedded services, kept when a run stops so the next resumes. */
+    Path resumableCheckpoints() {
+        return root.resolve("job").resolve("checkpoints");
+    }
+
+    /** Savepoints taken when a live run on the embedded services stops. */
+    Path savepoints() {
+        return root.resolve("job").resolve("savepoints");
+    }
+
+    /**
+     * The newest complete savepoint or retained checkpoint of a live run (a folder with
+     * {@code _metadata}, which Flink writes last): where the next live run resumes.
+     */
+    Optional<Path> latestSnapshot() throws IOException {
+        List<Path> all = new ArrayList<>();
+        for (Path dir : List.of(resumableCheckpoints(), savepoints())) {
+            if (Files.isDirectory(dir)) {
+                try (Stream<Path> files = Files.walk(dir, 3)) {
+                    files.filter(f -> f.getFileName().toString().equals("_metadata")).forEach(all::add);
+                }
+            }
+        }
+        Optional<Path> newest = Optional.empty();
+        long newestTime = Long.MIN_VALUE;
+        for (Path metadata : all) {
+            long t = Files.getLastModifiedTime(metadata).toMillis();
+            if (t > newestTime) {
+                newestTime = t;
+                newest = Optional.of(metadata.getParent());
+            }
+        }
+        return newest;
+    }
+
+    /**
+     * Deletes every savepoint and retained checkpoint but {@code keep} (the one a run resumed from,
+     * needed until that run completes a checkpoint of its own): at most two are ever kept.
+     */
+    void pruneSnapshots(Optional<Path> keep) throws IOException {
+        for (Path dir : List.of(resumableCheckpoints(), savepoints())) {
+            if (!Files.isDirectory(dir)) {
+                continue;
+            }
+            try (Stream<Path> entries = Files.list(dir)) {
+                for (Path p : (Iterable<Path>) entries::iterator) {
+                    if (keep.isEmpty() || !keep.get().startsWith(p)) {
+                        deleteRecursively(p);
+                    }
+                }
+            }
+        }
     }
 
     private Path urlFile() {
         return root.resolve("warehouse.url");
     }
 
-    /** Deletes the warehouse data and everything else but the extracted binaries. */
+    /**
+     * Deletes the warehouse data, the broker's data, checkpoints and savepoints, and everything
+     * else but the extracted binaries and the logs.
+     */
     void reset() throws IOException {
         if (!Files.exists(root)) {
             return;
         }
         try (Stream<Path> entries = Files.list(root)) {
             for (Path p : (Iterable<Path>) entries::iterator) {
-                if (!p.equals(postgresBinaries())) {
+                if (!p.equals(postgresBinaries()) && !p.equals(logFile().getParent())) {
                     deleteRecursively(p);
                 }
             }

@@ -1,5 +1,6 @@
 package io.usageanalytics.local;
 
+import io.usageanalytics.cli.JobOptions;
 import io.usageanalytics.cli.UserError;
 import io.usageanalytics.sinks.Warehouse;
 
@@ -66,7 +67,7 @@ final class QueryCommand implements Callable<Integer> {
                         + "; run ./usage-analytics local first, or pass --warehouse");
             }
         }
-        try (Connection c = Warehouse.connect(url, user, System.getenv(LocalRunner.PASSWORD_ENV),
+        try (Connection c = Warehouse.connect(url, user, System.getenv(JobOptions.PASSWORD_ENV),
                         Duration.ofSeconds(10));
                 Statement s = c.createStatement()) {
             if (s.execute(sql)) {
@@ -74,7 +75,7 @@ final class QueryCommand implements Callable<Integer> {
                     if (csv) {
                         TablePrinter.csv(TablePrinter.read(r), out);
                     } else {
-                        TablePrinter.aligned(TablePrinter.read(r), out);
+                        TablePrinter.aligned(TablePrinter.readRounded(r), out);
                     }
                 }
             } else {

@@ -1,9 +1,12 @@
 package io.usageanalytics.local;
 
 import java.io.PrintStream;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.sql.ResultSet;
 import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
+import java.sql.Types;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -12,8 +15,23 @@ final class TablePrinter {
 
     private TablePrinter() {}
 
-    /** Reads every row of {@code r}: the header first, then values as text ({@code ""} for NULL in CSV). */
+    /** Decimals an aligned table shows of a numeric value (shares, averages); CSV keeps them all. */
+    static final int SHOWN_DECIMALS = 6;
+
+    /** Every row of {@code r} as text, exactly: the header first ({@code ""} for NULL in CSV). */
     static List<String[]> read(ResultSet r) throws SQLException {
+        return read(r, Integer.MAX_VALUE);
+    }
+
+    /**
+     * Every row of {@code r} as text for reading on a screen: numeric values rounded to
+     * {@link #SHOWN_DECIMALS} decimals (a share computed by PostgreSQL has 20).
+     */
+    static List<String[]> readRounded(ResultSet r) throws SQLException {
+        return read(r, SHOWN_DECIMALS);
+    }
+
+    private static List<String[]> read(ResultSet r, int maxDecimals) throws SQLException {
         ResultSetMetaData m = r.getMetaData();
         int n = m.getColumnCount();
         List<String[]> rows = new ArrayList<>();
@@ -26,6 +44,12 @@ final class TablePrinter {
             String[] row = new String[n];
             for (int i = 0; i < n; i++) {
                 row[i] = r.getString(i + 1);
+                if (row[i] != null && m.getColumnType(i + 1) == Types.NUMERIC) {
+                    BigDecimal v = r.getBigDecimal(i + 1);
+                    if (v.scale() > maxDecimals) {
+                        row[i] = v.setScale(maxDecimals, RoundingMode.HALF_EVEN).stripTrailingZeros().toPlainString();
+                    }
+                }
             }
             rows.add(row);
         }

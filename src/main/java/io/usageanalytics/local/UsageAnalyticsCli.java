@@ -1,12 +1,15 @@
 package io.usageanalytics.local;
 
+import io.usageanalytics.cli.CommandLines;
 import io.usageanalytics.cli.UsageAnalyticsJob;
+
+import org.slf4j.LoggerFactory;
 
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 import java.io.PrintStream;
-import java.io.PrintWriter;
+import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
 
@@ -14,10 +17,13 @@ import java.util.List;
  * The {@code usage-analytics} launcher's commands: {@code local} (the job on embedded services),
  * {@code query} (SQL against the local warehouse) and {@code job} (the job's own entry point).
  */
-@Command(name = "usage-analytics", mixinStandardHelpOptions = true, version = "usage-analytics 0.1.0",
+@Command(name = "usage-analytics", mixinStandardHelpOptions = true, version = CommandLines.VERSION,
         description = "LLM usage analytics on Flink.",
-        footer = {"  job    Run the job itself against existing Kafka and PostgreSQL",
-            "         (the options of the cluster jar; see `usage-analytics job --help`)."},
+        footer = {"  job        Run the job itself against existing Kafka and PostgreSQL",
+            "             (the options of the cluster jar; see `usage-analytics job --help`).",
+            "  benchmark  End-to-end benchmark: the job against a Flink SQL baseline",
+            "             (see `usage-analytics benchmark --help`).",
+            "  jmh        JMH benchmarks of the hot path (JMH's own options)."},
         subcommands = {LocalRunner.class, QueryCommand.class})
 public final class UsageAnalyticsCli implements Runnable {
 
@@ -28,29 +34,20 @@ public final class UsageAnalyticsCli implements Runnable {
     }
 
     public static void main(String[] args) {
+        // The log is appended to: each run starts with a dated line, to find it by.
+        LoggerFactory.getLogger(UsageAnalyticsCli.class).info("======== {} usage-analytics {} ========",
+                Instant.now(), String.join(" ", args).replaceAll("(--jdbc-password[= ])\\S+", "$1***"));
         System.exit(run(args, System.out, System.err));
     }
 
     static int run(String[] args, PrintStream out, PrintStream err) {
         if (args.length > 0 && args[0].equals("job")) {
-            List<String> job = LocalState.fromEnvironment().withCheckpoints(Arrays.asList(args).subList(1, args.length));
-            return UsageAnalyticsJob.run(job.toArray(new String[0]), out, err);
+            List<String> job = LocalState.fromEnvironment()
+                    .withCheckpoints(Arrays.asList(args).subList(1, args.length), false);
+            return UsageAnalyticsJob.run(job.toArray(new String[0]), out, err, "usage-analytics job",
+                    LocalJob::runCommand);
         }
-        CommandLine cli = new CommandLine(new UsageAnalyticsCli(), new Factory(out))
-                .setOut(new PrintWriter(out, true))
-                .setErr(new PrintWriter(err, true))
-                .setParameterExceptionHandler((e, a) -> {
-                    e.getCommandLine().getErr().println("usage-analytics: " + e.getMessage() + " (see --help)");
-                    return 2;
-                })
-                .setExecutionExceptionHandler((e, cmd, parsed) -> {
-                    // Options passed on to the job are only parsed once the command runs.
-                    boolean usage = e instanceof CommandLine.ParameterException;
-                    cmd.getErr().println("usage-analytics: " + UsageAnalyticsJob.oneLine(e)
-                            + (usage ? " (see --help)" : ""));
-                    return usage ? 2 : 1;
-                });
-        return cli.execute(args);
+        return CommandLines.of(new UsageAnalyticsCli(), new Factory(out), out, err).execute(args);
     }
 
     /** Gives the subcommands the output stream to write to. */

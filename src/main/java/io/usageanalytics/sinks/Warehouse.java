@@ -32,6 +32,13 @@ public final class Warehouse {
     /** The files of {@code sql/schema}, in the order they are applied. */
     public static final List<String> SCHEMA_FILES =
             List.of("001_llm_usage.sql", "002_cost_usd.sql", "003_llm_cost_alerts.sql");
+    /** The files of {@code sql/views}, applied after the schema by {@code --create-schema=all}. */
+    public static final List<String> VIEW_FILES = List.of("001_usage_hourly.sql", "002_usage_daily.sql",
+            "003_usage_cost_hourly.sql", "004_usage_finish_reasons_hourly.sql", "005_usage_estimated_hourly.sql",
+            "006_usage_fingerprints.sql");
+    /** The files of {@code sql/alerts}, applied after the views by {@code --create-schema=all}. */
+    public static final List<String> ALERT_FILES =
+            List.of("001_cost_spike.sql", "002_finish_quality.sql", "003_estimated_share.sql");
 
     private Warehouse() {}
 
@@ -73,9 +80,22 @@ public final class Warehouse {
 
     /** Applies every schema file; the table name in them is replaced by {@code table}. */
     public static void applySchema(Connection c, String table) throws SQLException {
+        apply(c, table, "schema", SCHEMA_FILES);
+    }
+
+    /**
+     * Applies the dashboard views and the alert functions (idempotent), reading {@code table}:
+     * what a DBA applies with psql after the schema.
+     */
+    public static void applyViewsAndAlerts(Connection c, String table) throws SQLException {
+        apply(c, table, "views", VIEW_FILES);
+        apply(c, table, "alerts", ALERT_FILES);
+    }
+
+    private static void apply(Connection c, String table, String folder, List<String> files) throws SQLException {
         UsageTable.checkTableName(table);
-        for (String file : SCHEMA_FILES) {
-            String sql = schemaFile(file).replace(UsageTable.DEFAULT_TABLE, table);
+        for (String file : files) {
+            String sql = sqlFile(folder, file).replace(UsageTable.DEFAULT_TABLE, table);
             try (Statement s = c.createStatement()) {
                 s.execute(sql);
             }
@@ -109,10 +129,11 @@ public final class Warehouse {
                 : Optional.of("table " + table + " lacks column(s) " + String.join(", ", missing));
     }
 
-    public static String schemaFile(String name) {
-        try (InputStream in = Warehouse.class.getResourceAsStream("/sql/schema/" + name)) {
+    /** A bundled file of {@code sql/<folder>}. */
+    public static String sqlFile(String folder, String name) {
+        try (InputStream in = Warehouse.class.getResourceAsStream("/sql/" + folder + "/" + name)) {
             if (in == null) {
-                throw new IllegalStateException("schema file sql/schema/" + name + " is not bundled");
+                throw new IllegalStateException("file sql/" + folder + "/" + name + " is not bundled");
             }
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);
         } catch (IOException e) {

@@ -1,5 +1,6 @@
 package io.usageanalytics.bench;
 
+import io.usageanalytics.cli.CommandLines;
 import io.usageanalytics.local.EmbeddedWarehouse;
 import io.usageanalytics.local.KafkaBroker;
 import io.usageanalytics.local.TrafficGenerator;
@@ -88,8 +89,12 @@ public final class EndToEndBenchmark implements Callable<Integer> {
     /** Where the report goes (a test reads it). */
     PrintStream out = System.out;
 
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
     public static void main(String[] args) {
-        System.exit(new CommandLine(new EndToEndBenchmark()).execute(args));
+        System.exit(CommandLines.of(new EndToEndBenchmark(), CommandLine.defaultFactory(), System.out, System.err)
+                .execute(args));
     }
 
     /**
@@ -101,6 +106,13 @@ public final class EndToEndBenchmark implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        // Checked before anything starts, as every command does.
+        if (records < 1 || runs < 1 || parallelism < 1) {
+            throw CommandLines.badUsage(spec, "--records, --runs and --parallelism must be positive");
+        }
+        if (!heap.matches("[0-9]+[kKmMgG]")) {
+            throw CommandLines.badUsage(spec, "--heap must be a size such as 2g or 512m, not " + heap);
+        }
         Files.createDirectories(work);
         Path dir = Files.createTempDirectory(work.toAbsolutePath(), "run");
         int code = run(dir);

@@ -31,7 +31,8 @@ class EndToEndBenchmarkITCase {
         benchmark.work = work;
         benchmark.launcherOpts = List.of("-XX:+UseParallelGC");
         benchmark.jobClasspath = Path.of("target/classes").toAbsolutePath() + ":"
-                + Files.readString(Path.of("target/local-classpath.txt")).trim();
+                + Files.readString(Path.of("target/local-classpath.txt")).trim() + ":"
+                + Files.readString(Path.of("target/local-runtime-classpath.txt")).trim();
         benchmark.log4jConfiguration = Path.of("src/test/resources/log4j2-test.properties").toAbsolutePath().toString();
         ByteArrayOutputStream report = new ByteArrayOutputStream();
         benchmark.out = new PrintStream(report, true, StandardCharsets.UTF_8);

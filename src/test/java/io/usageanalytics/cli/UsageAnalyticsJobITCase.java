@@ -204,7 +204,7 @@ class UsageAnalyticsJobITCase {
 
         JobOptions options = UsageAnalyticsJob.parse("--bootstrap-servers", kafka.bootstrapServers(),
                 "--topic", topic, "--group", "it-" + topic, "--bounded", "--checkpoint-interval", "1s");
-        KafkaCheck.check(options);
+        KafkaCheck.check(options, System.out);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         env.setParallelism(MiniClusters.PARALLELISM);
         UsagePipeline.Outputs outputs = UsageAnalyticsJob.defineJob(env, options);
@@ -247,7 +247,7 @@ class UsageAnalyticsJobITCase {
         JobOptions options = UsageAnalyticsJob.parse("--bootstrap-servers", kafka.bootstrapServers(),
                 "--topic", topic, "--group", "it-" + topic, "--start", "earliest",
                 "--idleness", "1s", "--out-of-orderness", "0s", "--checkpoint-interval", "1s");
-        KafkaCheck.check(options);
+        KafkaCheck.check(options, System.out);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         env.setParallelism(MiniClusters.PARALLELISM);
         CloseableIterator<UsageRow> rows = UsageAnalyticsJob.defineJob(env, options).rows().collectAsync();

@@ -15,11 +15,11 @@ class LocalStateTest {
         LocalState state = new LocalState(root);
         String here = root.toAbsolutePath().normalize().resolve("checkpoints").toUri().toString();
 
-        assertThat(state.withCheckpoints(List.of("--bounded")))
+        assertThat(state.withCheckpoints(List.of("--bounded"), false))
                 .containsExactly("--bounded", "--checkpoint-dir", here);
-        assertThat(state.withCheckpoints(List.of("--checkpoint-dir", "s3://b/c")))
+        assertThat(state.withCheckpoints(List.of("--checkpoint-dir", "s3://b/c"), false))
                 .containsExactly("--checkpoint-dir", "s3://b/c");
-        assertThat(state.withCheckpoints(List.of("--checkpoint-dir=s3://b/c")))
+        assertThat(state.withCheckpoints(List.of("--checkpoint-dir=s3://b/c"), false))
                 .containsExactly("--checkpoint-dir=s3://b/c");
     }
 }

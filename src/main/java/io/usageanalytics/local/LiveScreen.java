@@ -1,0 +1,208 @@
+package io.usageanalytics.local;
+
+import io.usageanalytics.Accounting;
+import io.usageanalytics.sinks.Warehouse;
+
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalTime;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+
+/**
+ * What the local runner shows, at most {@link #WIDTH} columns: usage and cost per model over a span
+ * of windows (the current UTC day while live), when the next rows are due, and the accounting of
+ * the running job, whose terms add up at every refresh because the records still in flight are
+ * shown too.
+ */
+final class LiveScreen {
+
+    static final int WIDTH = 100;
+    private static final int MODEL_WIDTH = 22;
+    private static final String ROW = "%-" + MODEL_WIDTH + "s %8s %12s %11s %5s %5s %5s %5s %5s %5s %5s";
+
+    private LiveScreen() {}
+
+    /** One model's totals over the span: a row of the screen. */
+    record ModelUsage(String model, long requests, long tokens, BigDecimal costUsd, long unpricedRows, long choices,
+            long stop, long length, long toolCalls, long contentFilter, long cutOff, long estimated,
+            long duplicates) {
+
+        static final ModelUsage TOTAL = new ModelUsage("total", 0, 0, null, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+
+        ModelUsage plus(ModelUsage o) {
+            return new ModelUsage("total", requests + o.requests, tokens + o.tokens,
+                    costUsd == null ? o.costUsd : o.costUsd == null ? costUsd : costUsd.add(o.costUsd),
+                    unpricedRows + o.unpricedRows, choices + o.choices, stop + o.stop, length + o.length,
+                    toolCalls + o.toolCalls, contentFilter + o.contentFilter, cutOff + o.cutOff,
+                    estimated + o.estimated, duplicates + o.duplicates);
+        }
+    }
+
+    /** The table's rows per model whose windows start in [from, to), the most expensive first. */
+    static List<ModelUsage> read(Connection c, String table, Instant from, Instant to) throws SQLException {
+        String sql = "SELECT model, sum(requests), sum(total_tokens), sum(cost_usd),"
+                + " count(*) FILTER (WHERE cost_usd IS NULL), sum(choices), sum(finish_stop), sum(finish_length),"
+                + " sum(finish_tool_calls), sum(finish_content_filter), sum(finish_none), sum(estimated_requests),"
+                + " sum(duplicates_dropped) FROM " + table + " WHERE window_start >= ? AND window_start < ?"
+                + " GROUP BY model ORDER BY sum(cost_usd) DESC NULLS LAST, model";
+        List<ModelUsage> rows = new ArrayList<>();
+        try (PreparedStatement s = c.prepareStatement(sql)) {
+            s.setTimestamp(1, Timestamp.from(from));
+            s.setTimestamp(2, Timestamp.from(to));
+            try (ResultSet r = s.executeQuery()) {
+                while (r.next()) {
+                    rows.add(new ModelUsage(r.getString(1), r.getLong(2), r.getLong(3), r.getBigDecimal(4),
+                            r.getLong(5), r.getLong(6), r.getLong(7), r.getLong(8), r.getLong(9), r.getLong(10),
+                            r.getLong(11), r.getLong(12), r.getLong(13)));
+                }
+            }
+        }
+        return rows;
+    }
+
+    /** The end of the latest window in the table that starts in [from, to), if any. */
+    static Optional<Instant> lastWindowEnd(Connection c, String table, Instant from, Instant to) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement(
+                "SELECT max(window_end) FROM " + table + " WHERE window_start >= ? AND window_start < ?")) {
+            s.setTimestamp(1, Timestamp.from(from));
+            s.setTimestamp(2, Timestamp.from(to));
+            try (ResultSet r = s.executeQuery()) {
+                r.next();
+                Timestamp t = r.getTimestamp(1);
+                return t == null ? Optional.empty() : Optional.of(t.toInstant());
+            }
+        }
+    }
+
+    /** The live screen: today's rows (UTC), when more are due, and the running job's accounting. */
+    static List<String> live(String url, String user, String password, String table, Duration window,
+            Duration outOfOrderness, Instant now, Optional<Map<String, Object>> accumulators) {
+        Instant day = now.truncatedTo(ChronoUnit.DAYS);
+        List<String> lines = new ArrayList<>();
+        try (Connection c = Warehouse.connect(url, user, password, Duration.ofSeconds(5))) {
+            Optional<Instant> last = lastWindowEnd(c, table, day, day.plus(1, ChronoUnit.DAYS));
+            lines.add(title(now, last, window, outOfOrderness));
+            lines.addAll(table(read(c, table, day, day.plus(1, ChronoUnit.DAYS))));
+        } catch (SQLException e) {
+            lines.add("-- " + clock(now) + " UTC: the warehouse did not answer: " + oneLine(e.getMessage()));
+        }
+        lines.addAll(accounting(accumulators));
+        return lines;
+    }
+
+    /**
+     * The first line: the span shown and when rows are due. A window's row is written once the
+     * watermark passes its end, that is once records created an out-of-orderness after it arrive.
+     */
+    static String title(Instant now, Optional<Instant> lastWindowEnd, Duration window, Duration outOfOrderness) {
+        String head = "-- " + clock(now) + " UTC; today's windows of " + human(window);
+        if (lastWindowEnd.isEmpty()) {
+            Instant firstEnd = Instant.ofEpochMilli((now.toEpochMilli() / window.toMillis() + 1) * window.toMillis());
+            return head + ": no rows yet, the first are due about " + clock(firstEnd.plus(outOfOrderness)) + " --";
+        }
+        Instant nextDue = lastWindowEnd.get().plus(window).plus(outOfOrderness);
+        return head + " closed up to " + clock(lastWindowEnd.get())
+                + (nextDue.isAfter(now) ? "; next rows due about " + clock(nextDue) : "; next rows as records arrive")
+                + " --";
+    }
+
+    /** The per-model table with a total row; shares are of choices, cost in USD at list prices. */
+    static List<String> table(List<ModelUsage> rows) {
+        List<String> lines = new ArrayList<>();
+        lines.add(String.format(ROW, "model", "requests", "tokens", "cost_usd", "stop%", "len%", "tool%",
+                "filt%", "cut%", "estim", "dupes"));
+        if (rows.isEmpty()) {
+            lines.add("(no rows)");
+            return lines;
+        }
+        ModelUsage total = ModelUsage.TOTAL;
+        for (ModelUsage r : rows) {
+            lines.add(row(r));
+            total = total.plus(r);
+        }
+        if (rows.size() > 1) {
+            lines.add(row(total));
+        }
+        return lines;
+    }
+
+    private static String row(ModelUsage r) {
+        String model = r.model().length() > MODEL_WIDTH ? r.model().substring(0, MODEL_WIDTH - 1) + "~" : r.model();
+        return String.format(ROW, model, r.requests(), r.tokens(), cost(r), share(r.stop(), r.choices()),
+                share(r.length(), r.choices()), share(r.toolCalls(), r.choices()),
+                share(r.contentFilter(), r.choices()), share(r.cutOff(), r.choices()), r.estimated(),
+                r.duplicates());
+    }
+
+    /** USD to the cent's hundredth; {@code +?} when some rows have no price, {@code ?} when none has. */
+    private static String cost(ModelUsage r) {
+        if (r.costUsd() == null) {
+            return "?";
+        }
+        return r.costUsd().setScale(4, RoundingMode.HALF_EVEN).toPlainString() + (r.unpricedRows() > 0 ? "+?" : "");
+    }
+
+    private static String share(long part, long whole) {
+        return whole == 0 ? "-" : BigDecimal.valueOf(1000 * part / whole, 1).toPlainString();
+    }
+
+    /**
+     * The job's accounting since this run started: records in, and where each went, with those
+     * still in flight (read, not yet in a closed window) so that the terms always add up.
+     */
+    static List<String> accounting(Optional<Map<String, Object>> accumulators) {
+        if (accumulators.isEmpty()) {
+            return List.of("accounting: not available yet (the job is starting or restarting)");
+        }
+        Map<String, Object> a = accumulators.get();
+        long in = count(a, Accounting.RECORDS_IN);
+        long aggregated = count(a, Accounting.RECORDS_AGGREGATED);
+        long rejected = count(a, Accounting.REJECTED);
+        long duplicates = count(a, Accounting.DUPLICATES_DROPPED);
+        List<String> lines = new ArrayList<>();
+        lines.add("this run: records_in " + in + " = aggregated " + aggregated + " + rejected " + rejected
+                + " + duplicates " + duplicates + " + in_flight " + (in - aggregated - rejected - duplicates));
+        StringBuilder reasons = new StringBuilder();
+        new TreeMap<>(a).forEach((name, value) -> {
+            if (name.startsWith(Accounting.REJECTED_PREFIX)) {
+                reasons.append(reasons.length() == 0 ? "rejected by reason:" : ",")
+                        .append(' ').append(name.substring(Accounting.REJECTED_PREFIX.length())).append(' ')
+                        .append(value);
+            }
+        });
+        if (reasons.length() > 0) {
+            lines.add(reasons.toString());
+        }
+        return lines;
+    }
+
+    private static long count(Map<String, Object> accumulators, String name) {
+        return ((Number) accumulators.getOrDefault(name, 0L)).longValue();
+    }
+
+    private static String clock(Instant t) {
+        return LocalTime.ofInstant(t, ZoneOffset.UTC).truncatedTo(ChronoUnit.SECONDS).toString();
+    }
+
+    private static String human(Duration d) {
+        return d.toSeconds() % 60 == 0 && d.toSeconds() > 0 ? d.toMinutes() + "min" : d.toMillis() % 1000 == 0
+                ? d.toSeconds() + "s" : d.toMillis() + "ms";
+    }
+
+    private static String oneLine(String s) {
+        return s == null ? "" : s.replaceAll("\\s+", " ").trim();
+    }
+}
