@@ -5,6 +5,7 @@ import io.usageanalytics.cli.UsageAnalyticsJob;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.MissingNode;
 import org.apache.flink.annotation.docs.Documentation;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.ConfigOption;
@@ -43,7 +44,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.BiFunction;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.jar.JarFile;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -453,6 +456,247 @@ class DeployFilesTest {
                     .as("%s waits for %s", dependent, init)
                     .containsEntry("condition", "service_completed_successfully");
         }
+    }
+
+    @Test
+    void grafanaAlertRulesLinkARealDashboardPanel() {
+        Map<String, JsonNode> dashboards = provisionedDashboards();
+        List<String> problems = new ArrayList<>();
+        List<String> linked = new ArrayList<>();
+        for (Map<String, Object> rule : alertRules()) {
+            problems.addAll(panelLinkProblems(rule, dashboards));
+            if (map(rule, "annotations").containsKey(DASHBOARD_UID)) {
+                linked.add(String.valueOf(rule.get("uid")));
+            }
+        }
+        assertThat(problems).as("alert rules' dashboard links").isEmpty();
+        assertThat(linked).as("rules linking a dashboard").isNotEmpty();
+    }
+
+    @Test
+    void everyGrafanaDatasourceReferenceResolvesToAProvisionedDatasource() {
+        Map<String, String> datasources = provisionedDatasources();
+        List<String> problems = new ArrayList<>();
+        provisionedDashboards().forEach((uid, dashboard) ->
+                problems.addAll(datasourceProblems("dashboard " + uid, dashboard, datasources,
+                        dashboard.path("templating").path("list"))));
+        for (Map<String, Object> rule : alertRules()) {
+            problems.addAll(datasourceProblems("rule " + rule.get("uid"), new ObjectMapper().valueToTree(rule),
+                    datasources, MissingNode.getInstance()));
+        }
+        assertThat(problems).isEmpty();
+    }
+
+    @Test
+    void grafanaReferenceChecksRejectWhatGrafanaRejects() {
+        ObjectMapper json = new ObjectMapper();
+        JsonNode dashboard = json.valueToTree(Map.of("uid", "d", "panels", List.of(
+                Map.of("id", 1, "type", "stat"),
+                Map.of("id", 2, "type", "row", "collapsed", true,
+                        "panels", List.of(Map.of("id", 3, "type", "timeseries"))))));
+        Map<String, JsonNode> dashboards = Map.of("d", dashboard);
+        Function<Map<String, Object>, List<String>> link = annotations ->
+                panelLinkProblems(Map.of("uid", "r", "annotations", annotations), dashboards);
+        assertThat(link.apply(Map.of())).isEmpty();
+        assertThat(link.apply(Map.of(DASHBOARD_UID, "d", PANEL_ID, "1"))).isEmpty();
+        assertThat(link.apply(Map.of(DASHBOARD_UID, "d", PANEL_ID, "3"))).as("inside a collapsed row").isEmpty();
+        assertThat(link.apply(Map.of(DASHBOARD_UID, "d"))).as("uid without panel").hasSize(1);
+        assertThat(link.apply(Map.of(PANEL_ID, "1"))).as("panel without uid").hasSize(1);
+        assertThat(link.apply(Map.of(DASHBOARD_UID, "x", PANEL_ID, "1"))).as("unknown dashboard").hasSize(1);
+        assertThat(link.apply(Map.of(DASHBOARD_UID, "d", PANEL_ID, "9"))).as("unknown panel").hasSize(1);
+        assertThat(link.apply(Map.of(DASHBOARD_UID, "d", PANEL_ID, "2"))).as("a row").hasSize(1);
+        assertThat(link.apply(Map.of(DASHBOARD_UID, "d", PANEL_ID, 1))).as("not a string").hasSize(1);
+
+        Map<String, String> datasources = Map.of("pg", "grafana-postgresql-datasource");
+        JsonNode variables = json.valueToTree(List.of(
+                Map.of("name", "ds", "type", "datasource", "query", "grafana-postgresql-datasource"),
+                Map.of("name", "other", "type", "datasource", "query", "prometheus"),
+                Map.of("name", "model", "type", "query")));
+        BiFunction<Object, JsonNode, List<String>> ds = (node, vars) ->
+                datasourceProblems("x", json.valueToTree(node), datasources, vars);
+        JsonNode none = MissingNode.getInstance();
+        assertThat(ds.apply(Map.of("datasource", Map.of("type", "grafana-postgresql-datasource", "uid", "pg")), none))
+                .isEmpty();
+        assertThat(ds.apply(Map.of("datasourceUid", "__expr__", "model",
+                Map.of("datasource", Map.of("type", "__expr__", "uid", "__expr__"))), none)).isEmpty();
+        assertThat(ds.apply(Map.of("datasource", Map.of("type", "grafana", "uid", "-- Grafana --")), none)).isEmpty();
+        assertThat(ds.apply(Map.of("targets", List.of(Map.of("datasource", Map.of("uid", "${ds}")))), variables))
+                .isEmpty();
+        assertThat(ds.apply(Map.of("datasource", "$ds"), variables)).isEmpty();
+        assertThat(ds.apply(Map.of("datasourceUid", "nope"), none)).as("unknown uid").hasSize(1);
+        assertThat(ds.apply(Map.of("model", Map.of("datasource", Map.of("uid", "nope"))), none))
+                .as("unknown uid in a rule's model").hasSize(1);
+        assertThat(ds.apply(Map.of("datasource", Map.of("type", "prometheus", "uid", "pg")), none))
+                .as("type differs from the provisioned one").hasSize(1);
+        assertThat(ds.apply(Map.of("datasource", Map.of("type", "grafana-postgresql-datasource")), none))
+                .as("no uid").hasSize(1);
+        assertThat(ds.apply(Map.of("datasource", Map.of("uid", "${ds}")), none)).as("no such variable").hasSize(1);
+        assertThat(ds.apply(Map.of("datasource", Map.of("uid", "${model}")), variables))
+                .as("not a datasource variable").hasSize(1);
+        assertThat(ds.apply(Map.of("datasource", Map.of("uid", "${other}")), variables))
+                .as("no provisioned datasource of the variable's type").hasSize(1);
+    }
+
+    private static final String DASHBOARD_UID = "__dashboardUid__";
+    private static final String PANEL_ID = "__panelId__";
+    /** Data sources Grafana has without provisioning: uid to type. */
+    private static final Map<String, String> BUILT_IN_DATASOURCES = Map.of(
+            "-- Grafana --", "grafana", "__expr__", "__expr__");
+    /** A data source named in a dashboard or rule; the type when the reference states one. */
+    private record DatasourceRef(String uid, String type) {}
+
+    private static final Pattern VARIABLE = Pattern.compile("\\$\\{(\\w+)(?::\\w+)?}|\\$(\\w+)");
+
+    /** The dashboards Grafana loads (the folder the dashboard provider reads), by uid. */
+    private static Map<String, JsonNode> provisionedDashboards() {
+        Map<String, JsonNode> dashboards = new TreeMap<>();
+        try (Stream<Path> files = Files.list(DEPLOY.resolve("grafana/dashboards"))) {
+            for (Path file : files.filter(f -> f.toString().endsWith(".json")).sorted().toList()) {
+                JsonNode dashboard = new ObjectMapper().readTree(file.toFile());
+                assertThat(dashboards.put(dashboard.path("uid").asText(), dashboard)).as("%s: uid unique", file).isNull();
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return dashboards;
+    }
+
+    /** Every provisioned data source: uid to plugin type. */
+    private static Map<String, String> provisionedDatasources() {
+        Map<String, String> datasources = new TreeMap<>();
+        try (Stream<Path> files = Files.list(DEPLOY.resolve("grafana/provisioning/datasources"))) {
+            files.sorted().forEach(f -> maps(yamlMap(f).get("datasources")).forEach(d -> assertThat(
+                    datasources.put(String.valueOf(d.get("uid")), String.valueOf(d.get("type"))))
+                    .as("%s: datasource uid %s unique", f, d.get("uid")).isNull()));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return datasources;
+    }
+
+    private static List<Map<String, Object>> alertRules() {
+        Map<String, Object> doc = yamlMap(DEPLOY.resolve("grafana/provisioning/alerting/rules.yaml"));
+        return maps(doc.get("groups")).stream().flatMap(g -> maps(g.get("rules")).stream()).toList();
+    }
+
+    /**
+     * What Grafana's alert-rule provisioning refuses (and then stops at start-up) or links nowhere:
+     * {@code __dashboardUid__} and {@code __panelId__} come together or not at all, the panel id is
+     * a string holding a number, the dashboard is provisioned and has that panel (rows' panels
+     * included), and the panel is not a row.
+     */
+    private static List<String> panelLinkProblems(Map<String, Object> rule, Map<String, JsonNode> dashboards) {
+        String where = "rule " + rule.get("uid");
+        Map<String, Object> annotations = cast(rule.getOrDefault("annotations", Map.of()));
+        Object dashboard = annotations.get(DASHBOARD_UID);
+        Object panel = annotations.get(PANEL_ID);
+        if (dashboard == null && panel == null) {
+            return List.of();
+        }
+        if (dashboard == null || panel == null) {
+            return List.of(where + ": " + (dashboard == null ? PANEL_ID + " without " + DASHBOARD_UID
+                    : DASHBOARD_UID + " without " + PANEL_ID) + " (Grafana requires both or neither)");
+        }
+        if (!(panel instanceof String id) || !id.matches("\\d+")) {
+            return List.of(where + ": " + PANEL_ID + " " + panel + " is not a quoted number");
+        }
+        JsonNode board = dashboards.get(String.valueOf(dashboard));
+        if (board == null) {
+            return List.of(where + ": no provisioned dashboard " + dashboard);
+        }
+        JsonNode target = panelsById(board).get(Integer.parseInt(id));
+        if (target == null) {
+            return List.of(where + ": dashboard " + dashboard + " has no panel " + id);
+        }
+        if ("row".equals(target.path("type").asText())) {
+            return List.of(where + ": panel " + id + " of " + dashboard + " is a row");
+        }
+        return List.of();
+    }
+
+    /** A dashboard's panels by id, those inside rows (collapsed or not) included. */
+    private static Map<Integer, JsonNode> panelsById(JsonNode dashboard) {
+        Map<Integer, JsonNode> panels = new TreeMap<>();
+        List<JsonNode> todo = new ArrayList<>();
+        dashboard.path("panels").forEach(todo::add);
+        while (!todo.isEmpty()) {
+            JsonNode panel = todo.remove(0);
+            if (panel.path("id").isInt()) {
+                assertThat(panels.put(panel.path("id").asInt(), panel)).as("panel id %s unique", panel.path("id"))
+                        .isNull();
+            }
+            panel.path("panels").forEach(todo::add);
+        }
+        return panels;
+    }
+
+    /**
+     * Every data source named in {@code node} ({@code datasource} as a uid or {uid, type},
+     * {@code datasourceUid}): a provisioned one of the same type, a built-in one, or a data source
+     * variable of {@code variables} whose plugin type some provisioned data source has.
+     */
+    private static List<String> datasourceProblems(String where, JsonNode node, Map<String, String> datasources,
+            JsonNode variables) {
+        List<String> problems = new ArrayList<>();
+        Map<String, String> known = new HashMap<>(datasources);
+        known.putAll(BUILT_IN_DATASOURCES);
+        List<JsonNode> todo = new ArrayList<>(List.of(node));
+        while (!todo.isEmpty()) {
+            JsonNode current = todo.remove(0);
+            current.forEach(todo::add);
+            if (!current.isObject()) {
+                continue;
+            }
+            List<DatasourceRef> references = new ArrayList<>();
+            JsonNode ds = current.path("datasource");
+            if (ds.isTextual()) {
+                references.add(new DatasourceRef(ds.asText(), null));
+            } else if (ds.isObject()) {
+                if (!ds.path("uid").isTextual() || ds.path("uid").asText().isBlank()) {
+                    problems.add(where + ": datasource " + ds + " names no uid");
+                } else {
+                    references.add(new DatasourceRef(ds.path("uid").asText(),
+                            ds.path("type").isTextual() ? ds.path("type").asText() : null));
+                }
+            }
+            if (current.path("datasourceUid").isTextual()) {
+                references.add(new DatasourceRef(current.path("datasourceUid").asText(), null));
+            }
+            for (DatasourceRef ref : references) {
+                String uid = ref.uid();
+                String type;
+                Matcher var = VARIABLE.matcher(uid);
+                if (var.matches()) {
+                    String name = var.group(1) != null ? var.group(1) : var.group(2);
+                    JsonNode variable = null;
+                    for (JsonNode v : variables) {
+                        if (name.equals(v.path("name").asText())) {
+                            variable = v;
+                        }
+                    }
+                    if (variable == null || !"datasource".equals(variable.path("type").asText())) {
+                        problems.add(where + ": " + uid + " is no data source variable");
+                        continue;
+                    }
+                    type = variable.path("query").asText();
+                    if (!datasources.containsValue(type)) {
+                        problems.add(where + ": variable " + uid + " picks among " + type
+                                + " data sources, and none is provisioned");
+                        continue;
+                    }
+                } else {
+                    type = known.get(uid);
+                    if (type == null) {
+                        problems.add(where + ": datasource uid " + uid + " is not provisioned");
+                        continue;
+                    }
+                }
+                if (ref.type() != null && !ref.type().equals(type)) {
+                    problems.add(where + ": datasource " + uid + " has type " + type + ", not " + ref.type());
+                }
+            }
+        }
+        return problems;
     }
 
     private static Set<String> union(Set<String> set, String extra) {
