@@ -298,6 +298,48 @@ class DeployFilesTest {
     }
 
     @Test
+    void postgresIsHealthyOnlyOverTcpAndTheWarehouseInitWaitsForIt() {
+        Map<String, Object> services = composeServices();
+        Map<String, Object> postgres = map(services, "postgres");
+        Map<String, Object> pgEnv = map(postgres, "environment");
+        List<String> test = strings(map(postgres, "healthcheck").get("test"));
+        assertThat(test.get(0)).isIn("CMD", "CMD-SHELL");
+        List<String> check = List.of(String.join(" ", test.subList(1, test.size())).strip().split("\\s+"));
+        assertThat(check.get(0)).isEqualTo("pg_isready");
+        // Without -h pg_isready asks the Unix socket, where the image's init-time server is ready
+        // before the real one listens on TCP.
+        assertThat(optionValue(check, "-h", "--host")).as("pg_isready host")
+                .isIn("127.0.0.1", "localhost", "::1");
+        assertThat(optionValue(check, "-U", "--username")).isEqualTo(pgEnv.get("POSTGRES_USER"));
+        assertThat(optionValue(check, "-d", "--dbname")).isEqualTo(pgEnv.get("POSTGRES_DB"));
+
+        // The init service retries on its own: Compose can fail its dependents on its first failed exit.
+        Map<String, Object> init = map(services, "warehouse-init");
+        assertThat(map(map(init, "depends_on"), "postgres")).containsEntry("condition", "service_healthy");
+        String script = String.join(" ", strings(init.get("command")));
+        Matcher wait = Pattern.compile("until (pg_isready[^;]*);\\s*do ([^\\n]*?)done").matcher(script);
+        assertThat(wait.find()).as("warehouse-init waits in a loop for PostgreSQL: %s", script).isTrue();
+        assertThat(wait.start()).as("before the first psql").isLessThan(script.indexOf("psql"));
+        List<String> ready = List.of(wait.group(1).split("\\s+"));
+        assertThat(optionValue(ready, "-h", "--host")).as("over TCP, at the postgres service").isEqualTo("postgres");
+        assertThat(wait.group(2)).as("the loop gives up at some point").contains("exit 1").contains("sleep");
+    }
+
+    /** The value of a command-line option given as {@code -x value}, {@code --long value} or {@code --long=value}. */
+    private static String optionValue(List<String> words, String shortName, String longName) {
+        for (int i = 0; i < words.size(); i++) {
+            String word = words.get(i);
+            if ((word.equals(shortName) || word.equals(longName)) && i + 1 < words.size()) {
+                return words.get(i + 1);
+            }
+            if (word.startsWith(longName + "=")) {
+                return word.substring(longName.length() + 1);
+            }
+        }
+        return null;
+    }
+
+    @Test
     void composePublishesPortsOnLoopbackOnlyAndMountsExistingFolders() {
         Map<String, Object> services = composeServices();
         List<String> problems = new ArrayList<>();
