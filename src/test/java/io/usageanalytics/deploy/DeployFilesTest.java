@@ -298,6 +298,32 @@ class DeployFilesTest {
     }
 
     @Test
+    void kafkaAdvertisesEachPublishedListenerAtTheAddressItIsPublishedOn() {
+        Map<String, Object> kafka = map(composeServices(), "kafka");
+        Map<String, Object> env = map(kafka, "environment");
+        Map<String, Integer> listenerPorts = new TreeMap<>();
+        for (String listener : String.valueOf(env.get("KAFKA_LISTENERS")).split(",")) {
+            listenerPorts.put(listener.substring(0, listener.indexOf("://")),
+                    Integer.parseInt(listener.substring(listener.lastIndexOf(':') + 1)));
+        }
+        Map<String, String> advertised = new TreeMap<>();
+        for (String listener : String.valueOf(env.get("KAFKA_ADVERTISED_LISTENERS")).split(",")) {
+            advertised.put(listener.substring(0, listener.indexOf("://")), listener.substring(listener.indexOf("://") + 3));
+        }
+        List<String> published = strings(kafka.get("ports"));
+        assertThat(published).isNotEmpty();
+        for (String port : published) {
+            String[] parts = port.split(":"); // host_ip:published:container
+            assertThat(parts).as("kafka port %s", port).hasSize(3);
+            String listener = listenerPorts.entrySet().stream()
+                    .filter(e -> e.getValue() == Integer.parseInt(parts[2])).map(Map.Entry::getKey)
+                    .findFirst().orElseThrow(() -> new AssertionError("no Kafka listener on published port " + port));
+            assertThat(advertised.get(listener)).as("advertised %s listener", listener)
+                    .isEqualTo(parts[0] + ":" + parts[1]);
+        }
+    }
+
+    @Test
     void postgresIsHealthyOnlyOverTcpAndTheWarehouseInitWaitsForIt() {
         Map<String, Object> services = composeServices();
         Map<String, Object> postgres = map(services, "postgres");
