@@ -1,5 +1,6 @@
 package io.usageanalytics.deploy;
 
+import io.usageanalytics.Accounting;
 import io.usageanalytics.cli.JobOptions;
 import io.usageanalytics.cli.UsageAnalyticsJob;
 
@@ -17,6 +18,11 @@ import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.configuration.RestartStrategyOptions.RestartStrategyType;
 import org.apache.flink.configuration.StateBackendOptions;
 import org.apache.flink.core.execution.CheckpointingMode;
+import org.apache.flink.metrics.CharacterFilter;
+import org.apache.flink.metrics.MetricGroup;
+import org.apache.flink.runtime.metrics.MetricNames;
+import org.apache.flink.runtime.metrics.groups.AbstractMetricGroup;
+import org.apache.flink.runtime.metrics.groups.UnregisteredMetricGroups;
 import org.apache.flink.util.TimeUtils;
 import org.junit.jupiter.api.Test;
 import org.snakeyaml.engine.v2.api.Load;
@@ -44,6 +50,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.function.BiFunction;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -99,7 +106,10 @@ class DeployFilesTest {
             new Rule("grafana/provisioning/datasources/postgres.yaml", DeployFilesTest::yamlMap),
             new Rule("grafana/provisioning/dashboards/dashboards.yaml", DeployFilesTest::grafanaProvisioning),
             new Rule("grafana/provisioning/alerting/rules.yaml", DeployFilesTest::grafanaProvisioning),
+            new Rule("grafana/provisioning/datasources/prometheus.yaml", DeployFilesTest::grafanaProvisioning),
             new Rule("grafana/dashboards/usage-analytics.json", DeployFilesTest::json),
+            new Rule("prometheus/prometheus.yml", DeployFilesTest::prometheusConfig),
+            new Rule("prometheus/rules/*.yml", DeployFilesTest::prometheusRules),
             // any further provisioning file declares apiVersion 1, any dashboard is JSON
             new Rule("grafana/provisioning/**.{yaml,yml}", DeployFilesTest::grafanaProvisioning),
             new Rule("grafana/**.json", DeployFilesTest::json),
@@ -774,6 +784,129 @@ class DeployFilesTest {
     }
 
     // ------------------------------------------------------------------------------------------
+    // Prometheus
+    // ------------------------------------------------------------------------------------------
+
+    @Test
+    void prometheusScrapesEveryFlinkProcessOnTheReporterPort() {
+        Map<String, Object> config = prometheusConfig(DEPLOY.resolve("prometheus/prometheus.yml"));
+        Set<String> targets = new TreeSet<>();
+        for (Map<String, Object> job : maps(config.get("scrape_configs"))) {
+            for (Map<String, Object> group : maps(job.getOrDefault("static_configs", List.of()))) {
+                targets.addAll(strings(group.get("targets")));
+            }
+        }
+        Set<String> flinkProcesses = new TreeSet<>();
+        composeServices().forEach((name, s) -> {
+            Object env = DeployFilesTest.<Map<String, Object>>cast(s).get("environment");
+            if (env instanceof Map<?, ?> e && e.get("FLINK_PROPERTIES") != null) {
+                String port = flinkProperties((String) e.get("FLINK_PROPERTIES")).get("metrics.reporter.prom.port");
+                assertThat(port).as("%s: metrics.reporter.prom.port", name).matches("\\d+");
+                flinkProcesses.add(name + ":" + port);
+            }
+        });
+        assertThat(flinkProcesses).contains("jobmanager:9249", "taskmanager:9249");
+        assertThat(targets).as("Prometheus targets: every Flink service, on its reporter port")
+                .containsExactlyElementsOf(flinkProcesses);
+    }
+
+    @Test
+    void prometheusAlertsOnTheJobsRejectCounterAndRestarts() {
+        // As Flink's reporter names them, from Flink's own metric groups and the job's constants.
+        String rejected = prometheusName(
+                UnregisteredMetricGroups.createUnregisteredOperatorMetricGroup().addGroup(Accounting.GROUP),
+                Accounting.REJECTED);
+        assertThat(rejected).isEqualTo("flink_taskmanager_job_task_operator_usage_rejected");
+        String restarts = prometheusName(UnregisteredMetricGroups.createUnregisteredJobManagerJobMetricGroup(),
+                MetricNames.NUM_RESTARTS);
+        assertThat(restarts).isEqualTo("flink_jobmanager_job_numRestarts");
+
+        List<Map<String, Object>> alerts = new ArrayList<>();
+        try (Stream<Path> files = Files.list(DEPLOY.resolve("prometheus/rules"))) {
+            files.sorted().forEach(f -> maps(prometheusRules(f).get("groups"))
+                    .forEach(g -> alerts.addAll(maps(g.get("rules")))));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        Pattern flinkMetric = Pattern.compile("\\bflink_[a-zA-Z0-9_:]+");
+        List<String> unknown = new ArrayList<>();
+        for (Map<String, Object> alert : alerts) {
+            assertThat(alert).as("rule %s", alert).containsKeys("alert", "expr", "labels", "annotations");
+            assertThat(map(alert, "labels")).as("%s", alert.get("alert")).containsKey("severity");
+            assertThat(map(alert, "annotations")).as("%s", alert.get("alert")).containsKey("summary");
+            Matcher m = flinkMetric.matcher(String.valueOf(alert.get("expr")));
+            while (m.find()) {
+                String name = m.group();
+                if (!name.equals(rejected) && !name.startsWith(rejected + "_") && !name.equals(restarts)) {
+                    unknown.add(alert.get("alert") + ": " + name);
+                }
+            }
+        }
+        assertThat(unknown).as("Flink metrics in alert expressions that the job and Flink export").isEmpty();
+        assertThat(alerts).extracting(a -> String.valueOf(a.get("expr")))
+                .anySatisfy(expr -> assertThat(expr).containsPattern(Pattern.quote(rejected) + "\\b(?!_)"))
+                .anySatisfy(expr -> assertThat(expr).contains(restarts));
+    }
+
+    @Test
+    void composeMountsThePrometheusConfigAndRulesWherePrometheusReadsThem() throws IOException {
+        Map<String, Object> prometheus = map(composeServices(), "prometheus");
+        assertThat(String.valueOf(prometheus.get("image"))).startsWith("prom/prometheus:v3.");
+        List<String> command = strings(prometheus.get("command"));
+        List<String> volumes = strings(prometheus.get("volumes"));
+        String configFile = optionValue(command, "--config.file", "--config.file");
+        assertThat(configFile).as("--config.file").isNotNull();
+        assertThat(hostPathOf(volumes, configFile)).as("compose mounts %s", configFile)
+                .isEqualTo(DEPLOY.resolve("prometheus/prometheus.yml"));
+        assertThat(volumeTargets(prometheus)).as("the TSDB is on a volume")
+                .contains(optionValue(command, "--storage.tsdb.path", "--storage.tsdb.path"));
+
+        Set<Path> loaded = new TreeSet<>();
+        String configDir = configFile.substring(0, configFile.lastIndexOf('/'));
+        for (String pattern : strings(prometheusConfig(DEPLOY.resolve("prometheus/prometheus.yml")).get("rule_files"))) {
+            String absolute = pattern.startsWith("/") ? pattern : configDir + "/" + pattern;
+            int slash = absolute.lastIndexOf('/');
+            Path dir = hostPathOf(volumes, absolute.substring(0, slash));
+            assertThat(dir).as("compose mounts the folder of rule_files %s", pattern).isNotNull().isDirectory();
+            PathMatcher glob = FileSystems.getDefault().getPathMatcher("glob:" + absolute.substring(slash + 1));
+            try (Stream<Path> files = Files.list(dir)) {
+                List<Path> matched = files.filter(f -> glob.matches(f.getFileName())).toList();
+                assertThat(matched).as("rule_files %s", pattern).isNotEmpty();
+                loaded.addAll(matched);
+            }
+        }
+        try (Stream<Path> files = Files.walk(DEPLOY.resolve("prometheus/rules"))) {
+            assertThat(loaded).as("every rules file is loaded")
+                    .containsAll(files.filter(Files::isRegularFile).toList());
+        }
+    }
+
+    @Test
+    void grafanaReadsTheComposePrometheus() {
+        Map<String, Object> ds = maps(grafanaProvisioning(DEPLOY.resolve("grafana/provisioning/datasources/prometheus.yaml"))
+                .get("datasources")).stream().filter(d -> "prometheus".equals(d.get("type"))).findFirst().orElseThrow();
+        URI url = URI.create(String.valueOf(ds.get("url")));
+        Map<String, Object> prometheus = map(composeServices(), url.getHost());
+        assertThat(String.valueOf(prometheus.get("image"))).startsWith("prom/prometheus:");
+        assertThat(strings(prometheus.get("ports"))).as("Prometheus listens on the port Grafana uses")
+                .anySatisfy(p -> assertThat(p).endsWith(":" + url.getPort()));
+        assertThat(map(ds, "jsonData").get("timeInterval")).as("the scrape interval")
+                .isEqualTo(map(prometheusConfig(DEPLOY.resolve("prometheus/prometheus.yml")), "global").get("scrape_interval"));
+    }
+
+    /**
+     * The series name Flink's Prometheus reporter gives metric {@code name} of {@code group}, as
+     * AbstractPrometheusReporter#getScopedName builds it: "flink_", the group's logical scope
+     * joined with '_' (the reporter reads it through a FrontMetricGroup, which asks the group), '_',
+     * the name; characters outside [a-zA-Z0-9:_] become '_'.
+     */
+    private static String prometheusName(MetricGroup group, String name) {
+        CharacterFilter filter = s -> s.replaceAll("[^a-zA-Z0-9:_]", "_");
+        return "flink_" + ((AbstractMetricGroup<?>) group).getLogicalScope(filter, '_') + "_"
+                + filter.filterCharacters(name);
+    }
+
+    // ------------------------------------------------------------------------------------------
     // Job options
     // ------------------------------------------------------------------------------------------
 
@@ -1049,6 +1182,51 @@ class DeployFilesTest {
         Object doc = new Load(LoadSettings.builder().setLabel(file.toString()).build()).loadFromString(read(file));
         assertThat(doc).as("%s holds a YAML mapping", file).isInstanceOf(Map.class);
         return cast(doc);
+    }
+
+    /** A Prometheus configuration: only keys Prometheus knows (it refuses others), named scrape jobs. */
+    private static Map<String, Object> prometheusConfig(Path file) {
+        Map<String, Object> doc = yamlMap(file);
+        assertThat(doc.keySet()).as("%s: top-level keys", file).isSubsetOf("global", "runtime", "rule_files",
+                "scrape_config_files", "scrape_configs", "alerting", "remote_write", "remote_read", "storage",
+                "tracing", "otlp");
+        List<Map<String, Object>> jobs = maps(doc.get("scrape_configs"));
+        assertThat(jobs).as("%s: scrape_configs", file).isNotEmpty()
+                .extracting(j -> j.get("job_name")).doesNotContainNull().doesNotHaveDuplicates();
+        return doc;
+    }
+
+    /** A Prometheus rules file: named groups of alerting or recording rules with balanced expressions. */
+    private static Map<String, Object> prometheusRules(Path file) {
+        Map<String, Object> doc = yamlMap(file);
+        assertThat(doc.keySet()).as("%s", file).containsExactly("groups");
+        List<Map<String, Object>> groups = maps(doc.get("groups"));
+        assertThat(groups).as("%s: groups", file).isNotEmpty()
+                .extracting(g -> g.get("name")).doesNotContainNull().doesNotHaveDuplicates();
+        for (Map<String, Object> group : groups) {
+            assertThat(group.keySet()).as("%s: group %s", file, group.get("name"))
+                    .isSubsetOf("name", "interval", "query_offset", "limit", "labels", "rules");
+            for (Map<String, Object> rule : maps(group.get("rules"))) {
+                assertThat(rule.keySet()).as("%s: rule %s", file, rule)
+                        .isSubsetOf("alert", "record", "expr", "for", "keep_firing_for", "labels", "annotations");
+                assertThat(rule.containsKey("alert") ^ rule.containsKey("record")).as("%s: alert or record", file)
+                        .isTrue();
+                String expr = String.valueOf(rule.get("expr"));
+                StringBuilder open = new StringBuilder();
+                for (char c : expr.toCharArray()) {
+                    int kind = "([{".indexOf(c);
+                    if (kind >= 0) {
+                        open.append(")]}".charAt(kind));
+                    } else if (")]}".indexOf(c) >= 0) {
+                        assertThat(open.length() > 0 && open.charAt(open.length() - 1) == c)
+                                .as("%s: brackets of %s", file, expr).isTrue();
+                        open.setLength(open.length() - 1);
+                    }
+                }
+                assertThat(open.toString()).as("%s: brackets of %s", file, expr).isEmpty();
+            }
+        }
+        return doc;
     }
 
     /** A Grafana provisioning file: a YAML mapping declaring apiVersion 1. */
