@@ -3,6 +3,7 @@ package io.usageanalytics.deploy;
 import io.usageanalytics.Accounting;
 import io.usageanalytics.cli.JobOptions;
 import io.usageanalytics.cli.UsageAnalyticsJob;
+import io.usageanalytics.parsing.LoggedObjectParser;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -904,6 +905,57 @@ class DeployFilesTest {
         CharacterFilter filter = s -> s.replaceAll("[^a-zA-Z0-9:_]", "_");
         return "flink_" + ((AbstractMetricGroup<?>) group).getLogicalScope(filter, '_') + "_"
                 + filter.filterCharacters(name);
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // README
+    // ------------------------------------------------------------------------------------------
+
+    @Test
+    void readmeDeployingSectionStatesTheBuildsVersionsAndLimits() {
+        String readme = read(ROOT.resolve("README.md"));
+        int start = readme.indexOf("\n## Deploying on a Flink cluster\n");
+        assertThat(start).as("README section Deploying on a Flink cluster").isNotNegative();
+        int end = readme.indexOf("\n## ", start + 1);
+        String section = readme.substring(start, end < 0 ? readme.length() : end);
+
+        String flink = pomFlinkVersion();
+        String minor = flink.substring(0, flink.lastIndexOf('.'));
+        List<String> versions = new ArrayList<>();
+        Matcher m = Pattern.compile("\\bFlink (\\d+\\.\\d+(?:\\.\\d+)?)\\b").matcher(section);
+        while (m.find()) {
+            versions.add(m.group(1));
+        }
+        assertThat(versions).as("Flink versions named").contains(flink)
+                .allSatisfy(v -> assertThat(v).isIn(flink, minor));
+        String image = dockerInstructions(DEPLOY.resolve("Dockerfile")).get(0).get(1);
+        List<String> images = new ArrayList<>();
+        m = Pattern.compile("`(flink:[^`]+)`").matcher(section);
+        while (m.find()) {
+            images.add(m.group(1));
+        }
+        assertThat(images).as("images named").containsOnly(image);
+        m = Pattern.compile("Kafka `([^`]+)`, JDBC `([^`]+)`").matcher(section);
+        assertThat(m.find()).as("connector versions named").isTrue();
+        assertThat(m.group(1)).isEqualTo(pomProperty("kafka.connector.version"));
+        assertThat(m.group(2)).isEqualTo(pomProperty("jdbc.connector.version"));
+
+        m = Pattern.compile("\\((\\d{1,3}(?:,\\d{3})+) bytes\\)").matcher(section);
+        assertThat(m.find()).as("the record limit in bytes").isTrue();
+        assertThat(Integer.parseInt(m.group(1).replace(",", ""))).isEqualTo(LoggedObjectParser.MAX_RECORD_BYTES);
+
+        String rejected = prometheusName(
+                UnregisteredMetricGroups.createUnregisteredOperatorMetricGroup().addGroup(Accounting.GROUP),
+                Accounting.REJECTED);
+        String restarts = prometheusName(UnregisteredMetricGroups.createUnregisteredJobManagerJobMetricGroup(),
+                MetricNames.NUM_RESTARTS);
+        m = Pattern.compile("\\bflink_[a-zA-Z0-9_]+").matcher(section);
+        List<String> series = new ArrayList<>();
+        while (m.find()) {
+            series.add(m.group());
+        }
+        assertThat(series).as("Prometheus series named").contains(rejected, restarts)
+                .allSatisfy(s -> assertThat(s).isIn(rejected, restarts));
     }
 
     // ------------------------------------------------------------------------------------------
