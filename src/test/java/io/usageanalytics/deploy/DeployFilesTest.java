@@ -1,10 +1,13 @@
 package io.usageanalytics.deploy;
 
+import io.usageanalytics.Accounting;
 import io.usageanalytics.cli.JobOptions;
 import io.usageanalytics.cli.UsageAnalyticsJob;
+import io.usageanalytics.parsing.LoggedObjectParser;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.MissingNode;
 import org.apache.flink.annotation.docs.Documentation;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.ConfigOption;
@@ -16,6 +19,11 @@ import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.configuration.RestartStrategyOptions.RestartStrategyType;
 import org.apache.flink.configuration.StateBackendOptions;
 import org.apache.flink.core.execution.CheckpointingMode;
+import org.apache.flink.metrics.CharacterFilter;
+import org.apache.flink.metrics.MetricGroup;
+import org.apache.flink.runtime.metrics.MetricNames;
+import org.apache.flink.runtime.metrics.groups.AbstractMetricGroup;
+import org.apache.flink.runtime.metrics.groups.UnregisteredMetricGroups;
 import org.apache.flink.util.TimeUtils;
 import org.junit.jupiter.api.Test;
 import org.snakeyaml.engine.v2.api.Load;
@@ -43,7 +51,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.function.BiFunction;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.jar.JarFile;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -96,7 +107,10 @@ class DeployFilesTest {
             new Rule("grafana/provisioning/datasources/postgres.yaml", DeployFilesTest::yamlMap),
             new Rule("grafana/provisioning/dashboards/dashboards.yaml", DeployFilesTest::grafanaProvisioning),
             new Rule("grafana/provisioning/alerting/rules.yaml", DeployFilesTest::grafanaProvisioning),
+            new Rule("grafana/provisioning/datasources/prometheus.yaml", DeployFilesTest::grafanaProvisioning),
             new Rule("grafana/dashboards/usage-analytics.json", DeployFilesTest::json),
+            new Rule("prometheus/prometheus.yml", DeployFilesTest::prometheusConfig),
+            new Rule("prometheus/rules/*.yml", DeployFilesTest::prometheusRules),
             // any further provisioning file declares apiVersion 1, any dashboard is JSON
             new Rule("grafana/provisioning/**.{yaml,yml}", DeployFilesTest::grafanaProvisioning),
             new Rule("grafana/**.json", DeployFilesTest::json),
@@ -295,6 +309,74 @@ class DeployFilesTest {
     }
 
     @Test
+    void kafkaAdvertisesEachPublishedListenerAtTheAddressItIsPublishedOn() {
+        Map<String, Object> kafka = map(composeServices(), "kafka");
+        Map<String, Object> env = map(kafka, "environment");
+        Map<String, Integer> listenerPorts = new TreeMap<>();
+        for (String listener : String.valueOf(env.get("KAFKA_LISTENERS")).split(",")) {
+            listenerPorts.put(listener.substring(0, listener.indexOf("://")),
+                    Integer.parseInt(listener.substring(listener.lastIndexOf(':') + 1)));
+        }
+        Map<String, String> advertised = new TreeMap<>();
+        for (String listener : String.valueOf(env.get("KAFKA_ADVERTISED_LISTENERS")).split(",")) {
+            advertised.put(listener.substring(0, listener.indexOf("://")), listener.substring(listener.indexOf("://") + 3));
+        }
+        List<String> published = strings(kafka.get("ports"));
+        assertThat(published).isNotEmpty();
+        for (String port : published) {
+            String[] parts = port.split(":"); // host_ip:published:container
+            assertThat(parts).as("kafka port %s", port).hasSize(3);
+            String listener = listenerPorts.entrySet().stream()
+                    .filter(e -> e.getValue() == Integer.parseInt(parts[2])).map(Map.Entry::getKey)
+                    .findFirst().orElseThrow(() -> new AssertionError("no Kafka listener on published port " + port));
+            assertThat(advertised.get(listener)).as("advertised %s listener", listener)
+                    .isEqualTo(parts[0] + ":" + parts[1]);
+        }
+    }
+
+    @Test
+    void postgresIsHealthyOnlyOverTcpAndTheWarehouseInitWaitsForIt() {
+        Map<String, Object> services = composeServices();
+        Map<String, Object> postgres = map(services, "postgres");
+        Map<String, Object> pgEnv = map(postgres, "environment");
+        List<String> test = strings(map(postgres, "healthcheck").get("test"));
+        assertThat(test.get(0)).isIn("CMD", "CMD-SHELL");
+        List<String> check = List.of(String.join(" ", test.subList(1, test.size())).strip().split("\\s+"));
+        assertThat(check.get(0)).isEqualTo("pg_isready");
+        // Without -h pg_isready asks the Unix socket, where the image's init-time server is ready
+        // before the real one listens on TCP.
+        assertThat(optionValue(check, "-h", "--host")).as("pg_isready host")
+                .isIn("127.0.0.1", "localhost", "::1");
+        assertThat(optionValue(check, "-U", "--username")).isEqualTo(pgEnv.get("POSTGRES_USER"));
+        assertThat(optionValue(check, "-d", "--dbname")).isEqualTo(pgEnv.get("POSTGRES_DB"));
+
+        // The init service retries on its own: Compose can fail its dependents on its first failed exit.
+        Map<String, Object> init = map(services, "warehouse-init");
+        assertThat(map(map(init, "depends_on"), "postgres")).containsEntry("condition", "service_healthy");
+        String script = String.join(" ", strings(init.get("command")));
+        Matcher wait = Pattern.compile("until (pg_isready[^;]*);\\s*do ([^\\n]*?)done").matcher(script);
+        assertThat(wait.find()).as("warehouse-init waits in a loop for PostgreSQL: %s", script).isTrue();
+        assertThat(wait.start()).as("before the first psql").isLessThan(script.indexOf("psql"));
+        List<String> ready = List.of(wait.group(1).split("\\s+"));
+        assertThat(optionValue(ready, "-h", "--host")).as("over TCP, at the postgres service").isEqualTo("postgres");
+        assertThat(wait.group(2)).as("the loop gives up at some point").contains("exit 1").contains("sleep");
+    }
+
+    /** The value of a command-line option given as {@code -x value}, {@code --long value} or {@code --long=value}. */
+    private static String optionValue(List<String> words, String shortName, String longName) {
+        for (int i = 0; i < words.size(); i++) {
+            String word = words.get(i);
+            if ((word.equals(shortName) || word.equals(longName)) && i + 1 < words.size()) {
+                return words.get(i + 1);
+            }
+            if (word.startsWith(longName + "=")) {
+                return word.substring(longName.length() + 1);
+            }
+        }
+        return null;
+    }
+
+    @Test
     void composePublishesPortsOnLoopbackOnlyAndMountsExistingFolders() {
         Map<String, Object> services = composeServices();
         List<String> problems = new ArrayList<>();
@@ -455,10 +537,425 @@ class DeployFilesTest {
         }
     }
 
+    @Test
+    void grafanaAlertRulesLinkARealDashboardPanel() {
+        Map<String, JsonNode> dashboards = provisionedDashboards();
+        List<String> problems = new ArrayList<>();
+        List<String> linked = new ArrayList<>();
+        for (Map<String, Object> rule : alertRules()) {
+            problems.addAll(panelLinkProblems(rule, dashboards));
+            if (map(rule, "annotations").containsKey(DASHBOARD_UID)) {
+                linked.add(String.valueOf(rule.get("uid")));
+            }
+        }
+        assertThat(problems).as("alert rules' dashboard links").isEmpty();
+        assertThat(linked).as("rules linking a dashboard").isNotEmpty();
+    }
+
+    @Test
+    void everyGrafanaDatasourceReferenceResolvesToAProvisionedDatasource() {
+        Map<String, String> datasources = provisionedDatasources();
+        List<String> problems = new ArrayList<>();
+        provisionedDashboards().forEach((uid, dashboard) ->
+                problems.addAll(datasourceProblems("dashboard " + uid, dashboard, datasources,
+                        dashboard.path("templating").path("list"))));
+        for (Map<String, Object> rule : alertRules()) {
+            problems.addAll(datasourceProblems("rule " + rule.get("uid"), new ObjectMapper().valueToTree(rule),
+                    datasources, MissingNode.getInstance()));
+        }
+        assertThat(problems).isEmpty();
+    }
+
+    @Test
+    void grafanaReferenceChecksRejectWhatGrafanaRejects() {
+        ObjectMapper json = new ObjectMapper();
+        JsonNode dashboard = json.valueToTree(Map.of("uid", "d", "panels", List.of(
+                Map.of("id", 1, "type", "stat"),
+                Map.of("id", 2, "type", "row", "collapsed", true,
+                        "panels", List.of(Map.of("id", 3, "type", "timeseries"))))));
+        Map<String, JsonNode> dashboards = Map.of("d", dashboard);
+        Function<Map<String, Object>, List<String>> link = annotations ->
+                panelLinkProblems(Map.of("uid", "r", "annotations", annotations), dashboards);
+        assertThat(link.apply(Map.of())).isEmpty();
+        assertThat(link.apply(Map.of(DASHBOARD_UID, "d", PANEL_ID, "1"))).isEmpty();
+        assertThat(link.apply(Map.of(DASHBOARD_UID, "d", PANEL_ID, "3"))).as("inside a collapsed row").isEmpty();
+        assertThat(link.apply(Map.of(DASHBOARD_UID, "d"))).as("uid without panel").hasSize(1);
+        assertThat(link.apply(Map.of(PANEL_ID, "1"))).as("panel without uid").hasSize(1);
+        assertThat(link.apply(Map.of(DASHBOARD_UID, "x", PANEL_ID, "1"))).as("unknown dashboard").hasSize(1);
+        assertThat(link.apply(Map.of(DASHBOARD_UID, "d", PANEL_ID, "9"))).as("unknown panel").hasSize(1);
+        assertThat(link.apply(Map.of(DASHBOARD_UID, "d", PANEL_ID, "2"))).as("a row").hasSize(1);
+        assertThat(link.apply(Map.of(DASHBOARD_UID, "d", PANEL_ID, 1))).as("not a string").hasSize(1);
+
+        Map<String, String> datasources = Map.of("pg", "grafana-postgresql-datasource");
+        JsonNode variables = json.valueToTree(List.of(
+                Map.of("name", "ds", "type", "datasource", "query", "grafana-postgresql-datasource"),
+                Map.of("name", "other", "type", "datasource", "query", "prometheus"),
+                Map.of("name", "model", "type", "query")));
+        BiFunction<Object, JsonNode, List<String>> ds = (node, vars) ->
+                datasourceProblems("x", json.valueToTree(node), datasources, vars);
+        JsonNode none = MissingNode.getInstance();
+        assertThat(ds.apply(Map.of("datasource", Map.of("type", "grafana-postgresql-datasource", "uid", "pg")), none))
+                .isEmpty();
+        assertThat(ds.apply(Map.of("datasourceUid", "__expr__", "model",
+                Map.of("datasource", Map.of("type", "__expr__", "uid", "__expr__"))), none)).isEmpty();
+        assertThat(ds.apply(Map.of("datasource", Map.of("type", "grafana", "uid", "-- Grafana --")), none)).isEmpty();
+        assertThat(ds.apply(Map.of("targets", List.of(Map.of("datasource", Map.of("uid", "${ds}")))), variables))
+                .isEmpty();
+        assertThat(ds.apply(Map.of("datasource", "$ds"), variables)).isEmpty();
+        assertThat(ds.apply(Map.of("datasourceUid", "nope"), none)).as("unknown uid").hasSize(1);
+        assertThat(ds.apply(Map.of("model", Map.of("datasource", Map.of("uid", "nope"))), none))
+                .as("unknown uid in a rule's model").hasSize(1);
+        assertThat(ds.apply(Map.of("datasource", Map.of("type", "prometheus", "uid", "pg")), none))
+                .as("type differs from the provisioned one").hasSize(1);
+        assertThat(ds.apply(Map.of("datasource", Map.of("type", "grafana-postgresql-datasource")), none))
+                .as("no uid").hasSize(1);
+        assertThat(ds.apply(Map.of("datasource", Map.of("uid", "${ds}")), none)).as("no such variable").hasSize(1);
+        assertThat(ds.apply(Map.of("datasource", Map.of("uid", "${model}")), variables))
+                .as("not a datasource variable").hasSize(1);
+        assertThat(ds.apply(Map.of("datasource", Map.of("uid", "${other}")), variables))
+                .as("no provisioned datasource of the variable's type").hasSize(1);
+    }
+
+    private static final String DASHBOARD_UID = "__dashboardUid__";
+    private static final String PANEL_ID = "__panelId__";
+    /** Data sources Grafana has without provisioning: uid to type. */
+    private static final Map<String, String> BUILT_IN_DATASOURCES = Map.of(
+            "-- Grafana --", "grafana", "__expr__", "__expr__");
+    /** A data source named in a dashboard or rule; the type when the reference states one. */
+    private record DatasourceRef(String uid, String type) {}
+
+    private static final Pattern VARIABLE = Pattern.compile("\\$\\{(\\w+)(?::\\w+)?}|\\$(\\w+)");
+
+    /** The dashboards Grafana loads (the folder the dashboard provider reads), by uid. */
+    private static Map<String, JsonNode> provisionedDashboards() {
+        Map<String, JsonNode> dashboards = new TreeMap<>();
+        try (Stream<Path> files = Files.list(DEPLOY.resolve("grafana/dashboards"))) {
+            for (Path file : files.filter(f -> f.toString().endsWith(".json")).sorted().toList()) {
+                JsonNode dashboard = new ObjectMapper().readTree(file.toFile());
+                assertThat(dashboards.put(dashboard.path("uid").asText(), dashboard)).as("%s: uid unique", file).isNull();
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return dashboards;
+    }
+
+    /** Every provisioned data source: uid to plugin type. */
+    private static Map<String, String> provisionedDatasources() {
+        Map<String, String> datasources = new TreeMap<>();
+        try (Stream<Path> files = Files.list(DEPLOY.resolve("grafana/provisioning/datasources"))) {
+            files.sorted().forEach(f -> maps(yamlMap(f).get("datasources")).forEach(d -> assertThat(
+                    datasources.put(String.valueOf(d.get("uid")), String.valueOf(d.get("type"))))
+                    .as("%s: datasource uid %s unique", f, d.get("uid")).isNull()));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return datasources;
+    }
+
+    private static List<Map<String, Object>> alertRules() {
+        Map<String, Object> doc = yamlMap(DEPLOY.resolve("grafana/provisioning/alerting/rules.yaml"));
+        return maps(doc.get("groups")).stream().flatMap(g -> maps(g.get("rules")).stream()).toList();
+    }
+
+    /**
+     * What Grafana's alert-rule provisioning refuses (and then stops at start-up) or links nowhere:
+     * {@code __dashboardUid__} and {@code __panelId__} come together or not at all, the panel id is
+     * a string holding a number, the dashboard is provisioned and has that panel (rows' panels
+     * included), and the panel is not a row.
+     */
+    private static List<String> panelLinkProblems(Map<String, Object> rule, Map<String, JsonNode> dashboards) {
+        String where = "rule " + rule.get("uid");
+        Map<String, Object> annotations = cast(rule.getOrDefault("annotations", Map.of()));
+        Object dashboard = annotations.get(DASHBOARD_UID);
+        Object panel = annotations.get(PANEL_ID);
+        if (dashboard == null && panel == null) {
+            return List.of();
+        }
+        if (dashboard == null || panel == null) {
+            return List.of(where + ": " + (dashboard == null ? PANEL_ID + " without " + DASHBOARD_UID
+                    : DASHBOARD_UID + " without " + PANEL_ID) + " (Grafana requires both or neither)");
+        }
+        if (!(panel instanceof String id) || !id.matches("\\d+")) {
+            return List.of(where + ": " + PANEL_ID + " " + panel + " is not a quoted number");
+        }
+        JsonNode board = dashboards.get(String.valueOf(dashboard));
+        if (board == null) {
+            return List.of(where + ": no provisioned dashboard " + dashboard);
+        }
+        JsonNode target = panelsById(board).get(Integer.parseInt(id));
+        if (target == null) {
+            return List.of(where + ": dashboard " + dashboard + " has no panel " + id);
+        }
+        if ("row".equals(target.path("type").asText())) {
+            return List.of(where + ": panel " + id + " of " + dashboard + " is a row");
+        }
+        return List.of();
+    }
+
+    /** A dashboard's panels by id, those inside rows (collapsed or not) included. */
+    private static Map<Integer, JsonNode> panelsById(JsonNode dashboard) {
+        Map<Integer, JsonNode> panels = new TreeMap<>();
+        List<JsonNode> todo = new ArrayList<>();
+        dashboard.path("panels").forEach(todo::add);
+        while (!todo.isEmpty()) {
+            JsonNode panel = todo.remove(0);
+            if (panel.path("id").isInt()) {
+                assertThat(panels.put(panel.path("id").asInt(), panel)).as("panel id %s unique", panel.path("id"))
+                        .isNull();
+            }
+            panel.path("panels").forEach(todo::add);
+        }
+        return panels;
+    }
+
+    /**
+     * Every data source named in {@code node} ({@code datasource} as a uid or {uid, type},
+     * {@code datasourceUid}): a provisioned one of the same type, a built-in one, or a data source
+     * variable of {@code variables} whose plugin type some provisioned data source has.
+     */
+    private static List<String> datasourceProblems(String where, JsonNode node, Map<String, String> datasources,
+            JsonNode variables) {
+        List<String> problems = new ArrayList<>();
+        Map<String, String> known = new HashMap<>(datasources);
+        known.putAll(BUILT_IN_DATASOURCES);
+        List<JsonNode> todo = new ArrayList<>(List.of(node));
+        while (!todo.isEmpty()) {
+            JsonNode current = todo.remove(0);
+            current.forEach(todo::add);
+            if (!current.isObject()) {
+                continue;
+            }
+            List<DatasourceRef> references = new ArrayList<>();
+            JsonNode ds = current.path("datasource");
+            if (ds.isTextual()) {
+                references.add(new DatasourceRef(ds.asText(), null));
+            } else if (ds.isObject()) {
+                if (!ds.path("uid").isTextual() || ds.path("uid").asText().isBlank()) {
+                    problems.add(where + ": datasource " + ds + " names no uid");
+                } else {
+                    references.add(new DatasourceRef(ds.path("uid").asText(),
+                            ds.path("type").isTextual() ? ds.path("type").asText() : null));
+                }
+            }
+            if (current.path("datasourceUid").isTextual()) {
+                references.add(new DatasourceRef(current.path("datasourceUid").asText(), null));
+            }
+            for (DatasourceRef ref : references) {
+                String uid = ref.uid();
+                String type;
+                Matcher var = VARIABLE.matcher(uid);
+                if (var.matches()) {
+                    String name = var.group(1) != null ? var.group(1) : var.group(2);
+                    JsonNode variable = null;
+                    for (JsonNode v : variables) {
+                        if (name.equals(v.path("name").asText())) {
+                            variable = v;
+                        }
+                    }
+                    if (variable == null || !"datasource".equals(variable.path("type").asText())) {
+                        problems.add(where + ": " + uid + " is no data source variable");
+                        continue;
+                    }
+                    type = variable.path("query").asText();
+                    if (!datasources.containsValue(type)) {
+                        problems.add(where + ": variable " + uid + " picks among " + type
+                                + " data sources, and none is provisioned");
+                        continue;
+                    }
+                } else {
+                    type = known.get(uid);
+                    if (type == null) {
+                        problems.add(where + ": datasource uid " + uid + " is not provisioned");
+                        continue;
+                    }
+                }
+                if (ref.type() != null && !ref.type().equals(type)) {
+                    problems.add(where + ": datasource " + uid + " has type " + type + ", not " + ref.type());
+                }
+            }
+        }
+        return problems;
+    }
+
     private static Set<String> union(Set<String> set, String extra) {
         Set<String> all = new HashSet<>(set);
         all.add(extra);
         return all;
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // Prometheus
+    // ------------------------------------------------------------------------------------------
+
+    @Test
+    void prometheusScrapesEveryFlinkProcessOnTheReporterPort() {
+        Map<String, Object> config = prometheusConfig(DEPLOY.resolve("prometheus/prometheus.yml"));
+        Set<String> targets = new TreeSet<>();
+        for (Map<String, Object> job : maps(config.get("scrape_configs"))) {
+            for (Map<String, Object> group : maps(job.getOrDefault("static_configs", List.of()))) {
+                targets.addAll(strings(group.get("targets")));
+            }
+        }
+        Set<String> flinkProcesses = new TreeSet<>();
+        composeServices().forEach((name, s) -> {
+            Object env = DeployFilesTest.<Map<String, Object>>cast(s).get("environment");
+            if (env instanceof Map<?, ?> e && e.get("FLINK_PROPERTIES") != null) {
+                String port = flinkProperties((String) e.get("FLINK_PROPERTIES")).get("metrics.reporter.prom.port");
+                assertThat(port).as("%s: metrics.reporter.prom.port", name).matches("\\d+");
+                flinkProcesses.add(name + ":" + port);
+            }
+        });
+        assertThat(flinkProcesses).contains("jobmanager:9249", "taskmanager:9249");
+        assertThat(targets).as("Prometheus targets: every Flink service, on its reporter port")
+                .containsExactlyElementsOf(flinkProcesses);
+    }
+
+    @Test
+    void prometheusAlertsOnTheJobsRejectCounterAndRestarts() {
+        // As Flink's reporter names them, from Flink's own metric groups and the job's constants.
+        String rejected = prometheusName(
+                UnregisteredMetricGroups.createUnregisteredOperatorMetricGroup().addGroup(Accounting.GROUP),
+                Accounting.REJECTED);
+        assertThat(rejected).isEqualTo("flink_taskmanager_job_task_operator_usage_rejected");
+        String restarts = prometheusName(UnregisteredMetricGroups.createUnregisteredJobManagerJobMetricGroup(),
+                MetricNames.NUM_RESTARTS);
+        assertThat(restarts).isEqualTo("flink_jobmanager_job_numRestarts");
+
+        List<Map<String, Object>> alerts = new ArrayList<>();
+        try (Stream<Path> files = Files.list(DEPLOY.resolve("prometheus/rules"))) {
+            files.sorted().forEach(f -> maps(prometheusRules(f).get("groups"))
+                    .forEach(g -> alerts.addAll(maps(g.get("rules")))));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        Pattern flinkMetric = Pattern.compile("\\bflink_[a-zA-Z0-9_:]+");
+        List<String> unknown = new ArrayList<>();
+        for (Map<String, Object> alert : alerts) {
+            assertThat(alert).as("rule %s", alert).containsKeys("alert", "expr", "labels", "annotations");
+            assertThat(map(alert, "labels")).as("%s", alert.get("alert")).containsKey("severity");
+            assertThat(map(alert, "annotations")).as("%s", alert.get("alert")).containsKey("summary");
+            Matcher m = flinkMetric.matcher(String.valueOf(alert.get("expr")));
+            while (m.find()) {
+                String name = m.group();
+                if (!name.equals(rejected) && !name.startsWith(rejected + "_") && !name.equals(restarts)) {
+                    unknown.add(alert.get("alert") + ": " + name);
+                }
+            }
+        }
+        assertThat(unknown).as("Flink metrics in alert expressions that the job and Flink export").isEmpty();
+        assertThat(alerts).extracting(a -> String.valueOf(a.get("expr")))
+                .anySatisfy(expr -> assertThat(expr).containsPattern(Pattern.quote(rejected) + "\\b(?!_)"))
+                .anySatisfy(expr -> assertThat(expr).contains(restarts));
+    }
+
+    @Test
+    void composeMountsThePrometheusConfigAndRulesWherePrometheusReadsThem() throws IOException {
+        Map<String, Object> prometheus = map(composeServices(), "prometheus");
+        assertThat(String.valueOf(prometheus.get("image"))).startsWith("prom/prometheus:v3.");
+        List<String> command = strings(prometheus.get("command"));
+        List<String> volumes = strings(prometheus.get("volumes"));
+        String configFile = optionValue(command, "--config.file", "--config.file");
+        assertThat(configFile).as("--config.file").isNotNull();
+        assertThat(hostPathOf(volumes, configFile)).as("compose mounts %s", configFile)
+                .isEqualTo(DEPLOY.resolve("prometheus/prometheus.yml"));
+        assertThat(volumeTargets(prometheus)).as("the TSDB is on a volume")
+                .contains(optionValue(command, "--storage.tsdb.path", "--storage.tsdb.path"));
+
+        Set<Path> loaded = new TreeSet<>();
+        String configDir = configFile.substring(0, configFile.lastIndexOf('/'));
+        for (String pattern : strings(prometheusConfig(DEPLOY.resolve("prometheus/prometheus.yml")).get("rule_files"))) {
+            String absolute = pattern.startsWith("/") ? pattern : configDir + "/" + pattern;
+            int slash = absolute.lastIndexOf('/');
+            Path dir = hostPathOf(volumes, absolute.substring(0, slash));
+            assertThat(dir).as("compose mounts the folder of rule_files %s", pattern).isNotNull().isDirectory();
+            PathMatcher glob = FileSystems.getDefault().getPathMatcher("glob:" + absolute.substring(slash + 1));
+            try (Stream<Path> files = Files.list(dir)) {
+                List<Path> matched = files.filter(f -> glob.matches(f.getFileName())).toList();
+                assertThat(matched).as("rule_files %s", pattern).isNotEmpty();
+                loaded.addAll(matched);
+            }
+        }
+        try (Stream<Path> files = Files.walk(DEPLOY.resolve("prometheus/rules"))) {
+            assertThat(loaded).as("every rules file is loaded")
+                    .containsAll(files.filter(Files::isRegularFile).toList());
+        }
+    }
+
+    @Test
+    void grafanaReadsTheComposePrometheus() {
+        Map<String, Object> ds = maps(grafanaProvisioning(DEPLOY.resolve("grafana/provisioning/datasources/prometheus.yaml"))
+                .get("datasources")).stream().filter(d -> "prometheus".equals(d.get("type"))).findFirst().orElseThrow();
+        URI url = URI.create(String.valueOf(ds.get("url")));
+        Map<String, Object> prometheus = map(composeServices(), url.getHost());
+        assertThat(String.valueOf(prometheus.get("image"))).startsWith("prom/prometheus:");
+        assertThat(strings(prometheus.get("ports"))).as("Prometheus listens on the port Grafana uses")
+                .anySatisfy(p -> assertThat(p).endsWith(":" + url.getPort()));
+        assertThat(map(ds, "jsonData").get("timeInterval")).as("the scrape interval")
+                .isEqualTo(map(prometheusConfig(DEPLOY.resolve("prometheus/prometheus.yml")), "global").get("scrape_interval"));
+    }
+
+    /**
+     * The series name Flink's Prometheus reporter gives metric {@code name} of {@code group}, as
+     * AbstractPrometheusReporter#getScopedName builds it: "flink_", the group's logical scope
+     * joined with '_' (the reporter reads it through a FrontMetricGroup, which asks the group), '_',
+     * the name; characters outside [a-zA-Z0-9:_] become '_'.
+     */
+    private static String prometheusName(MetricGroup group, String name) {
+        CharacterFilter filter = s -> s.replaceAll("[^a-zA-Z0-9:_]", "_");
+        return "flink_" + ((AbstractMetricGroup<?>) group).getLogicalScope(filter, '_') + "_"
+                + filter.filterCharacters(name);
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // README
+    // ------------------------------------------------------------------------------------------
+
+    @Test
+    void readmeDeployingSectionStatesTheBuildsVersionsAndLimits() {
+        String readme = read(ROOT.resolve("README.md"));
+        int start = readme.indexOf("\n## Deploying on a Flink cluster\n");
+        assertThat(start).as("README section Deploying on a Flink cluster").isNotNegative();
+        int end = readme.indexOf("\n## ", start + 1);
+        String section = readme.substring(start, end < 0 ? readme.length() : end);
+
+        String flink = pomFlinkVersion();
+        String minor = flink.substring(0, flink.lastIndexOf('.'));
+        List<String> versions = new ArrayList<>();
+        Matcher m = Pattern.compile("\\bFlink (\\d+\\.\\d+(?:\\.\\d+)?)\\b").matcher(section);
+        while (m.find()) {
+            versions.add(m.group(1));
+        }
+        assertThat(versions).as("Flink versions named").contains(flink)
+                .allSatisfy(v -> assertThat(v).isIn(flink, minor));
+        String image = dockerInstructions(DEPLOY.resolve("Dockerfile")).get(0).get(1);
+        List<String> images = new ArrayList<>();
+        m = Pattern.compile("`(flink:[^`]+)`").matcher(section);
+        while (m.find()) {
+            images.add(m.group(1));
+        }
+        assertThat(images).as("images named").containsOnly(image);
+        m = Pattern.compile("Kafka `([^`]+)`, JDBC `([^`]+)`").matcher(section);
+        assertThat(m.find()).as("connector versions named").isTrue();
+        assertThat(m.group(1)).isEqualTo(pomProperty("kafka.connector.version"));
+        assertThat(m.group(2)).isEqualTo(pomProperty("jdbc.connector.version"));
+
+        m = Pattern.compile("\\((\\d{1,3}(?:,\\d{3})+) bytes\\)").matcher(section);
+        assertThat(m.find()).as("the record limit in bytes").isTrue();
+        assertThat(Integer.parseInt(m.group(1).replace(",", ""))).isEqualTo(LoggedObjectParser.MAX_RECORD_BYTES);
+
+        String rejected = prometheusName(
+                UnregisteredMetricGroups.createUnregisteredOperatorMetricGroup().addGroup(Accounting.GROUP),
+                Accounting.REJECTED);
+        String restarts = prometheusName(UnregisteredMetricGroups.createUnregisteredJobManagerJobMetricGroup(),
+                MetricNames.NUM_RESTARTS);
+        m = Pattern.compile("\\bflink_[a-zA-Z0-9_]+").matcher(section);
+        List<String> series = new ArrayList<>();
+        while (m.find()) {
+            series.add(m.group());
+        }
+        assertThat(series).as("Prometheus series named").contains(rejected, restarts)
+                .allSatisfy(s -> assertThat(s).isIn(rejected, restarts));
     }
 
     // ------------------------------------------------------------------------------------------
@@ -737,6 +1234,51 @@ class DeployFilesTest {
         Object doc = new Load(LoadSettings.builder().setLabel(file.toString()).build()).loadFromString(read(file));
         assertThat(doc).as("%s holds a YAML mapping", file).isInstanceOf(Map.class);
         return cast(doc);
+    }
+
+    /** A Prometheus configuration: only keys Prometheus knows (it refuses others), named scrape jobs. */
+    private static Map<String, Object> prometheusConfig(Path file) {
+        Map<String, Object> doc = yamlMap(file);
+        assertThat(doc.keySet()).as("%s: top-level keys", file).isSubsetOf("global", "runtime", "rule_files",
+                "scrape_config_files", "scrape_configs", "alerting", "remote_write", "remote_read", "storage",
+                "tracing", "otlp");
+        List<Map<String, Object>> jobs = maps(doc.get("scrape_configs"));
+        assertThat(jobs).as("%s: scrape_configs", file).isNotEmpty()
+                .extracting(j -> j.get("job_name")).doesNotContainNull().doesNotHaveDuplicates();
+        return doc;
+    }
+
+    /** A Prometheus rules file: named groups of alerting or recording rules with balanced expressions. */
+    private static Map<String, Object> prometheusRules(Path file) {
+        Map<String, Object> doc = yamlMap(file);
+        assertThat(doc.keySet()).as("%s", file).containsExactly("groups");
+        List<Map<String, Object>> groups = maps(doc.get("groups"));
+        assertThat(groups).as("%s: groups", file).isNotEmpty()
+                .extracting(g -> g.get("name")).doesNotContainNull().doesNotHaveDuplicates();
+        for (Map<String, Object> group : groups) {
+            assertThat(group.keySet()).as("%s: group %s", file, group.get("name"))
+                    .isSubsetOf("name", "interval", "query_offset", "limit", "labels", "rules");
+            for (Map<String, Object> rule : maps(group.get("rules"))) {
+                assertThat(rule.keySet()).as("%s: rule %s", file, rule)
+                        .isSubsetOf("alert", "record", "expr", "for", "keep_firing_for", "labels", "annotations");
+                assertThat(rule.containsKey("alert") ^ rule.containsKey("record")).as("%s: alert or record", file)
+                        .isTrue();
+                String expr = String.valueOf(rule.get("expr"));
+                StringBuilder open = new StringBuilder();
+                for (char c : expr.toCharArray()) {
+                    int kind = "([{".indexOf(c);
+                    if (kind >= 0) {
+                        open.append(")]}".charAt(kind));
+                    } else if (")]}".indexOf(c) >= 0) {
+                        assertThat(open.length() > 0 && open.charAt(open.length() - 1) == c)
+                                .as("%s: brackets of %s", file, expr).isTrue();
+                        open.setLength(open.length() - 1);
+                    }
+                }
+                assertThat(open.toString()).as("%s: brackets of %s", file, expr).isEmpty();
+            }
+        }
+        return doc;
     }
 
     /** A Grafana provisioning file: a YAML mapping declaring apiVersion 1. */
