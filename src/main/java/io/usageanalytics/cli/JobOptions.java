@@ -193,7 +193,8 @@ public class JobOptions {
         try {
             spikeRule();
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("--spike-*: " + e.getMessage());
+            throw new IllegalArgumentException("--spike-factor, --spike-min-usd, --spike-warmup, --spike-smoothing: "
+                    + e.getMessage());
         }
     }
 

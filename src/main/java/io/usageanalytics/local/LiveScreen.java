@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalTime;
 import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
@@ -32,6 +33,8 @@ final class LiveScreen {
     static final int WIDTH = 100;
     private static final int MODEL_WIDTH = 22;
     private static final String ROW = "%-" + MODEL_WIDTH + "s %8s %12s %11s %5s %5s %5s %5s %5s %5s %5s";
+
+    private static final DateTimeFormatter CLOCK = DateTimeFormatter.ofPattern("HH:mm:ss");
 
     private LiveScreen() {}
 
@@ -141,22 +144,45 @@ final class LiveScreen {
 
     private static String row(ModelUsage r) {
         String model = r.model().length() > MODEL_WIDTH ? r.model().substring(0, MODEL_WIDTH - 1) + "~" : r.model();
-        return String.format(ROW, model, r.requests(), r.tokens(), cost(r), share(r.stop(), r.choices()),
-                share(r.length(), r.choices()), share(r.toolCalls(), r.choices()),
-                share(r.contentFilter(), r.choices()), share(r.cutOff(), r.choices()), r.estimated(),
-                r.duplicates());
+        return String.format(ROW, model, fit(r.requests(), 8), fit(r.tokens(), 12), cost(r),
+                share(r.stop(), r.choices()), share(r.length(), r.choices()), share(r.toolCalls(), r.choices()),
+                share(r.contentFilter(), r.choices()), share(r.cutOff(), r.choices()), fit(r.estimated(), 5),
+                fit(r.duplicates(), 5));
     }
 
-    /** USD to the cent's hundredth; {@code +?} when some rows have no price, {@code ?} when none has. */
+    /** {@code n} in at most {@code width} characters: exact while it fits, else 12.3M or 12M. */
+    static String fit(long n, int width) {
+        String exact = Long.toString(n);
+        if (exact.length() <= width) {
+            return exact;
+        }
+        double v = n;
+        int unit = 0;
+        while (Math.abs(v) >= 1000 && unit < 4) {
+            v /= 1000;
+            unit++;
+        }
+        String suffix = " kMGT".substring(unit, unit + 1);
+        String oneDecimal = String.format("%.1f%s", v, suffix);
+        return oneDecimal.length() <= width ? oneDecimal : String.format("%.0f%s", v, suffix);
+    }
+
+    /**
+     * USD to the cent's hundredth (whole dollars past a million); {@code +?} when some rows have no
+     * price, {@code ?} when none has.
+     */
     private static String cost(ModelUsage r) {
         if (r.costUsd() == null) {
             return "?";
         }
-        return r.costUsd().setScale(4, RoundingMode.HALF_EVEN).toPlainString() + (r.unpricedRows() > 0 ? "+?" : "");
+        int scale = r.costUsd().abs().compareTo(BigDecimal.valueOf(1_000_000)) < 0 ? 4 : 0;
+        return r.costUsd().setScale(scale, RoundingMode.HALF_EVEN).toPlainString() + (r.unpricedRows() > 0 ? "+?" : "");
     }
 
+    /** Percent with one decimal, rounded half up. */
     private static String share(long part, long whole) {
-        return whole == 0 ? "-" : BigDecimal.valueOf(1000 * part / whole, 1).toPlainString();
+        return whole == 0 ? "-" : BigDecimal.valueOf(part * 100).divide(BigDecimal.valueOf(whole), 1,
+                RoundingMode.HALF_UP).toPlainString();
     }
 
     /**
@@ -194,7 +220,7 @@ final class LiveScreen {
     }
 
     private static String clock(Instant t) {
-        return LocalTime.ofInstant(t, ZoneOffset.UTC).truncatedTo(ChronoUnit.SECONDS).toString();
+        return CLOCK.format(LocalTime.ofInstant(t, ZoneOffset.UTC));
     }
 
     private static String human(Duration d) {

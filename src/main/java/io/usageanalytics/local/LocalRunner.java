@@ -9,6 +9,7 @@ import io.usageanalytics.sinks.Warehouse;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -217,7 +218,12 @@ final class LocalRunner implements Callable<Integer> {
             args.addAll(List.of("--start", "earliest"));
         }
         args.addAll(localState.withCheckpoints(jobArgs, resumable));
-        JobOptions options = UsageAnalyticsJob.parse(args.toArray(new String[0]));
+        JobOptions options;
+        try {
+            options = UsageAnalyticsJob.parse(args.toArray(new String[0]));
+        } catch (CommandLine.ParameterException e) {
+            throw CommandLines.badUsage(spec, e.getMessage()); // reported by this command
+        }
         options.jdbcPassword = System.getenv(JobOptions.PASSWORD_ENV);
         return options;
     }

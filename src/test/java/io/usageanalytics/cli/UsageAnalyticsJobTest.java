@@ -7,6 +7,8 @@ import java.io.PrintStream;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -56,6 +58,27 @@ class UsageAnalyticsJobTest {
     }
 
     @Test
+    void valuesNoSingleOptionCanCheckAreUsageErrorsToo() {
+        // Found before Kafka or the database is contacted: nothing listens on port 1.
+        for (String[] bad : List.of(new String[] {"--window", "0s"}, new String[] {"--parallelism", "0"},
+                new String[] {"--batch-size", "0"}, new String[] {"--prices", "/no/such/prices.csv"},
+                new String[] {"--spike-factor", "0.5"}, new String[] {"--create-schema=views"})) {
+            err.reset();
+            List<String> args = new ArrayList<>(List.of("--bootstrap-servers", "127.0.0.1:1", "--connect-timeout", "60s"));
+            args.addAll(List.of(bad));
+            long started = System.nanoTime();
+            assertThat(run(args.toArray(new String[0]))).as(String.join(" ", bad)).isEqualTo(2);
+            assertThat(errText().lines()).as(errText()).hasSize(1);
+            assertThat(errText()).startsWith("usage-analytics: ").endsWith(" (see --help)" + System.lineSeparator())
+                    .contains(bad[0].replaceAll("=.*", ""));
+            assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(5));
+        }
+        err.reset();
+        assertThat(run("--bootstrap-servers", "127.0.0.1:1", "--window", "0s")).isEqualTo(2);
+        assertThat(errText()).isEqualTo("usage-analytics: --window must be positive (see --help)" + System.lineSeparator());
+    }
+
+    @Test
     void badStartingPositionIsOneLine() {
         assertThat(run("--start", "yesterday", "--bootstrap-servers", "127.0.0.1:1")).isEqualTo(2);
         assertThat(errText().lines()).hasSize(1);
@@ -74,6 +97,8 @@ class UsageAnalyticsJobTest {
         assertThat(code).isEqualTo(1);
         // One line; whichever gives up first, our wait or the client's own, may add its reason.
         assertThat(errText().lines()).hasSize(1);
+        // The wait is announced, with what it waits for and how long.
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("waiting up to 3 s for Kafka at " + servers + " ...");
         assertThat(errText()).startsWith("usage-analytics: cannot reach Kafka at " + servers + " within 3 s");
         // bounded by the connect timeout, not a hang
         assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(30));

@@ -1,0 +1,80 @@
+package io.usageanalytics.local;
+
+import io.usageanalytics.Accounting;
+import io.usageanalytics.local.LiveScreen.ModelUsage;
+
+import org.junit.jupiter.api.Test;
+
+import java.math.BigDecimal;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class LiveScreenTest {
+
+    private static final Instant NOW = Instant.parse("2026-12-01T12:04:02.400Z");
+    private static final Duration MINUTE = Duration.ofMinutes(1);
+    private static final Duration OUT_OF_ORDERNESS = Duration.ofSeconds(30);
+
+    @Test
+    void titleSaysWhenTheFirstRowsAreDueAndLaterWhenTheNextAre() {
+        assertThat(LiveScreen.title(NOW, Optional.empty(), MINUTE, OUT_OF_ORDERNESS)).isEqualTo(
+                "-- 12:04:02 UTC; today's windows of 1min: no rows yet, the first are due about 12:05:30 --");
+        assertThat(LiveScreen.title(NOW, Optional.of(Instant.parse("2026-12-01T12:04:00Z")), MINUTE,
+                OUT_OF_ORDERNESS)).isEqualTo(
+                "-- 12:04:02 UTC; today's windows of 1min closed up to 12:04:00; next rows due about 12:05:30 --");
+        assertThat(LiveScreen.title(NOW, Optional.of(Instant.parse("2026-12-01T11:00:00Z")), Duration.ofSeconds(5),
+                Duration.ofSeconds(2))).isEqualTo(
+                "-- 12:04:02 UTC; today's windows of 5s closed up to 11:00:00; next rows as records arrive --");
+    }
+
+    @Test
+    void tableShowsCostPerModelAndATotalWithExactValues() {
+        List<String> lines = LiveScreen.table(List.of(
+                new ModelUsage("gpt-4o-2024-08-06", 3, 1500, new BigDecimal("0.012345678901"), 0, 4, 3, 1, 0, 0, 0, 1, 2),
+                new ModelUsage("my-model", 1, 20, null, 1, 1, 0, 0, 0, 0, 1, 0, 0)));
+        assertThat(lines).containsExactly(
+                "model                  requests       tokens    cost_usd stop%  len% tool% filt%  cut% estim dupes",
+                "gpt-4o-2024-08-06             3         1500      0.0123  75.0  25.0   0.0   0.0   0.0     1     2",
+                "my-model                      1           20           ?   0.0   0.0   0.0   0.0 100.0     0     0",
+                "total                         4         1520    0.0123+?  60.0  20.0   0.0   0.0  20.0     1     2");
+        assertThat(LiveScreen.table(List.of())).containsExactly(
+                "model                  requests       tokens    cost_usd stop%  len% tool% filt%  cut% estim dupes",
+                "(no rows)");
+    }
+
+    @Test
+    void everyLineFitsOneHundredColumnsWhateverTheValues() {
+        List<String> lines = new ArrayList<>(LiveScreen.table(List.of(new ModelUsage(
+                "ft:gpt-4o-mini-2024-07-18:acme-corp:support-bot:9aBcDeFg", 99_999_999, 999_999_999_999L,
+                new BigDecimal("99999999.123456789012"), 0, 100_000_000, 33_333_333, 33_333_333, 33_333_334, 0, 0,
+                99_999_999, 99_999))));
+        lines.add(LiveScreen.title(NOW, Optional.of(Instant.parse("2026-12-01T12:04:00Z")), Duration.ofMillis(1500),
+                Duration.ofMinutes(10)));
+        lines.addAll(LiveScreen.accounting(Optional.of(Map.of(Accounting.RECORDS_IN, 9_999_999_999L,
+                Accounting.RECORDS_AGGREGATED, 9_999_999_000L, Accounting.REJECTED, 999L))));
+        assertThat(lines).allSatisfy(line -> assertThat(line.length()).as(line).isLessThanOrEqualTo(LiveScreen.WIDTH));
+        assertThat(lines.get(1)).isEqualTo("ft:gpt-4o-mini-2024-0~ 99999999 999999999999    99999999  33.3  33.3"
+                + "  33.3   0.0   0.0  100M 99999");
+        assertThat(LiveScreen.fit(1_234_567, 5)).isEqualTo("1.2M");
+        assertThat(LiveScreen.fit(123_456_789, 5)).isEqualTo("123M");
+        assertThat(LiveScreen.fit(12_345, 5)).isEqualTo("12345");
+    }
+
+    @Test
+    void accountingAddsUpWithWhatIsStillInFlight() {
+        assertThat(LiveScreen.accounting(Optional.of(Map.of(Accounting.RECORDS_IN, 6126L,
+                Accounting.RECORDS_AGGREGATED, 2603L, Accounting.REJECTED, 9L, Accounting.DUPLICATES_DROPPED, 8L,
+                "rejected_malformed_json", 7L, "rejected_late", 2L, Accounting.REQUESTS_AGGREGATED, 900L))))
+                .containsExactly(
+                        "this run: records_in 6126 = aggregated 2603 + rejected 9 + duplicates 8 + in_flight 3506",
+                        "rejected by reason: late 2, malformed_json 7");
+        assertThat(LiveScreen.accounting(Optional.empty())).containsExactly(
+                "accounting: not available yet (the job is starting or restarting)");
+    }
+}
