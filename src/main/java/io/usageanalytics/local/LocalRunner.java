@@ -172,9 +172,10 @@ final class LocalRunner implements Callable<Integer> {
         out.println("usage-analytics local");
         out.println("  kafka      " + servers + (kafka == null ? " (embedded)" : "") + ", topic " + topic
                 + ", dead letters " + options.rejectsTopic());
-        out.println("  warehouse  " + url + " table " + options.table
-                + (embeddedWarehouse == null ? "" : "  (psql -h 127.0.0.1 -p " + embeddedWarehouse.port()
-                        + " -U postgres postgres)"));
+        out.println("  warehouse  " + url + " table " + options.table);
+        if (embeddedWarehouse != null) {
+            out.println("  psql       psql -h 127.0.0.1 -p " + embeddedWarehouse.port() + " -U postgres postgres");
+        }
         out.println("  flink ui   http://127.0.0.1:" + uiPort);
         out.println("  input      " + (replay != null ? replay.describe() + " (bounded replay)"
                 : generate ? "generated traffic, " + rate + " requests/s" : "topic " + topic));

@@ -1,6 +1,8 @@
 package io.usageanalytics.local;
 
 import io.usageanalytics.aggregation.UsageRow;
+import io.usageanalytics.parsing.LoggedObjectParser;
+import io.usageanalytics.testing.Launcher;
 import io.usageanalytics.testing.MixedCorpus;
 import io.usageanalytics.testing.Postgres;
 import io.usageanalytics.testing.Tables;
@@ -9,13 +11,15 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
+import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.Statement;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -24,10 +28,9 @@ import java.util.stream.Collectors;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** {@code ./usage-analytics} run as a user runs it: a subprocess of the built checkout. */
+/** {@code ./usage-analytics local} and {@code query} run as a user runs them: subprocesses of the built checkout. */
 class LocalRunnerITCase {
 
-    static final Path LAUNCHER = Path.of("usage-analytics").toAbsolutePath();
     static final Path CORPUS = Path.of("src/test/resources", MixedCorpus.RESOURCE).toAbsolutePath();
     static final String ACCOUNTING = "accounting: records_in=46 records_aggregated=39 rejected=5"
             + " duplicates_dropped=2 requests_aggregated=14 streams_aggregated=7 requests_estimated=4"
@@ -37,34 +40,23 @@ class LocalRunnerITCase {
     @TempDir
     Path dir;
 
-    /** A finished run: exit code and everything it printed. */
-    record Run(int code, String output) {}
+    private Launcher launcher;
 
-    private Process start(Path output, String... args) throws IOException {
-        List<String> command = new ArrayList<>(List.of(LAUNCHER.toString()));
-        command.addAll(List.of(args));
-        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectOutput(output.toFile());
-        pb.environment().put("USAGE_ANALYTICS_STATE", dir.resolve("state").toString());
-        pb.environment().put("USAGE_ANALYTICS_JAVA_OPTS", "-Xmx1g");
-        return pb.start();
-    }
-
-    private Run run(String... args) throws Exception {
-        Path output = Files.createTempFile(dir, "out", ".txt");
-        Process p = start(output, args);
-        assertThat(p.waitFor(180, TimeUnit.SECONDS)).as("finished in time").isTrue();
-        return new Run(p.exitValue(), Files.readString(output, StandardCharsets.UTF_8));
+    private Launcher launcher() {
+        if (launcher == null) {
+            launcher = new Launcher(dir);
+        }
+        return launcher;
     }
 
     @Test
-    void inputReplayExitsZeroPrintsTheAccountingAndLeavesExactRows() throws Exception {
-        Run replay = run("local", "--input", CORPUS.toString());
+    void inputReplayExitsZeroPrintsTheAccountingAndLeavesExactRowsViewsAndAlerts() throws Exception {
+        Launcher.Run replay = launcher().run("local", "--input", CORPUS.toString());
         assertThat(replay.code()).as(replay.output()).isZero();
-        assertThat(replay.output()).contains("produced 46 records", ACCOUNTING);
+        assertThat(replay.output()).contains("produced 46 records", ACCOUNTING).doesNotContain("not produced");
 
-        Run query = run("query", "--csv", "SELECT model, system_fingerprint, requests, total_tokens, finish_none"
-                + " FROM llm_usage ORDER BY window_start, model, system_fingerprint");
+        Launcher.Run query = launcher().run("query", "--csv", "SELECT model, system_fingerprint, requests,"
+                + " total_tokens, finish_none FROM llm_usage ORDER BY window_start, model, system_fingerprint");
         assertThat(query.code()).as(query.output()).isZero();
         assertThat(query.output().lines().collect(Collectors.toList())).containsExactly(
                 "model,system_fingerprint,requests,total_tokens,finish_none",
@@ -78,8 +70,22 @@ class LocalRunnerITCase {
                 "o3-mini,fp_d,1,240,0",
                 "gpt-4o-2024-08-06,fp_a,1,39,1");
 
+        // Local mode applies the dashboard views and the alert functions, as the README's SQL expects.
+        Launcher.Run hourly = launcher().run("query", "--csv", "SELECT model, requests FROM usage_hourly ORDER BY model");
+        assertThat(hourly.output().lines().collect(Collectors.toList())).as(hourly.output()).containsExactly(
+                "model,requests", "gpt-3.5-turbo,3", "gpt-4.1-mini,2", "gpt-4o-2024-08-06,8", "o3-mini,1");
+        Launcher.Run alerts = launcher().run("query", "SELECT * FROM usage_alert_cost_spike()");
+        assertThat(alerts.code()).as(alerts.output()).isZero();
+        assertThat(alerts.output()).endsWith("(0 rows)" + System.lineSeparator());
+        // An aligned table shows shares with at most six decimals (PostgreSQL computes 20).
+        Launcher.Run shares = launcher().run("query", "SELECT model, 1::numeric / 3 AS share FROM usage_hourly"
+                + " WHERE model = 'o3-mini'");
+        assertThat(shares.output().lines()).as(shares.output()).contains("o3-mini  0.333333", "(1 row)");
+        Launcher.Run exact = launcher().run("query", "--csv", "SELECT 1::numeric / 3 AS third");
+        assertThat(exact.output().lines()).containsExactly("third", "0.33333333333333333333");
+
         // Every column, over plain JDBC, on the warehouse data the runner kept.
-        try (EmbeddedWarehouse kept = EmbeddedWarehouse.start(dir.resolve("state/postgres"),
+        try (EmbeddedWarehouse kept = EmbeddedWarehouse.start(launcher().state().resolve("postgres"),
                 Path.of("target", "embedded-pg"), 0, true)) {
             assertThat(Tables.rows(kept.jdbcUrl(), "llm_usage"))
                     .containsExactlyInAnyOrderElementsOf(MixedCorpus.ROWS);
@@ -89,23 +95,59 @@ class LocalRunnerITCase {
     @Test
     void inputReplayIntoTheUsersOwnWarehouse() throws Exception {
         try (EmbeddedWarehouse theirs = Postgres.start(dir.resolve("theirs"))) {
-            Run replay = run("local", "--input", CORPUS.toString(), "--warehouse", theirs.jdbcUrl(),
-                    "--table", "usage_theirs");
+            // --create-schema given once by the user (the runner adds its own only when none is given).
+            Launcher.Run replay = launcher().run("local", "--input", CORPUS.toString(), "--warehouse",
+                    theirs.jdbcUrl(), "--table", "usage_theirs", "--create-schema");
             assertThat(replay.code()).as(replay.output()).isZero();
             assertThat(replay.output()).contains(ACCOUNTING);
             assertThat(Tables.rows(theirs.jdbcUrl(), "usage_theirs"))
                     .containsExactlyInAnyOrderElementsOf(MixedCorpus.ROWS);
-            assertThat(dir.resolve("state/postgres")).doesNotExist();
+            assertThat(launcher().state().resolve("postgres")).doesNotExist();
         }
     }
 
+    /**
+     * A line of 3 MB is produced and counted (Kafka's default request limit is 1 MB); one over the
+     * job's 4 MiB limit is not produced, and is reported with its line number and a non-zero exit.
+     */
     @Test
-    void liveModeWritesRowsAndStopsCleanlyOnCtrlC() throws Exception {
+    void everyInputLineIsProducedOrReported() throws Exception {
+        Path input = dir.resolve("big.jsonl");
+        try (OutputStream out = Files.newOutputStream(input)) {
+            out.write(completion("chatcmpl-big", 3_146_023));
+            out.write('\n');
+            out.write(completion("chatcmpl-huge", LoggedObjectParser.MAX_RECORD_BYTES + 1));
+            out.write('\n');
+            out.write(completion("chatcmpl-small", 300));
+            out.write('\n');
+        }
+        Launcher.Run replay = launcher().run("local", "--input", input.toString());
+        assertThat(replay.code()).as(replay.output()).isEqualTo(1);
+        assertThat(replay.output()).contains("produced 2 records from " + input,
+                "accounting: records_in=2 records_aggregated=2 rejected=0 duplicates_dropped=0 requests_aggregated=2");
+        assertThat(replay.output().lines().filter(l -> l.startsWith("usage-analytics: ")))
+                .containsExactly("usage-analytics: not produced: 1 lines (over the job's record limit of "
+                        + LoggedObjectParser.MAX_RECORD_BYTES + " bytes; line 2)");
+    }
+
+    /** A valid completion of exactly {@code bytes} bytes (its content pads it). */
+    private static byte[] completion(String id, int bytes) {
+        String head = "{\"id\":\"" + id + "\",\"object\":\"chat.completion\",\"created\":1767225600,"
+                + "\"model\":\"gpt-4o-mini\",\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\","
+                + "\"content\":\"";
+        String tail = "\"},\"finish_reason\":\"stop\"}],\"usage\":{\"prompt_tokens\":10,\"completion_tokens\":20,"
+                + "\"total_tokens\":30}}";
+        return (head + "x".repeat(bytes - head.length() - tail.length()) + tail).getBytes(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void liveModeShowsAScreenThatFitsAndStopsCleanlyOnCtrlCKeepingItsLog() throws Exception {
         Path output = dir.resolve("live.txt");
-        Process p = start(output, "local", "--rate", "40", "--window", "2s", "--out-of-orderness", "0s",
+        Process p = launcher().start(output, "local", "--rate", "40", "--window", "2s", "--out-of-orderness", "0s",
                 "--idleness", "1s", "--refresh", "2s");
         try {
-            String printed = awaitOutput(output, "warehouse  jdbc:postgresql://", Duration.ofSeconds(120));
+            String printed = Launcher.awaitOutput(output, Duration.ofSeconds(120), "warehouse  jdbc:postgresql://",
+                    "flink ui");
             String url = match(printed, "warehouse  (jdbc:postgresql://\\S+)");
             List<Integer> ports = List.of(port(match(printed, "kafka      (\\S+) ")),
                     port(url.replaceAll("/postgres$", "")), port(match(printed, "flink ui   (\\S+)")));
@@ -117,11 +159,13 @@ class LocalRunnerITCase {
             }
             assertThat(rows).as("rows written while live").isNotEmpty();
             assertThat(rows.stream().mapToLong(r -> r.counts.requests).sum()).isPositive();
+            String screen = Launcher.awaitOutput(output, Duration.ofSeconds(30), " closed up to ", "total ");
             List<ProcessHandle> tree = p.toHandle().descendants().collect(Collectors.toList());
             assertThat(tree).as("a broker and a database run as child processes").isNotEmpty();
+            long logDuringRun = Files.size(launcher().state().resolve("logs/usage-analytics.log"));
 
-            new ProcessBuilder("kill", "-INT", String.valueOf(p.pid())).start().waitFor();
-            assertThat(p.waitFor(60, TimeUnit.SECONDS)).as("stopped after Ctrl-C").isTrue();
+            Launcher.interrupt(p);
+            assertThat(p.waitFor(90, TimeUnit.SECONDS)).as("stopped after Ctrl-C").isTrue();
             for (ProcessHandle child : tree) {
                 child.onExit().get(30, TimeUnit.SECONDS);
             }
@@ -129,34 +173,68 @@ class LocalRunnerITCase {
             for (int port : ports) {
                 assertThat(bindable(port)).as("port " + port + " is free").isTrue();
             }
+
+            // The screen: the first line says when rows are due, cost is shown, the accounting adds up.
+            List<String> screenLines = screen.substring(screen.indexOf("\n-- ") + 1).lines().collect(Collectors.toList());
+            assertThat(screenLines).allSatisfy(l -> assertThat(l.length()).as(l).isLessThanOrEqualTo(LiveScreen.WIDTH));
+            assertThat(screen).containsPattern("-- \\d\\d:\\d\\d:\\d\\d UTC; today's windows of 2s: no rows yet,"
+                    + " the first are due about \\d\\d:\\d\\d:\\d\\d --")
+                    .contains("cost_usd");
+            Matcher accounting = Pattern.compile("this run: records_in (\\d+) = aggregated (\\d+) \\+ rejected (\\d+)"
+                    + " \\+ duplicates (\\d+) \\+ in_flight (-?\\d+)").matcher(screen);
+            int screens = 0;
+            while (accounting.find()) {
+                screens++;
+                long[] v = new long[5];
+                for (int i = 0; i < 5; i++) {
+                    v[i] = Long.parseLong(accounting.group(i + 1));
+                }
+                assertThat(v[0]).isEqualTo(v[1] + v[2] + v[3] + v[4]);
+                assertThat(v[4]).as("in flight").isNotNegative();
+            }
+            assertThat(screens).isPositive();
+            assertThat(Files.readString(output)).contains("stopping: taking a savepoint", "  saved file:");
+
+            // The log survives Ctrl-C, starts with a dated line, and has no warning per checkpoint.
+            String log = Files.readString(launcher().state().resolve("logs/usage-analytics.log"));
+            assertThat(log.length()).isGreaterThanOrEqualTo((int) logDuringRun);
+            assertThat(log).containsPattern("(?m)^\\S+ \\S+ INFO  main UsageAnalyticsCli - ======== \\S+"
+                    + " usage-analytics local --rate 40 ")
+                    .contains("Completed checkpoint").doesNotContain("Name collision");
         } finally {
             p.destroyForcibly();
         }
     }
 
     @Test
-    void badUsageIsOneLineAndNonZero() throws Exception {
-        Run missing = run("local", "--input", dir.resolve("absent.jsonl").toString());
-        assertThat(missing.code()).isEqualTo(1);
-        assertThat(missing.output().lines()).containsExactly(
-                "usage-analytics: --input: cannot read file " + dir.resolve("absent.jsonl"));
+    void resetSaysWhatItDeleted() throws Exception {
+        Files.createDirectories(launcher().state().resolve("kafka"));
+        Launcher.Run reset = launcher().run("local", "--reset", "--window", "0s");
+        assertThat(reset.code()).as("a bad value still stops everything before the reset").isEqualTo(2);
+        assertThat(launcher().state().resolve("kafka")).exists();
 
-        Run unknown = run("local", "--frobnicate");
+        Launcher.Run replay = launcher().run("local", "--reset", "--input", CORPUS.toString());
+        assertThat(replay.code()).as(replay.output()).isZero();
+        assertThat(replay.output().lines().findFirst()).contains("reset: deleted the warehouse and Kafka data and"
+                + " the checkpoints in " + launcher().state().toAbsolutePath().normalize());
+    }
+
+    @Test
+    void aBadValueIsOneLineAndExitCodeTwoBeforeAnythingStarts() throws Exception {
+        Launcher.Run missing = launcher().run("local", "--input", dir.resolve("absent.jsonl").toString());
+        assertThat(missing.code()).isEqualTo(2);
+        assertThat(missing.output().lines()).containsExactly(
+                "usage-analytics: --input: cannot read file " + dir.resolve("absent.jsonl") + " (see --help)");
+
+        Launcher.Run zero = launcher().run("local", "--window", "0s");
+        assertThat(zero.code()).isEqualTo(2);
+        assertThat(zero.output().lines()).containsExactly("usage-analytics: --window must be positive (see --help)");
+
+        Launcher.Run unknown = launcher().run("local", "--frobnicate");
         assertThat(unknown.code()).isEqualTo(2);
         assertThat(unknown.output().lines()).containsExactly(
                 "usage-analytics: Unknown option: '--frobnicate' (see --help)");
-    }
-
-    private static String awaitOutput(Path output, String text, Duration timeout) throws Exception {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (System.nanoTime() < deadline) {
-            String s = Files.exists(output) ? Files.readString(output, StandardCharsets.UTF_8) : "";
-            if (s.contains(text) && s.contains("flink ui")) {
-                return s;
-            }
-            Thread.sleep(500);
-        }
-        throw new AssertionError("no '" + text + "' within " + timeout + " in:\n" + Files.readString(output));
+        assertThat(launcher().state().resolve("postgres")).doesNotExist();
     }
 
     private static String match(String s, String regex) {

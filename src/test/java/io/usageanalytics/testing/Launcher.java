@@ -1,0 +1,72 @@
+package io.usageanalytics.testing;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * {@code ./usage-analytics} run as a user runs it: a subprocess of the built checkout, with its
+ * state folder in a test's directory.
+ */
+public final class Launcher {
+
+    public static final Path SCRIPT = Path.of("usage-analytics").toAbsolutePath();
+
+    private final Path dir;
+
+    public Launcher(Path dir) {
+        this.dir = dir;
+    }
+
+    /** A finished run: exit code and everything it printed. */
+    public record Run(int code, String output) {}
+
+    public Path state() {
+        return dir.resolve("state");
+    }
+
+    /** Starts the launcher with {@code args}, its stdout and stderr going to {@code output}. */
+    public Process start(Path output, String... args) throws IOException {
+        List<String> command = new ArrayList<>(List.of(SCRIPT.toString()));
+        command.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(output.toFile());
+        pb.environment().put("USAGE_ANALYTICS_STATE", state().toString());
+        pb.environment().put("USAGE_ANALYTICS_JAVA_OPTS", "-Xmx1g");
+        return pb.start();
+    }
+
+    /** Runs the launcher to its end (at most three minutes). */
+    public Run run(String... args) throws Exception {
+        Path output = Files.createTempFile(dir, "out", ".txt");
+        Process p = start(output, args);
+        assertThat(p.waitFor(180, TimeUnit.SECONDS)).as("finished in time: " + List.of(args)).isTrue();
+        return new Run(p.exitValue(), Files.readString(output, StandardCharsets.UTF_8));
+    }
+
+    /** Ctrl-C, as a terminal sends it to the launcher's JVM. */
+    public static void interrupt(Process p) throws Exception {
+        new ProcessBuilder("kill", "-INT", String.valueOf(p.pid())).start().waitFor();
+    }
+
+    /** What the process printed once it contains every one of {@code texts}. */
+    public static String awaitOutput(Path output, Duration timeout, String... texts) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            String s = Files.exists(output) ? Files.readString(output, StandardCharsets.UTF_8) : "";
+            if (List.of(texts).stream().allMatch(s::contains)) {
+                return s;
+            }
+            Thread.sleep(500);
+        }
+        throw new AssertionError("no " + List.of(texts) + " within " + timeout + " in:\n"
+                + Files.readString(output, StandardCharsets.UTF_8));
+    }
+}
