@@ -15,6 +15,7 @@ import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.util.ExceptionUtils;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -156,8 +157,10 @@ final class LocalJob implements AutoCloseable {
             return client.getJobExecutionResult().get().getAllAccumulatorResults();
         } catch (Exception e) {
             reportFailures();
-            throw new UserError("job failed" + (failures > 1 ? " after " + (failures - 1) + " restarts" : "")
-                    + ": " + UsageAnalyticsJob.oneLine(e));
+            // The restart strategy gave up: that is why a bounded run ends with its last failure.
+            boolean gaveUp = ExceptionUtils.findThrowableWithMessage(e, "Recovery is suppressed").isPresent();
+            throw new UserError("job failed" + (gaveUp ? " after " + BOUNDED_RESTARTS + " restarts" : "") + ": "
+                    + UsageAnalyticsJob.oneLine(e));
         }
     }
 
@@ -167,10 +170,6 @@ final class LocalJob implements AutoCloseable {
             failures++;
             out.println("  job failure " + failures + ": " + failure);
         }
-    }
-
-    int failures() {
-        return failures;
     }
 
     private List<String> newFailures() {

@@ -31,6 +31,7 @@ import java.util.OptionalLong;
 import java.util.Properties;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * {@code local}: the whole product on one machine. Starts (unless told to use existing ones) a
@@ -234,9 +235,14 @@ final class LocalRunner implements Callable<Integer> {
                 : options.topicPattern == null
                         ? OptionalLong.of(Topics.records(options.bootstrapServers, options.topics, options.kafkaProperties))
                         : OptionalLong.empty();
-        Map<String, Object> result = job.await(available, acc -> out.println("  consumed "
-                + acc.getOrDefault(Accounting.RECORDS_IN, 0L)
-                + (available.isPresent() ? " of " + available.getAsLong() + " records" : " records")));
+        AtomicLong consumed = new AtomicLong(-1);
+        Map<String, Object> result = job.await(available, acc -> {
+            long read = ((Number) acc.getOrDefault(Accounting.RECORDS_IN, 0L)).longValue();
+            if (consumed.getAndSet(read) != read) {
+                out.println("  consumed " + read
+                        + (available.isPresent() ? " of " + available.getAsLong() + " records" : " records"));
+            }
+        });
         boolean replayed = replay != null && replay.produced() > 0;
         Instant from = replayed ? replay.earliest() : Instant.EPOCH;
         Instant to = replayed ? replay.latest().plusSeconds(1) : Instant.now().plus(3650, ChronoUnit.DAYS);

@@ -96,8 +96,10 @@ class LocalRunnerKafkaITCase {
         Launcher.Run run = new Launcher(dir).run("local", "--input", LocalRunnerITCase.CORPUS.toString(),
                 "--warehouse", warehouse.jdbcUrl(), "--table", "usage_refusing");
         assertThat(run.code()).as(run.output()).isEqualTo(1);
+        // Each failure that led to a restart is a line; the last one too if the screen saw it before
+        // the local cluster shut down with the job.
         List<String> failures = run.output().lines().filter(l -> l.startsWith("  job failure ")).toList();
-        assertThat(failures).as(run.output()).hasSize(LocalJob.BOUNDED_RESTARTS + 1)
+        assertThat(failures).as(run.output()).hasSizeBetween(LocalJob.BOUNDED_RESTARTS, LocalJob.BOUNDED_RESTARTS + 1)
                 .allSatisfy(l -> assertThat(l).contains("violates check constraint \"no_rows\""));
         assertThat(failures.get(0)).startsWith("  job failure 1: ");
         assertThat(run.output().lines().filter(l -> l.startsWith("usage-analytics: ")).toList()).singleElement()
