@@ -20,6 +20,7 @@ import java.sql.Connection;
 import java.sql.Statement;
 import java.util.List;
 import java.util.Properties;
+import java.util.stream.Collectors;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -85,16 +86,32 @@ class LocalRunnerKafkaITCase {
     /**
      * A table that refuses every row (a constraint added by hand): each failure is one line with its
      * cause, and the bounded run gives up after its restarts with the cause and exit code 1,
-     * instead of restarting unseen forever.
+     * instead of restarting unseen forever; for {@code local} and for the {@code job} command alike.
      */
     @Test
     void aBoundedRunThatKeepsFailingSaysWhyEachTimeAndEnds() throws Exception {
-        Tables.create(warehouse.jdbcUrl(), "usage_refusing");
+        refusingTable("usage_refusing");
+        assertFailsVisibly(new Launcher(dir).run("local", "--input", LocalRunnerITCase.CORPUS.toString(),
+                "--warehouse", warehouse.jdbcUrl(), "--table", "usage_refusing"));
+
+        kafka.createTopic("refused", 2);
+        List<byte[]> corpus = MixedCorpus.records();
+        kafka.produce("refused", corpus.stream().map(v -> new ProducerRecord<byte[], byte[]>("refused", v))
+                .collect(Collectors.toList()));
+        refusingTable("usage_refusing_job");
+        assertFailsVisibly(new Launcher(dir).run("job", "--bootstrap-servers", kafka.bootstrapServers(), "--topic",
+                "refused", "--start", "earliest", "--bounded", "--jdbc-url", warehouse.jdbcUrl(), "--jdbc-user",
+                "postgres", "--table", "usage_refusing_job"));
+    }
+
+    private static void refusingTable(String table) throws Exception {
+        Tables.create(warehouse.jdbcUrl(), table);
         try (Connection c = Tables.connect(warehouse.jdbcUrl()); Statement s = c.createStatement()) {
-            s.execute("ALTER TABLE usage_refusing ADD CONSTRAINT no_rows CHECK (requests < 0)");
+            s.execute("ALTER TABLE " + table + " ADD CONSTRAINT no_rows CHECK (requests < 0)");
         }
-        Launcher.Run run = new Launcher(dir).run("local", "--input", LocalRunnerITCase.CORPUS.toString(),
-                "--warehouse", warehouse.jdbcUrl(), "--table", "usage_refusing");
+    }
+
+    private static void assertFailsVisibly(Launcher.Run run) {
         assertThat(run.code()).as(run.output()).isEqualTo(1);
         // Each failure that led to a restart is a line; the last one too if the screen saw it before
         // the local cluster shut down with the job.
