@@ -1,7 +1,8 @@
 package io.usageanalytics;
 
-import io.usageanalytics.cost.PriceList;
+import io.usageanalytics.core.EventTime;
 import io.usageanalytics.cost.SpikeRule;
+import io.usageanalytics.pricing.PriceList;
 
 import java.io.Serializable;
 import java.time.Duration;

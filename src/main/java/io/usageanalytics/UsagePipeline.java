@@ -6,6 +6,8 @@ import io.usageanalytics.aggregation.UsageRow;
 import io.usageanalytics.aggregation.UsageWindow;
 import io.usageanalytics.assembly.ChunkAssembler;
 import io.usageanalytics.assembly.RequestUsage;
+import io.usageanalytics.core.ClockBoundedWatermarks;
+import io.usageanalytics.core.EventTime;
 import io.usageanalytics.cost.CostAlert;
 import io.usageanalytics.cost.CostSpikeDetector;
 import io.usageanalytics.parsing.LoggedObject;

@@ -1,6 +1,8 @@
 package io.usageanalytics;
 
 import io.usageanalytics.aggregation.UsageRow;
+import io.usageanalytics.core.Accounting;
+import io.usageanalytics.core.EventTime;
 import io.usageanalytics.parsing.Reject;
 import io.usageanalytics.testing.MiniClusters;
 import io.usageanalytics.testing.MixedCorpus;

@@ -1,7 +1,7 @@
 package io.usageanalytics.aggregation;
 
-import io.usageanalytics.EventTime;
 import io.usageanalytics.assembly.RequestUsage;
+import io.usageanalytics.core.EventTime;
 
 import org.apache.flink.api.common.ExecutionConfig;
 import org.apache.flink.api.common.typeutils.TypeSerializer;

@@ -1,7 +1,7 @@
 package io.usageanalytics.aggregation;
 
-import io.usageanalytics.Accounting;
-import io.usageanalytics.cost.PriceList;
+import io.usageanalytics.core.Accounting;
+import io.usageanalytics.pricing.PriceList;
 
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.java.tuple.Tuple2;

@@ -1,8 +1,8 @@
 package io.usageanalytics.assembly;
 
-import io.usageanalytics.Accounting;
-import io.usageanalytics.EventTime;
 import io.usageanalytics.aggregation.UsageCounts;
+import io.usageanalytics.core.Accounting;
+import io.usageanalytics.core.EventTime;
 import io.usageanalytics.parsing.ChoicePart;
 import io.usageanalytics.parsing.LoggedObject;
 import io.usageanalytics.parsing.Reject;

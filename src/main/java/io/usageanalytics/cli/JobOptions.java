@@ -1,9 +1,9 @@
 package io.usageanalytics.cli;
 
-import io.usageanalytics.EventTime;
 import io.usageanalytics.PipelineSettings;
-import io.usageanalytics.cost.PriceList;
+import io.usageanalytics.core.EventTime;
 import io.usageanalytics.cost.SpikeRule;
+import io.usageanalytics.pricing.PriceList;
 import io.usageanalytics.sinks.UsageTable;
 import io.usageanalytics.sources.KafkaInput;
 

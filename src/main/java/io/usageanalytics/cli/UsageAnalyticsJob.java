@@ -1,8 +1,8 @@
 package io.usageanalytics.cli;
 
-import io.usageanalytics.Accounting;
 import io.usageanalytics.UsagePipeline;
 import io.usageanalytics.aggregation.UsageRow;
+import io.usageanalytics.core.Accounting;
 import io.usageanalytics.sinks.CostAlerts;
 import io.usageanalytics.sinks.RejectsTopic;
 import io.usageanalytics.sinks.UsageTable;

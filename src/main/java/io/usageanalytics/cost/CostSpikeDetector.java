@@ -1,6 +1,7 @@
 package io.usageanalytics.cost;
 
 import io.usageanalytics.aggregation.UsageRow;
+import io.usageanalytics.pricing.Price;
 
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ValueState;

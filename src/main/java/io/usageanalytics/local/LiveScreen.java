@@ -1,6 +1,6 @@
 package io.usageanalytics.local;
 
-import io.usageanalytics.Accounting;
+import io.usageanalytics.core.Accounting;
 import io.usageanalytics.sinks.Warehouse;
 
 import java.math.BigDecimal;

@@ -1,9 +1,9 @@
 package io.usageanalytics.local;
 
-import io.usageanalytics.Accounting;
 import io.usageanalytics.cli.JobOptions;
 import io.usageanalytics.cli.UsageAnalyticsJob;
 import io.usageanalytics.cli.UserError;
+import io.usageanalytics.core.Accounting;
 
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;

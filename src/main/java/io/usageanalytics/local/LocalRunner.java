@@ -1,9 +1,9 @@
 package io.usageanalytics.local;
 
-import io.usageanalytics.Accounting;
 import io.usageanalytics.cli.CommandLines;
 import io.usageanalytics.cli.JobOptions;
 import io.usageanalytics.cli.UsageAnalyticsJob;
+import io.usageanalytics.core.Accounting;
 import io.usageanalytics.sinks.Warehouse;
 
 import org.apache.kafka.clients.producer.KafkaProducer;

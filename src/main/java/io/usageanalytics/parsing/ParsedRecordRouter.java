@@ -1,6 +1,6 @@
 package io.usageanalytics.parsing;
 
-import io.usageanalytics.Accounting;
+import io.usageanalytics.core.Accounting;
 
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.metrics.Counter;

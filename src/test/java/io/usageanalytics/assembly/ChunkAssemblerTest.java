@@ -1,7 +1,7 @@
 package io.usageanalytics.assembly;
 
-import io.usageanalytics.EventTime;
 import io.usageanalytics.aggregation.UsageCounts;
+import io.usageanalytics.core.EventTime;
 import io.usageanalytics.parsing.LoggedObject;
 import io.usageanalytics.parsing.Reject;
 

@@ -1,10 +1,10 @@
 package io.usageanalytics.bench;
 
-import io.usageanalytics.EventTime;
 import io.usageanalytics.aggregation.UsageAggregate;
 import io.usageanalytics.aggregation.UsageCounts;
 import io.usageanalytics.assembly.ChunkAssembler;
 import io.usageanalytics.assembly.RequestUsage;
+import io.usageanalytics.core.EventTime;
 import io.usageanalytics.parsing.LoggedObject;
 
 import org.apache.flink.api.common.typeinfo.Types;

@@ -1,7 +1,7 @@
 package io.usageanalytics.cluster;
 
-import io.usageanalytics.Accounting;
 import io.usageanalytics.aggregation.UsageRow;
+import io.usageanalytics.core.Accounting;
 import io.usageanalytics.local.EmbeddedWarehouse;
 import io.usageanalytics.local.KafkaBroker;
 import io.usageanalytics.local.TrafficGenerator;

@@ -2,6 +2,7 @@ package io.usageanalytics.cost;
 
 import io.usageanalytics.aggregation.UsageCounts;
 import io.usageanalytics.aggregation.UsageRow;
+import io.usageanalytics.pricing.Price;
 
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;

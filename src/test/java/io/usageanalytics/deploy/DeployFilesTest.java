@@ -1,8 +1,8 @@
 package io.usageanalytics.deploy;
 
-import io.usageanalytics.Accounting;
 import io.usageanalytics.cli.JobOptions;
 import io.usageanalytics.cli.UsageAnalyticsJob;
+import io.usageanalytics.core.Accounting;
 import io.usageanalytics.parsing.LoggedObjectParser;
 
 import com.fasterxml.jackson.databind.JsonNode;

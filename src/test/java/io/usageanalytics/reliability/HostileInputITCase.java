@@ -1,10 +1,10 @@
 package io.usageanalytics.reliability;
 
-import io.usageanalytics.Accounting;
-import io.usageanalytics.EventTime;
 import io.usageanalytics.PipelineSettings;
 import io.usageanalytics.UsagePipeline;
 import io.usageanalytics.aggregation.UsageRow;
+import io.usageanalytics.core.Accounting;
+import io.usageanalytics.core.EventTime;
 import io.usageanalytics.local.TrafficGenerator;
 import io.usageanalytics.parsing.LoggedObjectParser;
 import io.usageanalytics.parsing.LoggedRecord;

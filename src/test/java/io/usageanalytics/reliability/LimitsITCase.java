@@ -1,8 +1,8 @@
 package io.usageanalytics.reliability;
 
-import io.usageanalytics.Accounting;
-import io.usageanalytics.EventTime;
 import io.usageanalytics.aggregation.UsageRow;
+import io.usageanalytics.core.Accounting;
+import io.usageanalytics.core.EventTime;
 import io.usageanalytics.parsing.RejectReason;
 import io.usageanalytics.testing.MiniClusters;
 import io.usageanalytics.testing.MixedCorpus;

@@ -1,8 +1,8 @@
 package io.usageanalytics.sinks;
 
-import io.usageanalytics.EventTime;
 import io.usageanalytics.PipelineSettings;
 import io.usageanalytics.UsagePipeline;
+import io.usageanalytics.core.EventTime;
 import io.usageanalytics.local.EmbeddedWarehouse;
 import io.usageanalytics.parsing.ParsedRecord;
 import io.usageanalytics.testing.MiniClusters;

@@ -2,7 +2,7 @@ package io.usageanalytics.testing;
 
 import io.usageanalytics.aggregation.UsageCounts;
 import io.usageanalytics.aggregation.UsageRow;
-import io.usageanalytics.cost.Price;
+import io.usageanalytics.pricing.Price;
 
 import java.math.BigDecimal;
 import java.util.List;

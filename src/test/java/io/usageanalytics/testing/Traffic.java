@@ -1,9 +1,9 @@
 package io.usageanalytics.testing;
 
-import io.usageanalytics.Accounting;
 import io.usageanalytics.PipelineSettings;
 import io.usageanalytics.UsagePipeline;
 import io.usageanalytics.aggregation.UsageRow;
+import io.usageanalytics.core.Accounting;
 import io.usageanalytics.local.EmbeddedWarehouse;
 import io.usageanalytics.local.KafkaBroker;
 import io.usageanalytics.local.TrafficGenerator;

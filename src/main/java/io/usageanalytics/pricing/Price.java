@@ -1,4 +1,4 @@
-package io.usageanalytics.cost;
+package io.usageanalytics.pricing;
 
 import java.io.Serializable;
 import java.math.BigDecimal;

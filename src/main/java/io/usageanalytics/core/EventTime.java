@@ -1,4 +1,4 @@
-package io.usageanalytics;
+package io.usageanalytics.core;
 
 import java.io.Serializable;
 import java.time.Duration;

@@ -1,4 +1,4 @@
-package io.usageanalytics;
+package io.usageanalytics.core;
 
 import org.apache.flink.api.common.eventtime.Watermark;
 import org.apache.flink.api.common.eventtime.WatermarkGenerator;

@@ -1,4 +1,4 @@
-package io.usageanalytics.cost;
+package io.usageanalytics.pricing;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;

@@ -1,4 +1,4 @@
-package io.usageanalytics;
+package io.usageanalytics.core;
 
 import org.apache.flink.api.common.accumulators.LongCounter;
 import org.apache.flink.api.common.functions.RuntimeContext;

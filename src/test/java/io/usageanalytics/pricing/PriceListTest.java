@@ -1,4 +1,4 @@
-package io.usageanalytics.cost;
+package io.usageanalytics.pricing;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
