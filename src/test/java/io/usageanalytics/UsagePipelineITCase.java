@@ -90,16 +90,25 @@ class UsagePipelineITCase {
 
         PipelineRun.Result result = PipelineRun.run(RecordsSource.paced(records, Duration.ofMillis(300)), time, 1);
 
-        UsageRow w0First = row(W0, "gpt-4o", "fp", "0.0000225", 1, 0, 1, 1, 2, 3, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0);
-        UsageRow w0WithA2 = row(W0, "gpt-4o", "fp", "0.0002475", 2, 0, 2, 11, 22, 33, 0, 0, 1, 1, 0, 0, 0, 0, 0, 0, 0);
+        UsageRow w0First = row(W0, "gpt-4o", "fp", "0.0000225",
+                "requests=1 choices=1 prompt_tokens=1 completion_tokens=2 total_tokens=3 finish_stop=1");
+        UsageRow w0WithA2 = row(W0, "gpt-4o", "fp", "0.0002475",
+                "requests=2 choices=2 prompt_tokens=11 completion_tokens=22 total_tokens=33 finish_stop=1 "
+                + "finish_length=1");
         // the late stream "s" ("hi" is 1 token) completes after the watermark moves on
-        UsageRow w0WithStream = row(W0, "gpt-4o", "fp", "0.0002575", 3, 1, 3, 11, 23, 34, 0, 0, 2, 1, 0, 0, 0, 0, 0, 1, 0);
+        UsageRow w0WithStream = row(W0, "gpt-4o", "fp", "0.0002575",
+                "requests=3 streamed_requests=1 choices=3 prompt_tokens=11 completion_tokens=23 "
+                + "total_tokens=34 finish_stop=2 finish_length=1 estimated_requests=1");
         assertThat(result.emissions().stream().filter(r -> r.windowStart == W0))
                 .containsExactly(w0First, w0WithA2, w0WithStream);
         assertThat(result.finalRows()).containsExactlyInAnyOrder(
                 w0WithStream,
-                row(W1, "gpt-4o", "fp", "0.0000125", 1, 0, 1, 1, 1, 2, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0),
-                row(W0 + 240_000, "gpt-4o", "fp", "0.0000125", 1, 0, 1, 1, 1, 2, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0));
+                row(W1, "gpt-4o", "fp", "0.0000125",
+                        "requests=1 choices=1 prompt_tokens=1 completion_tokens=1 total_tokens=2 "
+                        + "finish_stop=1"),
+                row(W0 + 240_000, "gpt-4o", "fp", "0.0000125",
+                        "requests=1 choices=1 prompt_tokens=1 completion_tokens=1 total_tokens=2 "
+                        + "finish_stop=1"));
         assertThat(result.rejects()).extracting(r -> r.reason + " " + text(r))
                 .containsExactly("late " + tooLate);
         assertThat(result.counter("rejected_late")).isEqualTo(1);

@@ -16,7 +16,7 @@ public class UsageAggregate implements AggregateFunction<RequestUsage, UsageCoun
 
     @Override
     public UsageCounts add(RequestUsage request, UsageCounts total) {
-        total.add(request.counts);
+        total.add(request);
         return total;
     }
 

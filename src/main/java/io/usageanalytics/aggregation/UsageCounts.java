@@ -1,10 +1,12 @@
 package io.usageanalytics.aggregation;
 
-import java.util.Arrays;
+import io.usageanalytics.assembly.RequestUsage;
 
 /**
- * The additive usage measures of one request, or of all requests in a window. Field names follow
- * the warehouse columns ({@code finishStop} is {@code finish_stop}, and so on).
+ * The usage measures of all requests in a window so far (the window's state) or of one row.
+ * {@link UsageColumn} defines each measure once; the fields exist because this class is
+ * checkpointed as a Flink POJO, whose savepoints name the class and its fields: both stay as they
+ * are, and a new measure is a new field (a savepoint without it restores it as 0).
  */
 public class UsageCounts {
 
@@ -28,8 +30,38 @@ public class UsageCounts {
 
     public UsageCounts() {}
 
+    /**
+     * Counts one request in: the one place that says which measures a request adds to. A dropped
+     * duplicate counts only as that; a request's tokens are its usage, or the estimate when it
+     * carried none.
+     */
+    public void add(RequestUsage r) {
+        if (r.duplicate) {
+            duplicatesDropped++;
+            return;
+        }
+        requests++;
+        if (r.streamed) {
+            streamedRequests++;
+        }
+        for (String reason : r.finishReasons) {
+            addFinish(reason);
+        }
+        if (r.usage != null) {
+            promptTokens += r.usage.promptTokens;
+            completionTokens += r.usage.completionTokens;
+            totalTokens += r.usage.totalTokens;
+            cachedPromptTokens += r.usage.cachedTokens;
+            reasoningTokens += r.usage.reasoningTokens;
+        } else {
+            completionTokens += r.estimatedTokens;
+            totalTokens += r.estimatedTokens;
+            estimatedRequests++;
+        }
+    }
+
     /** Counts one choice under its finish reason; {@code null} means it ended without one. */
-    public void addFinish(String reason) {
+    private void addFinish(String reason) {
         choices++;
         if (reason == null) {
             finishNone++;
@@ -56,86 +88,49 @@ public class UsageCounts {
         }
     }
 
+    /** Adds every measure of {@code o}. */
     public void add(UsageCounts o) {
-        requests += o.requests;
-        streamedRequests += o.streamedRequests;
-        choices += o.choices;
-        promptTokens += o.promptTokens;
-        completionTokens += o.completionTokens;
-        totalTokens += o.totalTokens;
-        cachedPromptTokens += o.cachedPromptTokens;
-        reasoningTokens += o.reasoningTokens;
-        finishStop += o.finishStop;
-        finishLength += o.finishLength;
-        finishToolCalls += o.finishToolCalls;
-        finishContentFilter += o.finishContentFilter;
-        finishFunctionCall += o.finishFunctionCall;
-        finishOther += o.finishOther;
-        finishNone += o.finishNone;
-        estimatedRequests += o.estimatedRequests;
-        duplicatesDropped += o.duplicatesDropped;
-    }
-
-    /** The values in warehouse column order, for sinks and test expectations. */
-    public long[] toArray() {
-        return new long[] {
-            requests, streamedRequests, choices, promptTokens, completionTokens, totalTokens,
-            cachedPromptTokens, reasoningTokens, finishStop, finishLength, finishToolCalls,
-            finishContentFilter, finishFunctionCall, finishOther, finishNone, estimatedRequests,
-            duplicatesDropped
-        };
-    }
-
-    /** The warehouse column names, in the order of {@link #toArray()}. */
-    public static final String[] COLUMNS = {
-        "requests", "streamed_requests", "choices", "prompt_tokens", "completion_tokens",
-        "total_tokens", "cached_prompt_tokens", "reasoning_tokens", "finish_stop", "finish_length",
-        "finish_tool_calls", "finish_content_filter", "finish_function_call", "finish_other",
-        "finish_none", "estimated_requests", "duplicates_dropped"
-    };
-
-    /** Builds counts from values in {@link #COLUMNS} order. */
-    public static UsageCounts of(long... v) {
-        if (v.length != COLUMNS.length) {
-            throw new IllegalArgumentException("expected " + COLUMNS.length + " values, got " + v.length);
+        for (UsageColumn c : UsageColumn.values()) {
+            c.set(this, c.of(this) + c.of(o));
         }
-        UsageCounts c = new UsageCounts();
-        c.requests = v[0];
-        c.streamedRequests = v[1];
-        c.choices = v[2];
-        c.promptTokens = v[3];
-        c.completionTokens = v[4];
-        c.totalTokens = v[5];
-        c.cachedPromptTokens = v[6];
-        c.reasoningTokens = v[7];
-        c.finishStop = v[8];
-        c.finishLength = v[9];
-        c.finishToolCalls = v[10];
-        c.finishContentFilter = v[11];
-        c.finishFunctionCall = v[12];
-        c.finishOther = v[13];
-        c.finishNone = v[14];
-        c.estimatedRequests = v[15];
-        c.duplicatesDropped = v[16];
-        return c;
+    }
+
+    /** These counts with {@code column} set to {@code value}, for building rows by column name. */
+    public UsageCounts with(UsageColumn column, long value) {
+        column.set(this, value);
+        return this;
     }
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof UsageCounts && Arrays.equals(toArray(), ((UsageCounts) o).toArray());
+        if (!(o instanceof UsageCounts)) {
+            return false;
+        }
+        for (UsageColumn c : UsageColumn.values()) {
+            if (c.of(this) != c.of((UsageCounts) o)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     @Override
     public int hashCode() {
-        return Arrays.hashCode(toArray());
+        int h = 1;
+        for (UsageColumn c : UsageColumn.values()) {
+            h = 31 * h + Long.hashCode(c.of(this));
+        }
+        return h;
     }
 
+    /** The non-zero measures by column name, e.g. {@code {requests=2, total_tokens=46}}. */
     @Override
     public String toString() {
         StringBuilder s = new StringBuilder("{");
-        long[] v = toArray();
-        for (int i = 0; i < v.length; i++) {
-            s.append(i == 0 ? "" : ", ").append(COLUMNS[i]).append('=').append(v[i]);
+        for (UsageColumn c : UsageColumn.values()) {
+            if (c.of(this) != 0) {
+                s.append(s.length() == 1 ? "" : ", ").append(c.sql).append('=').append(c.of(this));
+            }
         }
         return s.append('}').toString();
     }

@@ -1,13 +1,11 @@
 package io.usageanalytics.assembly;
 
-import io.usageanalytics.aggregation.UsageCounts;
 import io.usageanalytics.core.Accounting;
 import io.usageanalytics.core.EventTime;
 import io.usageanalytics.parsing.ChoicePart;
 import io.usageanalytics.parsing.LoggedObject;
 import io.usageanalytics.parsing.Reject;
 import io.usageanalytics.parsing.RejectReason;
-import io.usageanalytics.parsing.Usage;
 
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ValueState;
@@ -18,6 +16,8 @@ import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 
 import com.knuddels.jtokkit.api.Encoding;
+
+import java.util.TreeMap;
 
 /**
  * Turns the logged objects of one {@code id} into exactly one {@link RequestUsage}.
@@ -88,7 +88,7 @@ public class ChunkAssembler extends KeyedProcessFunction<String, LoggedObject, R
             // The first object counted for an id wins; a retry logged again is dropped, but counted.
             duplicates.inc();
             RequestUsage marker = new RequestUsage(o.id, o.model, o.systemFingerprint, o.createdMillis());
-            marker.counts.duplicatesDropped = 1;
+            marker.duplicate = true;
             out.collect(marker);
         } else if (!o.chunk) {
             out.collect(completion(o));
@@ -162,15 +162,14 @@ public class ChunkAssembler extends KeyedProcessFunction<String, LoggedObject, R
 
     private RequestUsage completion(LoggedObject o) {
         RequestUsage r = new RequestUsage(o.id, o.model, o.systemFingerprint, o.createdMillis());
-        UsageCounts c = r.counts;
-        c.requests = 1;
-        for (ChoicePart choice : o.choices) {
-            c.addFinish(choice.finishReason);
+        r.finishReasons = new String[o.choices.size()];
+        for (int i = 0; i < r.finishReasons.length; i++) {
+            r.finishReasons[i] = o.choices.get(i).finishReason;
         }
-        if (o.usage != null) {
-            setTokens(c, o.usage);
-        } else {
-            setEstimate(c, estimate(o));
+        r.usage = o.usage;
+        if (o.usage == null) {
+            r.estimatedTokens = estimate(o);
+            requestsEstimated.inc();
         }
         recordsAggregated.inc();
         requestsAggregated.inc();
@@ -192,37 +191,20 @@ public class ChunkAssembler extends KeyedProcessFunction<String, LoggedObject, R
 
     private RequestUsage streamUsage(String id, StreamAssembly s) {
         RequestUsage r = new RequestUsage(id, s.model, s.systemFingerprint, s.created * 1000L);
-        UsageCounts c = r.counts;
-        c.requests = 1;
-        c.streamedRequests = 1;
-        for (String reason : s.finishReasons.values()) {
-            c.addFinish(reason.isEmpty() ? null : reason);
-        }
-        if (s.usage != null) {
-            setTokens(c, s.usage);
-        } else {
-            setEstimate(c, s.estimatedTokens);
+        r.streamed = true;
+        // By choice index, so that equal streams give equal requests.
+        r.finishReasons = new TreeMap<>(s.finishReasons).values().stream()
+                .map(reason -> reason.isEmpty() ? null : reason).toArray(String[]::new);
+        r.usage = s.usage;
+        if (s.usage == null) {
+            r.estimatedTokens = s.estimatedTokens;
+            requestsEstimated.inc();
             streamsEstimated.inc();
         }
         recordsAggregated.inc(s.records);
         requestsAggregated.inc();
         streamsAggregated.inc();
         return r;
-    }
-
-    private static void setTokens(UsageCounts c, Usage u) {
-        c.promptTokens = u.promptTokens;
-        c.completionTokens = u.completionTokens;
-        c.totalTokens = u.totalTokens;
-        c.cachedPromptTokens = u.cachedTokens;
-        c.reasoningTokens = u.reasoningTokens;
-    }
-
-    private void setEstimate(UsageCounts c, long estimate) {
-        c.completionTokens = estimate;
-        c.totalTokens = estimate;
-        c.estimatedRequests = 1;
-        requestsEstimated.inc();
     }
 
     private void reject(Context ctx, LoggedObject o, String reason, String detail) {

@@ -1,12 +1,14 @@
 package io.usageanalytics.assembly;
 
-import io.usageanalytics.aggregation.UsageCounts;
+import io.usageanalytics.parsing.Usage;
 
+import java.util.Arrays;
 import java.util.Objects;
 
 /**
- * The usage of one request (a completion or a whole stream), or the marker of one dropped
- * duplicate, ready to be folded into the window of its {@code created} time.
+ * What one request (a completion or a whole stream) was, or the marker of one dropped duplicate,
+ * ready to be counted into the window of its {@code created} time. It says what happened, not how
+ * the warehouse counts it: that is the aggregation's {@code UsageCounts.add}.
  */
 public class RequestUsage {
 
@@ -15,7 +17,15 @@ public class RequestUsage {
     public String systemFingerprint;
     /** Event time: the request's {@code created} in ms. */
     public long createdMillis;
-    public UsageCounts counts = new UsageCounts();
+    /** A record dropped as a duplicate of a request already counted: it counts only as that. */
+    public boolean duplicate;
+    public boolean streamed;
+    /** Each choice's finish reason; {@code null} for a choice that ended without one (cut off). */
+    public String[] finishReasons = new String[0];
+    /** The tokens the API reported; {@code null} when the request carried no usage. */
+    public Usage usage;
+    /** Without {@code usage}: the completion tokens estimated with the model's tokenizer. */
+    public long estimatedTokens;
 
     public RequestUsage() {}
 
@@ -33,20 +43,27 @@ public class RequestUsage {
         }
         RequestUsage that = (RequestUsage) o;
         return createdMillis == that.createdMillis
+                && duplicate == that.duplicate
+                && streamed == that.streamed
+                && estimatedTokens == that.estimatedTokens
                 && Objects.equals(id, that.id)
                 && Objects.equals(model, that.model)
                 && Objects.equals(systemFingerprint, that.systemFingerprint)
-                && Objects.equals(counts, that.counts);
+                && Arrays.equals(finishReasons, that.finishReasons)
+                && Objects.equals(usage, that.usage);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(id, model, systemFingerprint, createdMillis, counts);
+        return Objects.hash(id, model, systemFingerprint, createdMillis, duplicate, streamed,
+                Arrays.hashCode(finishReasons), usage, estimatedTokens);
     }
 
     @Override
     public String toString() {
-        return "RequestUsage{" + id + ", " + model + ", fp=" + systemFingerprint + ", created="
-                + createdMillis + ", " + counts + "}";
+        return "RequestUsage{" + id + ", " + model + ", fp=" + systemFingerprint + ", created=" + createdMillis
+                + (duplicate ? ", duplicate" : (streamed ? ", streamed" : "") + ", finish="
+                        + Arrays.toString(finishReasons) + (usage != null ? ", " + usage : ", estimated=" + estimatedTokens))
+                + "}";
     }
 }

@@ -1,6 +1,6 @@
 package io.usageanalytics.sinks;
 
-import io.usageanalytics.aggregation.UsageCounts;
+import io.usageanalytics.aggregation.UsageColumn;
 import io.usageanalytics.aggregation.UsageRow;
 
 import org.apache.flink.connector.jdbc.JdbcConnectionOptions;
@@ -40,7 +40,7 @@ public final class UsageTable {
 
     /** Every column the job writes, key first, in statement order. */
     public static List<String> columns() {
-        return Stream.concat(Stream.concat(KEY_COLUMNS.stream(), Arrays.stream(UsageCounts.COLUMNS)),
+        return Stream.concat(Stream.concat(KEY_COLUMNS.stream(), Arrays.stream(UsageColumn.values()).map(c -> c.sql)),
                         Stream.of(COST_COLUMN))
                 .collect(Collectors.toList());
     }
@@ -101,14 +101,14 @@ public final class UsageTable {
             ps.setObject(2, utc(row.windowEnd));
             ps.setString(3, row.model);
             ps.setString(4, row.systemFingerprint);
-            long[] values = row.counts.toArray();
-            for (int i = 0; i < values.length; i++) {
-                ps.setLong(5 + i, values[i]);
+            int i = KEY_COLUMNS.size();
+            for (UsageColumn c : UsageColumn.values()) {
+                ps.setLong(++i, c.of(row.counts));
             }
             if (row.costUsd == null) {
-                ps.setNull(5 + values.length, Types.NUMERIC);
+                ps.setNull(++i, Types.NUMERIC);
             } else {
-                ps.setBigDecimal(5 + values.length, row.costUsd);
+                ps.setBigDecimal(++i, row.costUsd);
             }
         }
 

@@ -1,9 +1,9 @@
 package io.usageanalytics.assembly;
 
-import io.usageanalytics.aggregation.UsageCounts;
 import io.usageanalytics.core.EventTime;
 import io.usageanalytics.parsing.LoggedObject;
 import io.usageanalytics.parsing.Reject;
+import io.usageanalytics.parsing.Usage;
 
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
@@ -72,9 +72,27 @@ class ChunkAssemblerTest {
                         .collect(Collectors.toList());
     }
 
-    private static RequestUsage request(String id, String model, String fp, long created, long... counts) {
+    /** A request as the assembler reports it, with the usage it carried. */
+    private static RequestUsage reported(String id, String model, String fp, long created, boolean streamed,
+            Usage usage, String... finishReasons) {
         RequestUsage r = new RequestUsage(id, model, fp, created * 1000);
-        r.counts = UsageCounts.of(counts);
+        r.streamed = streamed;
+        r.usage = usage;
+        r.finishReasons = finishReasons;
+        return r;
+    }
+
+    /** A request without usage: its completion tokens estimated. */
+    private static RequestUsage estimated(String id, String model, String fp, long created, boolean streamed,
+            long tokens, String... finishReasons) {
+        RequestUsage r = reported(id, model, fp, created, streamed, null, finishReasons);
+        r.estimatedTokens = tokens;
+        return r;
+    }
+
+    private static RequestUsage duplicateOf(String id, String model, String fp, long created) {
+        RequestUsage r = new RequestUsage(id, model, fp, created * 1000);
+        r.duplicate = true;
         return r;
     }
 
@@ -95,9 +113,8 @@ class ChunkAssemblerTest {
 
         harness.processWatermark(W0_FIRE);
         assertThat(emitted()).containsExactly(
-                // requests, streamed, choices, prompt, completion, total, cached, reasoning,
-                // stop, length, tool_calls, content_filter, function_call, other, none, estimated, dups
-                request("s", m, "fp_c", T0 + 10, 1, 1, 2, 30, 20, 50, 4, 3, 1, 1, 0, 0, 0, 0, 0, 0, 0));
+                // choice 0 stopped, choice 1 hit the length limit; the fingerprint first seen counts
+                reported("s", m, "fp_c", T0 + 10, true, new Usage(30, 20, 50, 4, 3), "stop", "length"));
         assertThat(rejects()).isEmpty();
     }
 
@@ -117,9 +134,9 @@ class ChunkAssemblerTest {
         harness.processWatermark(W0_FIRE);
 
         assertThat(emitted()).containsExactlyInAnyOrder(
-                request("s", "gpt-4o", "fp", T0, 1, 1, 2, 0, 8, 8, 0, 0, 1, 0, 1, 0, 0, 0, 0, 1, 0),
+                estimated("s", "gpt-4o", "fp", T0, true, 8, "stop", "tool_calls"),
                 // cut off: no finish chunk, so its one choice ended without a reason
-                request("t", "gpt-3.5-turbo", "", T0, 1, 1, 1, 0, 6, 6, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 0));
+                estimated("t", "gpt-3.5-turbo", "", T0, true, 6, (String) null));
     }
 
     @Test
@@ -129,8 +146,8 @@ class ChunkAssemblerTest {
         send(c);
         send(c);
         assertThat(emitted()).containsExactly(
-                request("c", "gpt-4o", "fp", T0 + 1, 1, 0, 2, 3, 4, 7, 0, 0, 1, 0, 0, 1, 0, 0, 0, 0, 0),
-                request("c", "gpt-4o", "fp", T0 + 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1));
+                reported("c", "gpt-4o", "fp", T0 + 1, false, new Usage(3, 4, 7, 0, 0), "stop", "content_filter"),
+                duplicateOf("c", "gpt-4o", "fp", T0 + 1));
         assertThat(harness.numKeyedStateEntries()).isEqualTo(1);
 
         harness.processWatermark(W0_CLEANUP);
@@ -144,7 +161,7 @@ class ChunkAssemblerTest {
     void completionWithoutUsageIsEstimated() throws Exception {
         send(completion("c", "gpt-3.5-turbo", null, T0, message(0, "Hi there", "stop"), null));
         assertThat(emitted()).containsExactly(
-                request("c", "gpt-3.5-turbo", "", T0, 1, 0, 1, 0, 2, 2, 0, 0, 1, 0, 0, 0, 0, 0, 0, 1, 0));
+                estimated("c", "gpt-3.5-turbo", "", T0, false, 2, "stop"));
     }
 
     @Test
@@ -170,7 +187,7 @@ class ChunkAssemblerTest {
 
         harness.processWatermark(W0_FIRE + 15_000);
         assertThat(emitted()).containsExactly(
-                request("s", "gpt-4o", "fp", T0, 1, 1, 1, 1, 2, 3, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0));
+                reported("s", "gpt-4o", "fp", T0, true, new Usage(1, 2, 3, 0, 0), "stop"));
     }
 
     @Test
@@ -184,8 +201,8 @@ class ChunkAssemblerTest {
         send(completion("x", "gpt-4o", "fp", T0, message(0, "a", "stop"), usage(1, 1, 2)));
         harness.processWatermark(W0_FIRE);
         assertThat(emitted()).containsExactly(
-                request("x", "gpt-4o", "fp", T0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1),
-                request("x", "gpt-4o", "fp", T0, 1, 1, 1, 0, 1, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0, 1, 0));
+                duplicateOf("x", "gpt-4o", "fp", T0),
+                estimated("x", "gpt-4o", "fp", T0, true, 1, "stop"));
     }
 
     @Test
@@ -206,6 +223,6 @@ class ChunkAssemblerTest {
         assertThat(rejects()).containsExactly(
                 "limit_exceeded: stream s has more than 65536 chunks with choices");
         assertThat(emitted()).containsExactly(
-                request("s", "gpt-4o", "fp", T0, 1, 1, 1, 1, 65_536, 65_537, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0));
+                reported("s", "gpt-4o", "fp", T0, true, new Usage(1, 65_536, 65_537, 0, 0), (String) null));
     }
 }

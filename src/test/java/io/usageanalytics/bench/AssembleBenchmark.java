@@ -6,6 +6,7 @@ import io.usageanalytics.assembly.ChunkAssembler;
 import io.usageanalytics.assembly.RequestUsage;
 import io.usageanalytics.core.EventTime;
 import io.usageanalytics.parsing.LoggedObject;
+import io.usageanalytics.parsing.Usage;
 
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.api.watermark.Watermark;
@@ -51,7 +52,9 @@ public class AssembleBenchmark {
     public void generate() {
         records = GeneratedRecords.parsed(SAMPLE);
         request = new RequestUsage("chatcmpl-1", "gpt-4o", "fp_1", 0);
-        request.counts = UsageCounts.of(1, 1, 1, 812, 214, 1026, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0);
+        request.streamed = true;
+        request.finishReasons = new String[] {"stop"};
+        request.usage = new Usage(812, 214, 1026, 0, 0);
         window = new UsageCounts();
     }
 

@@ -66,7 +66,9 @@ class LimitsITCase {
 
         List<UsageRow> expected = new ArrayList<>(MixedCorpus.ROWS);
         // (5 × 2.50 + 70,000 × 10) / 1e6; its one choice never finished within the limit
-        expected.add(row(W0, "gpt-4o", "fp_z", "0.7000125", 1, 1, 1, 5, 70_000, 70_005, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0));
+        expected.add(row(W0, "gpt-4o", "fp_z", "0.7000125",
+                "requests=1 streamed_requests=1 choices=1 prompt_tokens=5 completion_tokens=70000 "
+                + "total_tokens=70005 finish_none=1"));
         assertThat(result.finalRows()).containsExactlyInAnyOrderElementsOf(expected);
         Map<String, Long> byReason = result.rejects().stream()
                 .collect(Collectors.groupingBy(r -> r.reason, Collectors.counting()));

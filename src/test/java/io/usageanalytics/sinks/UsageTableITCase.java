@@ -110,10 +110,18 @@ class UsageTableITCase {
         runInto("usage_late", RecordsSource.paced(records, Duration.ofMillis(300)), time, 1);
 
         assertThat(Tables.rows(pg.jdbcUrl(), "usage_late")).containsExactly(
-                row(W0, "gpt-4o", "fp", "0.0002475", 2, 0, 2, 11, 22, 33, 0, 0, 1, 1, 0, 0, 0, 0, 0, 0, 0),
-                row(W0, "gpt-4o-mini", "fp", "0.000003", 1, 0, 1, 4, 4, 8, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0),
-                row(W1, "gpt-4o", "fp", "0.0000125", 1, 0, 1, 1, 1, 2, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0),
-                row(W1 + 60_000, "gpt-4o", "fp", "0.00001", 1, 1, 1, 0, 1, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0, 1, 0));
+                row(W0, "gpt-4o", "fp", "0.0002475",
+                        "requests=2 choices=2 prompt_tokens=11 completion_tokens=22 total_tokens=33 "
+                        + "finish_stop=1 finish_length=1"),
+                row(W0, "gpt-4o-mini", "fp", "0.000003",
+                        "requests=1 choices=1 prompt_tokens=4 completion_tokens=4 total_tokens=8 "
+                        + "finish_stop=1"),
+                row(W1, "gpt-4o", "fp", "0.0000125",
+                        "requests=1 choices=1 prompt_tokens=1 completion_tokens=1 total_tokens=2 "
+                        + "finish_stop=1"),
+                row(W1 + 60_000, "gpt-4o", "fp", "0.00001",
+                        "requests=1 streamed_requests=1 choices=1 completion_tokens=1 total_tokens=1 "
+                        + "finish_stop=1 estimated_requests=1"));
     }
 
     @Test

@@ -1,5 +1,6 @@
 package io.usageanalytics.testing;
 
+import io.usageanalytics.aggregation.UsageColumn;
 import io.usageanalytics.aggregation.UsageCounts;
 import io.usageanalytics.aggregation.UsageRow;
 import io.usageanalytics.pricing.Price;
@@ -21,37 +22,70 @@ public final class MixedCorpus {
     public static final long W2 = W1 + 60_000;
     public static final String G4O = "gpt-4o-2024-08-06";
 
-    /** A 60 s row; {@code cost} in USD as text, or null for an unpriced model. */
-    public static UsageRow row(long start, String model, String fp, String cost, long... counts) {
-        return new UsageRow(start, start + 60_000, model, fp, UsageCounts.of(counts),
+    /**
+     * A 60 s row; {@code cost} in USD as text, or null for an unpriced model; {@code counts} names
+     * each non-zero measure, e.g. {@code "requests=2 total_tokens=46"}.
+     */
+    public static UsageRow row(long start, String model, String fp, String cost, String counts) {
+        return new UsageRow(start, start + 60_000, model, fp, counts(counts),
                 cost == null ? null : new BigDecimal(cost).setScale(Price.COST_SCALE));
     }
 
+    /** Counts from {@code column=value} pairs (columns by their warehouse name); the rest are 0. */
+    public static UsageCounts counts(String named) {
+        UsageCounts c = new UsageCounts();
+        for (String pair : named.trim().split("\\s+")) {
+            String[] kv = pair.split("=");
+            c.with(UsageColumn.named(kv[0]), Long.parseLong(kv[1]));
+        }
+        return c;
+    }
+
     /**
-     * The rows of {@code corpus/mixed.jsonl}, worked out by hand from the records. Columns after
-     * the fingerprint: requests, streamed_requests, choices, prompt, completion, total, cached,
-     * reasoning, stop, length, tool_calls, content_filter, function_call, other, none, estimated,
-     * duplicates. Estimates tokenize each delta: {"city": and "Paris"} are 3 o200k tokens each,
-     * "Hello world" 2 (o200k), "The quick brown fox" 4 and " jumps over" 2 (cl100k); the
+     * The rows of {@code corpus/mixed.jsonl}, worked out by hand from the records. Estimates
+     * tokenize each delta: {"city": and "Paris"} are 3 o200k tokens each, "Hello world" 2
+     * (o200k), "The quick brown fox" 4 and " jumps over" 2 (cl100k); the
      * completion "Hi there" is 2 (cl100k). Cost at the bundled list prices (USD per 1M tokens,
      * input/cached/output): gpt-4o 2.50/1.25/10, gpt-4.1-mini 0.40/0.10/1.60, gpt-3.5-turbo
      * 0.50/0.50/1.50, o3-mini 1.10/0.55/4.40; e.g. the first row is (34 × 2.50 + 8 × 1.25 + 43 × 10) / 1e6.
      */
     public static final List<UsageRow> ROWS = List.of(
             // c1 (+ its retry), c2 (n=3), s1 (usage chunk), s5 (streamed tool call, estimated)
-            row(W0, G4O, "fp_a", "0.000525", 4, 2, 6, 42, 43, 85, 8, 0, 3, 1, 1, 1, 0, 0, 0, 1, 1),
+            row(W0, G4O, "fp_a", "0.000525",
+                    "requests=4 streamed_requests=2 choices=6 prompt_tokens=42 completion_tokens=43 "
+                    + "total_tokens=85 cached_prompt_tokens=8 finish_stop=3 finish_length=1 "
+                    + "finish_tool_calls=1 finish_content_filter=1 estimated_requests=1 "
+                    + "duplicates_dropped=1"),
             // c3: a tool call and a stop, cached prompt tokens
-            row(W0, G4O, "fp_b", "0.00057", 1, 0, 2, 100, 40, 140, 64, 0, 1, 0, 1, 0, 0, 0, 0, 0, 0),
+            row(W0, G4O, "fp_b", "0.00057",
+                    "requests=1 choices=2 prompt_tokens=100 completion_tokens=40 total_tokens=140 "
+                    + "cached_prompt_tokens=64 finish_stop=1 finish_tool_calls=1"),
             // s2 (n=2 interleaved, fingerprint only on later chunks), s3 (no usage: estimated)
-            row(W0, "gpt-4.1-mini", "fp_c", "0.000046", 2, 2, 3, 30, 22, 52, 4, 3, 2, 1, 0, 0, 0, 0, 0, 1, 0),
+            row(W0, "gpt-4.1-mini", "fp_c", "0.000046",
+                    "requests=2 streamed_requests=2 choices=3 prompt_tokens=30 completion_tokens=22 "
+                    + "total_tokens=52 cached_prompt_tokens=4 reasoning_tokens=3 finish_stop=2 "
+                    + "finish_length=1 estimated_requests=1"),
             // s4 (cut off, no fingerprint), c6 (null fingerprint, function_call and "eos")
-            row(W0, "gpt-3.5-turbo", "", "0.000054", 2, 1, 3, 15, 31, 46, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 0),
-            row(W1, G4O, "fp_a", "0.0000475", 1, 0, 1, 7, 3, 10, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1),
-            row(W1, G4O, "fp_b", "0.001125", 1, 0, 1, 50, 100, 150, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0),
-            row(W1, "o3-mini", "fp_d", "0.000924", 1, 1, 1, 40, 200, 240, 0, 150, 1, 0, 0, 0, 0, 0, 0, 0, 0),
-            row(W1, "gpt-3.5-turbo", "", "0.000003", 1, 0, 1, 0, 2, 2, 0, 0, 1, 0, 0, 0, 0, 0, 0, 1, 0),
+            row(W0, "gpt-3.5-turbo", "", "0.000054",
+                    "requests=2 streamed_requests=1 choices=3 prompt_tokens=15 completion_tokens=31 "
+                    + "total_tokens=46 finish_function_call=1 finish_other=1 finish_none=1 "
+                    + "estimated_requests=1"),
+            row(W1, G4O, "fp_a", "0.0000475",
+                    "requests=1 choices=1 prompt_tokens=7 completion_tokens=3 total_tokens=10 "
+                    + "finish_stop=1 duplicates_dropped=1"),
+            row(W1, G4O, "fp_b", "0.001125",
+                    "requests=1 choices=1 prompt_tokens=50 completion_tokens=100 total_tokens=150 "
+                    + "finish_length=1"),
+            row(W1, "o3-mini", "fp_d", "0.000924",
+                    "requests=1 streamed_requests=1 choices=1 prompt_tokens=40 completion_tokens=200 "
+                    + "total_tokens=240 reasoning_tokens=150 finish_stop=1"),
+            row(W1, "gpt-3.5-turbo", "", "0.000003",
+                    "requests=1 choices=1 completion_tokens=2 total_tokens=2 finish_stop=1 "
+                    + "estimated_requests=1"),
             // s7: n=3, one choice cut off
-            row(W2, G4O, "fp_a", "0.0003225", 1, 1, 3, 9, 30, 39, 0, 0, 2, 0, 0, 0, 0, 0, 1, 0, 0));
+            row(W2, G4O, "fp_a", "0.0003225",
+                    "requests=1 streamed_requests=1 choices=3 prompt_tokens=9 completion_tokens=30 "
+                    + "total_tokens=39 finish_stop=2 finish_none=1"));
 
     /** The reject reason of each invalid line, by 0-based line index. */
     public static final Map<Integer, String> REJECTS_BY_LINE = Map.of(

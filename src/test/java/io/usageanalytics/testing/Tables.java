@@ -1,5 +1,6 @@
 package io.usageanalytics.testing;
 
+import io.usageanalytics.aggregation.UsageColumn;
 import io.usageanalytics.aggregation.UsageCounts;
 import io.usageanalytics.aggregation.UsageRow;
 import io.usageanalytics.sinks.UsageTable;
@@ -36,14 +37,15 @@ public final class Tables {
                 ResultSet r = s.executeQuery("SELECT " + String.join(", ", UsageTable.columns()) + " FROM "
                         + table + " ORDER BY window_start, window_end, model, system_fingerprint")) {
             while (r.next()) {
-                long[] v = new long[UsageCounts.COLUMNS.length];
-                for (int i = 0; i < v.length; i++) {
-                    v[i] = r.getLong(5 + i);
+                UsageCounts counts = new UsageCounts();
+                for (UsageColumn column : UsageColumn.values()) {
+                    counts.with(column, r.getLong(column.sql));
                 }
                 rows.add(new UsageRow(
-                        r.getObject(1, OffsetDateTime.class).toInstant().toEpochMilli(),
-                        r.getObject(2, OffsetDateTime.class).toInstant().toEpochMilli(),
-                        r.getString(3), r.getString(4), UsageCounts.of(v), r.getBigDecimal(5 + v.length)));
+                        r.getObject("window_start", OffsetDateTime.class).toInstant().toEpochMilli(),
+                        r.getObject("window_end", OffsetDateTime.class).toInstant().toEpochMilli(),
+                        r.getString("model"), r.getString("system_fingerprint"), counts,
+                        r.getBigDecimal(UsageTable.COST_COLUMN)));
             }
         }
         return rows;
