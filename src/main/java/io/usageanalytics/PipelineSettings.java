@@ -4,6 +4,8 @@ import io.usageanalytics.core.EventTime;
 import io.usageanalytics.cost.SpikeRule;
 import io.usageanalytics.pricing.PriceList;
 
+import org.apache.flink.util.TimeUtils;
+
 import java.io.Serializable;
 import java.time.Duration;
 
@@ -11,11 +13,12 @@ import java.time.Duration;
 public record PipelineSettings(EventTime time, Duration idleness, PriceList prices, SpikeRule spikes)
         implements Serializable {
 
-    public static final Duration DEFAULT_IDLENESS = Duration.ofSeconds(30);
+    /** As the command line spells it (the {@code --idleness} default). */
+    public static final String DEFAULT_IDLENESS = "30s";
 
     public static PipelineSettings defaults() {
-        return new PipelineSettings(EventTime.defaults(), DEFAULT_IDLENESS, PriceList.bundled(),
-                SpikeRule.defaults());
+        return new PipelineSettings(EventTime.defaults(), TimeUtils.parseDuration(DEFAULT_IDLENESS),
+                PriceList.bundled(), SpikeRule.defaults());
     }
 
     public PipelineSettings withTime(EventTime t) {

@@ -59,20 +59,20 @@ public class JobOptions {
             description = "Dead-letter topic (default: <first input topic>.rejects).")
     public String rejectsTopic;
 
-    @Option(names = "--window", paramLabel = "DURATION", defaultValue = "60s",
+    @Option(names = "--window", paramLabel = "DURATION", defaultValue = EventTime.DEFAULT_WINDOW,
             converter = DurationConverter.class, description = "Tumbling window size.")
     public Duration window;
 
-    @Option(names = "--out-of-orderness", paramLabel = "DURATION", defaultValue = "30s",
+    @Option(names = "--out-of-orderness", paramLabel = "DURATION", defaultValue = EventTime.DEFAULT_OUT_OF_ORDERNESS,
             converter = DurationConverter.class, description = "Watermark delay behind the latest created time.")
     public Duration outOfOrderness;
 
-    @Option(names = "--allowed-lateness", paramLabel = "DURATION", defaultValue = "10min",
+    @Option(names = "--allowed-lateness", paramLabel = "DURATION", defaultValue = EventTime.DEFAULT_ALLOWED_LATENESS,
             converter = DurationConverter.class,
             description = "How long a closed window still takes late records (its row is re-emitted).")
     public Duration allowedLateness;
 
-    @Option(names = "--idleness", paramLabel = "DURATION", defaultValue = "30s",
+    @Option(names = "--idleness", paramLabel = "DURATION", defaultValue = PipelineSettings.DEFAULT_IDLENESS,
             converter = DurationConverter.class,
             description = "A partition quiet this long no longer holds back the watermark.")
     public Duration idleness;
@@ -143,19 +143,19 @@ public class JobOptions {
             description = "Cost-spike alerts topic (default: <first input topic>.alerts).")
     public String alertsTopic;
 
-    @Option(names = "--spike-factor", paramLabel = "X", defaultValue = "3.0",
+    @Option(names = "--spike-factor", paramLabel = "X", defaultValue = SpikeRule.DEFAULT_FACTOR,
             description = "Alert when a model's window cost exceeds X × its baseline.")
     public double spikeFactor;
 
-    @Option(names = "--spike-min-usd", paramLabel = "USD", defaultValue = "1.00",
+    @Option(names = "--spike-min-usd", paramLabel = "USD", defaultValue = SpikeRule.DEFAULT_MINIMUM_USD,
             description = "... and is at least this much (also the bar for new spend without history).")
     public BigDecimal spikeMinUsd;
 
-    @Option(names = "--spike-warmup", paramLabel = "WINDOWS", defaultValue = "3",
+    @Option(names = "--spike-warmup", paramLabel = "WINDOWS", defaultValue = SpikeRule.DEFAULT_WARMUP,
             description = "Windows of history a model needs before ratio alerts.")
     public int spikeWarmup;
 
-    @Option(names = "--spike-smoothing", paramLabel = "ALPHA", defaultValue = "0.3",
+    @Option(names = "--spike-smoothing", paramLabel = "ALPHA", defaultValue = SpikeRule.DEFAULT_SMOOTHING,
             description = "Weight of the newest window in the baseline (exponentially weighted mean).")
     public double spikeSmoothing;
 

@@ -218,7 +218,8 @@ public class UsageAnalyticsJob implements Callable<Integer> {
         if (o.jdbcUrl != null) {
             outputs.rows().sinkTo(usageTable(o)).name("usage-table").uid("usage-table");
             outputs.alerts()
-                    .sinkTo(CostAlerts.table(Warehouse.connection(o.jdbcUrl, o.jdbcUser, o.jdbcPassword)))
+                    .sinkTo(CostAlerts.table(Warehouse.connection(o.jdbcUrl, o.jdbcUser, o.jdbcPassword),
+                            o.batchSize, o.flushInterval, o.maxRetries))
                     .name("cost-alerts-table")
                     .uid("cost-alerts-table");
         } else {

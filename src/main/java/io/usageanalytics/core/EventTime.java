@@ -1,5 +1,7 @@
 package io.usageanalytics.core;
 
+import org.apache.flink.util.TimeUtils;
+
 import java.io.Serializable;
 import java.time.Duration;
 
@@ -12,9 +14,10 @@ public final class EventTime implements Serializable {
 
     private static final long serialVersionUID = 1L;
 
-    public static final Duration DEFAULT_WINDOW = Duration.ofSeconds(60);
-    public static final Duration DEFAULT_OUT_OF_ORDERNESS = Duration.ofSeconds(30);
-    public static final Duration DEFAULT_ALLOWED_LATENESS = Duration.ofMinutes(10);
+    /** The defaults, spelled as the command line spells them (its options' defaults are these). */
+    public static final String DEFAULT_WINDOW = "60s";
+    public static final String DEFAULT_OUT_OF_ORDERNESS = "30s";
+    public static final String DEFAULT_ALLOWED_LATENESS = "10min";
 
     private final long windowMillis;
     private final long outOfOrdernessMillis;
@@ -33,7 +36,8 @@ public final class EventTime implements Serializable {
     }
 
     public static EventTime defaults() {
-        return new EventTime(DEFAULT_WINDOW, DEFAULT_OUT_OF_ORDERNESS, DEFAULT_ALLOWED_LATENESS);
+        return new EventTime(TimeUtils.parseDuration(DEFAULT_WINDOW), TimeUtils.parseDuration(DEFAULT_OUT_OF_ORDERNESS),
+                TimeUtils.parseDuration(DEFAULT_ALLOWED_LATENESS));
     }
 
     public Duration window() {

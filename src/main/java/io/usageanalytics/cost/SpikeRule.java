@@ -18,7 +18,14 @@ public record SpikeRule(double factor, BigDecimal minimumUsd, int warmup, double
         }
     }
 
+    /** The defaults, spelled as the command line spells them (its options' defaults are these). */
+    public static final String DEFAULT_FACTOR = "3.0";
+    public static final String DEFAULT_MINIMUM_USD = "1.00";
+    public static final String DEFAULT_WARMUP = "3";
+    public static final String DEFAULT_SMOOTHING = "0.3";
+
     public static SpikeRule defaults() {
-        return new SpikeRule(3.0, new BigDecimal("1.00"), 3, 0.3);
+        return new SpikeRule(Double.parseDouble(DEFAULT_FACTOR), new BigDecimal(DEFAULT_MINIMUM_USD),
+                Integer.parseInt(DEFAULT_WARMUP), Double.parseDouble(DEFAULT_SMOOTHING));
     }
 }

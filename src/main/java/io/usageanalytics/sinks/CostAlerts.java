@@ -4,9 +4,7 @@ import io.usageanalytics.cost.CostAlert;
 
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.jdbc.JdbcConnectionOptions;
-import org.apache.flink.connector.jdbc.JdbcExecutionOptions;
 import org.apache.flink.connector.jdbc.JdbcStatementBuilder;
-import org.apache.flink.connector.jdbc.core.datastream.sink.JdbcSink;
 import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
 
@@ -19,6 +17,7 @@ import java.nio.charset.StandardCharsets;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Types;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -45,11 +44,10 @@ public final class CostAlerts {
                 new Json(topic));
     }
 
-    public static WarehouseSink<CostAlert> table(JdbcConnectionOptions connection) {
-        return new WarehouseSink<>(JdbcSink.<CostAlert>builder()
-                .withQueryStatement(UPSERT, new AlertStatement())
-                .withExecutionOptions(JdbcExecutionOptions.builder().withBatchSize(1).withMaxRetries(3).build())
-                .buildAtLeastOnce(connection));
+    /** The alerts table, written with the same batching and retries as the usage table. */
+    public static WarehouseSink<CostAlert> table(JdbcConnectionOptions connection, int batchSize,
+            Duration flushInterval, int maxRetries) {
+        return WarehouseSink.of(connection, UPSERT, new AlertStatement(), batchSize, flushInterval, maxRetries);
     }
 
     /** The alert as a JSON object; amounts as decimal strings so no precision is lost. */

@@ -4,9 +4,7 @@ import io.usageanalytics.aggregation.UsageColumn;
 import io.usageanalytics.aggregation.UsageRow;
 
 import org.apache.flink.connector.jdbc.JdbcConnectionOptions;
-import org.apache.flink.connector.jdbc.JdbcExecutionOptions;
 import org.apache.flink.connector.jdbc.JdbcStatementBuilder;
-import org.apache.flink.connector.jdbc.core.datastream.sink.JdbcSink;
 
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
@@ -80,14 +78,8 @@ public final class UsageTable {
 
     public static WarehouseSink<UsageRow> sink(JdbcConnectionOptions connection, String table,
             int batchSize, Duration flushInterval, int maxRetries) {
-        return new WarehouseSink<>(JdbcSink.<UsageRow>builder()
-                .withQueryStatement(upsertSql(table), new RowStatement())
-                .withExecutionOptions(JdbcExecutionOptions.builder()
-                        .withBatchSize(batchSize)
-                        .withBatchIntervalMs(flushInterval.toMillis())
-                        .withMaxRetries(maxRetries)
-                        .build())
-                .buildAtLeastOnce(connection));
+        return WarehouseSink.of(connection, upsertSql(table), new RowStatement(), batchSize, flushInterval,
+                maxRetries);
     }
 
     /** Binds one row in {@link #columns()} order. */

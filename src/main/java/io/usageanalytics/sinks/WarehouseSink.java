@@ -4,12 +4,16 @@ import org.apache.flink.api.common.eventtime.Watermark;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.sink2.SinkWriter;
 import org.apache.flink.api.connector.sink2.WriterInitContext;
+import org.apache.flink.connector.jdbc.JdbcConnectionOptions;
+import org.apache.flink.connector.jdbc.JdbcExecutionOptions;
+import org.apache.flink.connector.jdbc.JdbcStatementBuilder;
 import org.apache.flink.connector.jdbc.core.datastream.sink.JdbcSink;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.time.Duration;
 
 /**
  * The connector's at-least-once {@link JdbcSink}, with one failure mode taken out. After the
@@ -29,6 +33,19 @@ public final class WarehouseSink<IN> implements Sink<IN> {
 
     public WarehouseSink(JdbcSink<IN> jdbc) {
         this.jdbc = jdbc;
+    }
+
+    /** {@code sql} per record, batched ({@code --batch-size}, {@code --flush-interval}) and retried. */
+    static <IN> WarehouseSink<IN> of(JdbcConnectionOptions connection, String sql, JdbcStatementBuilder<IN> statement,
+            int batchSize, Duration flushInterval, int maxRetries) {
+        return new WarehouseSink<>(JdbcSink.<IN>builder()
+                .withQueryStatement(sql, statement)
+                .withExecutionOptions(JdbcExecutionOptions.builder()
+                        .withBatchSize(batchSize)
+                        .withBatchIntervalMs(flushInterval.toMillis())
+                        .withMaxRetries(maxRetries)
+                        .build())
+                .buildAtLeastOnce(connection));
     }
 
     @Override
