@@ -6,8 +6,6 @@ import io.usageanalytics.cli.UsageAnalyticsJob;
 import io.usageanalytics.core.Accounting;
 import io.usageanalytics.sinks.Warehouse;
 
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
 
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -28,7 +26,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
-import java.util.Properties;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -98,7 +95,7 @@ final class LocalRunner implements Callable<Integer> {
     private LocalState localState;
     private LocalJob job;
     private boolean resumable;
-    private Thread traffic;
+    private LiveTraffic traffic;
 
     LocalRunner(PrintStream out) {
         this.out = out;
@@ -188,7 +185,9 @@ final class LocalRunner implements Callable<Integer> {
         }
         job = LocalJob.start(options, uiPort, resumeFrom, resumable, out);
         if (generate) {
-            startTraffic(servers, topic, options.kafkaProperties);
+            traffic = LiveTraffic.start(servers, topic, options.kafkaProperties, rate,
+                    new TrafficGenerator(System.nanoTime(), Instant.now().getEpochSecond(), 1000, malformedShare,
+                            duplicateShare));
         }
         if (options.bounded) {
             return awaitBounded(options, url, user, replay);
@@ -267,33 +266,6 @@ final class LocalRunner implements Callable<Integer> {
         return broker.bootstrapServers();
     }
 
-    /** Live traffic: every 100 ms, the requests due at {@code rate}, created now. */
-    private void startTraffic(String servers, String topic, Properties kafkaProperties) {
-        TrafficGenerator generator = new TrafficGenerator(System.nanoTime(), Instant.now().getEpochSecond(),
-                1000, malformedShare, duplicateShare);
-        traffic = new Thread(() -> {
-            try (KafkaProducer<byte[], byte[]> producer = Topics.producer(servers, kafkaProperties)) {
-                long start = System.nanoTime();
-                long sent = 0;
-                while (!stopping.get()) {
-                    long due = (long) ((System.nanoTime() - start) / 1e9 * rate);
-                    if (due > sent) {
-                        generator.restartAt(Instant.now().getEpochSecond());
-                        for (TrafficGenerator.Record r : generator.next((int) (due - sent))) {
-                            producer.send(new ProducerRecord<>(topic, r.key(), r.value()));
-                        }
-                        sent = due;
-                    }
-                    Thread.sleep(100);
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }, "usage-analytics-traffic");
-        traffic.setDaemon(true);
-        traffic.start();
-    }
-
     /**
      * Stops traffic, the job (with a savepoint when the next run resumes from it), the warehouse
      * and the broker, once, whatever the order of calls.
@@ -303,8 +275,7 @@ final class LocalRunner implements Callable<Integer> {
             return;
         }
         if (traffic != null) {
-            traffic.interrupt();
-            join(traffic);
+            traffic.stop();
         }
         if (job != null && resumable && !job.isDone()) {
             try {
@@ -324,14 +295,6 @@ final class LocalRunner implements Callable<Integer> {
         }
         if (broker != null) {
             broker.stop();
-        }
-    }
-
-    private static void join(Thread t) {
-        try {
-            t.join(10_000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         }
     }
 }
