@@ -117,8 +117,11 @@ final class LiveScreen {
             return head + ": no rows yet, the first are due about " + clock(firstEnd.plus(outOfOrderness)) + " --";
         }
         Instant nextDue = lastWindowEnd.get().plus(window).plus(outOfOrderness);
+        // A little past due is normal (watermarks and the sink's flush take a moment); a window or
+        // more past due means the input has gone quiet.
         return head + " closed up to " + clock(lastWindowEnd.get())
-                + (nextDue.isAfter(now) ? "; next rows due about " + clock(nextDue) : "; next rows as records arrive")
+                + (nextDue.plus(window).isAfter(now) ? "; next rows due about " + clock(nextDue)
+                        : "; next rows as records arrive")
                 + " --";
     }
 

@@ -31,6 +31,10 @@ class LiveScreenTest {
         assertThat(LiveScreen.title(NOW, Optional.of(Instant.parse("2026-12-01T11:00:00Z")), Duration.ofSeconds(5),
                 Duration.ofSeconds(2))).isEqualTo(
                 "-- 12:04:02 UTC; today's windows of 5s closed up to 11:00:00; next rows as records arrive --");
+        // Slightly past due is still due: the watermark and the sink's flush take a moment.
+        assertThat(LiveScreen.title(Instant.parse("2026-12-01T12:04:08.400Z"),
+                Optional.of(Instant.parse("2026-12-01T12:04:00Z")), Duration.ofSeconds(5), Duration.ofSeconds(2)))
+                .isEqualTo("-- 12:04:08 UTC; today's windows of 5s closed up to 12:04:00; next rows due about 12:04:07 --");
     }
 
     @Test
