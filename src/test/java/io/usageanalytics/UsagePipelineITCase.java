@@ -75,8 +75,9 @@ class UsagePipelineITCase {
 
     @Test
     void lateRecordsUpdateTheirRowInsideAllowedLatenessAndAreRejectedAfterIt() throws Exception {
-        // 60 s windows, no out-of-orderness, 120 s allowed lateness; paced so watermarks advance
-        // between records. Parallelism 1: one reader, so the order below is the order seen.
+        // 60 s windows, no out-of-orderness, 120 s allowed lateness; paced: each record is handed
+        // over only once the watermark of those before it has passed the windows, so every record
+        // meets the watermark this order implies.
         EventTime time = new EventTime(Duration.ofSeconds(60), Duration.ZERO, Duration.ofSeconds(120));
         long t0 = W0 / 1000;
         String first = completion("a1", "gpt-4o", "fp", t0 + 10, message(0, "x", "stop"), usage(1, 2, 3));
@@ -88,7 +89,7 @@ class UsagePipelineITCase {
         List<byte[]> records = List.of(first, advance, lateButAllowed, lateStreamChunk, farAhead, tooLate)
                 .stream().map(s -> s.getBytes(StandardCharsets.UTF_8)).collect(Collectors.toList());
 
-        PipelineRun.Result result = PipelineRun.run(RecordsSource.paced(records, Duration.ofMillis(300)), time, 1);
+        PipelineRun.Result result = PipelineRun.paced(records, time);
 
         UsageRow w0First = row(W0, "gpt-4o", "fp", "0.0000225",
                 "requests=1 choices=1 prompt_tokens=1 completion_tokens=2 total_tokens=3 finish_stop=1");

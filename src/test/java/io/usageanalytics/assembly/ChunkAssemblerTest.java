@@ -191,8 +191,18 @@ class ChunkAssemblerTest {
     }
 
     @Test
-    void lateStreamNeverCompletesAfterItsWindowIsPurged() {
+    void streamFirstSeenJustBeforeItsWindowIsPurgedCompletesAtThePurgeNotAfter() throws Exception {
+        // The out-of-orderness bound alone would complete it 5 s after the purge, when its
+        // window's row can no longer change.
         assertThat(TIME.streamCompletion(T0 * 1000, W0_CLEANUP - 1)).isEqualTo(W0_CLEANUP);
+        harness.processWatermark(W0_CLEANUP - 1);
+        send(chunk("s", "gpt-4o", "fp", T0, delta(0, "a", "stop"), null));
+        assertThat(emitted()).isEmpty();
+
+        harness.processWatermark(W0_CLEANUP);
+        assertThat(emitted()).hasSize(1);
+        assertThat(rejects()).isEmpty();
+        assertThat(harness.numKeyedStateEntries()).isZero();
     }
 
     @Test

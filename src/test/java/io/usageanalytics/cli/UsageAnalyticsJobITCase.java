@@ -126,16 +126,28 @@ class UsageAnalyticsJobITCase {
         return topic;
     }
 
-    private int runBounded(String topic, String table) {
+    private int runBounded(String topic, String jdbcUrl, String table) {
         return run("--bootstrap-servers", kafka.bootstrapServers(), "--topic", topic, "--bounded",
-                "--group", "g-" + topic, "--jdbc-url", pg.jdbcUrl(), "--jdbc-user", pg.user(),
+                "--group", "g-" + topic, "--jdbc-url", jdbcUrl, "--jdbc-user", pg.user(),
                 "--table", table, "--create-schema", "--parallelism", "2");
+    }
+
+    /**
+     * A JDBC URL whose tables are in a new schema of their own: the job writes its alerts to the
+     * one {@code llm_cost_alerts} table, so a test reading it back gets its own.
+     */
+    private static String ownSchema(String name) throws Exception {
+        try (Connection c = Tables.connect(pg.jdbcUrl()); Statement s = c.createStatement()) {
+            s.execute("CREATE SCHEMA " + name);
+        }
+        return pg.jdbcUrl() + "?currentSchema=" + name;
     }
 
     @Test
     void costSpikeRaisesExactlyOneAlertOnTheTopicAndInTheTable() throws Exception {
         String topic = spendTopic(1_000_000); // $10 in the fifth window: 20 × the $0.50 baseline
-        assertThat(runBounded(topic, "usage_spike")).as(err.toString(StandardCharsets.UTF_8)).isZero();
+        String url = ownSchema("spike");
+        assertThat(runBounded(topic, url, "usage_spike")).as(err.toString(StandardCharsets.UTF_8)).isZero();
 
         List<ConsumerRecord<byte[], byte[]>> alerts = kafka.consumeAll(topic + ".alerts", Duration.ofSeconds(30));
         assertThat(alerts).hasSize(1);
@@ -144,9 +156,9 @@ class UsageAnalyticsJobITCase {
                 "{\"model\":\"gpt-4o\",\"window_start\":\"2026-01-01T00:04:00Z\","
                         + "\"window_end\":\"2026-01-01T00:05:00Z\",\"cost_usd\":\"10.000000000000\","
                         + "\"baseline_usd\":\"0.500000000000\",\"ratio\":20.0}");
-        try (Connection c = Tables.connect(pg.jdbcUrl()); Statement s = c.createStatement();
+        try (Connection c = Tables.connect(url); Statement s = c.createStatement();
                 ResultSet r = s.executeQuery("SELECT model, window_start, window_end, cost_usd, baseline_usd,"
-                        + " ratio FROM llm_cost_alerts WHERE window_start >= '2026-01-01' AND window_start < '2026-01-02'")) {
+                        + " ratio FROM llm_cost_alerts")) {
             assertThat(r.next()).isTrue();
             assertThat(r.getString(1)).isEqualTo("gpt-4o");
             assertThat(r.getObject(2, OffsetDateTime.class).toInstant()).isEqualTo("2026-01-01T00:04:00Z");
@@ -161,10 +173,16 @@ class UsageAnalyticsJobITCase {
     @Test
     void calmSpendRaisesNoAlert() throws Exception {
         String topic = spendTopic(50_000);
-        assertThat(runBounded(topic, "usage_calm")).as(err.toString(StandardCharsets.UTF_8)).isZero();
+        String url = ownSchema("calm");
+        assertThat(runBounded(topic, url, "usage_calm")).as(err.toString(StandardCharsets.UTF_8)).isZero();
         assertThat(kafka.consumeAll(topic + ".alerts", Duration.ofSeconds(30))).isEmpty();
-        assertThat(Tables.rows(pg.jdbcUrl(), "usage_calm")).hasSize(5)
+        assertThat(Tables.rows(url, "usage_calm")).hasSize(5)
                 .allSatisfy(row -> assertThat(row.costUsd).isEqualTo("0.500000000000"));
+        try (Connection c = Tables.connect(url); Statement s = c.createStatement();
+                ResultSet r = s.executeQuery("SELECT count(*) FROM llm_cost_alerts")) {
+            assertThat(r.next()).isTrue();
+            assertThat(r.getLong(1)).isZero();
+        }
     }
 
     @Test

@@ -27,10 +27,12 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.stream.Collectors;
 
@@ -38,7 +40,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Over 100,000 mutated records around valid ones: the job never fails, every record is accounted
- * for, every reject keeps its exact bytes, and the records it rejects change no row.
+ * for, every record the mutator made to be rejected is a dead letter with its exact bytes and its
+ * reason, and the records it rejects change no row.
  */
 class HostileInputITCase {
 
@@ -53,12 +56,18 @@ class HostileInputITCase {
      */
     static final EventTime NEVER_LATE = new EventTime(Duration.ofSeconds(60), Duration.ofDays(3650), Duration.ZERO);
 
-    /** What a run produced; rejects as "reason|sha-256 of the original value|its length|sha-256 of the key". */
+    /**
+     * What a run produced; rejects as "offset|reason|sha-256 of the original value|its length|sha-256
+     * of the key" (digests, not bytes: the 10 MB reject need not travel through the collector).
+     */
     record Run(List<UsageRow> rows, List<String> rejects, Map<String, Object> accounting) {
         long counter(String name) {
             return (Long) accounting.getOrDefault(name, 0L);
         }
     }
+
+    /** A record the mutator made to be rejected: how, for what reason (null: either), its bytes' digest. */
+    record MustReject(String kind, String reason, String bytes) {}
 
     @Test
     void mutatedRecordsAreRejectedWithTheirBytesAndChangeNothingElse() throws Exception {
@@ -67,39 +76,81 @@ class HostileInputITCase {
         int total = HostileRecords.size(base);
         assertThat(total).isGreaterThanOrEqualTo(100_000);
 
-        // Which records the parser turns away, and the positions of those it accepts.
+        // What each record must come to is known from how the mutator made it, not from the
+        // parser. The parser decides only what the mutator leaves open (byte flips; the reason for
+        // a record quoted as a string with escapes in it), and must accept every record the
+        // mutator kept valid.
+        Map<Integer, MustReject> mustReject = new TreeMap<>();
+        Map<HostileRecords.Outcome, Integer> outcomes = new EnumMap<>(HostileRecords.Outcome.class);
         LoggedObjectParser parser = new LoggedObjectParser();
         List<String> parseRejects = new ArrayList<>();
         List<Integer> accepted = new ArrayList<>();
+        List<String> validButRejected = new ArrayList<>();
         for (int p = 0; p < total; p++) {
-            byte[] v = HostileRecords.record(base, SEED, p);
+            HostileRecords.Mutation m = HostileRecords.mutation(base, SEED, p);
             byte[] key = HostileRecords.key(SEED, p);
-            ParsedRecord r = parser.parse(new LoggedRecord(v, key, "hostile", 0, p));
+            outcomes.merge(m.outcome(), 1, Integer::sum);
+            if (m.outcome() == HostileRecords.Outcome.MUST_REJECT) {
+                mustReject.put(p, new MustReject(m.kind(), m.reason(), bytes(m.value(), key)));
+            }
+            ParsedRecord r = parser.parse(new LoggedRecord(m.value(), key, "hostile", 0, p));
             if (r.reject == null) {
                 accepted.add(p);
             } else {
-                parseRejects.add(digest(r.reject.reason, v, key));
+                parseRejects.add(digest(p, r.reject.reason, m.value(), key));
+                if (m.outcome() == HostileRecords.Outcome.VALID) {
+                    validButRejected.add(p + " (" + m.kind() + "): " + r.reject);
+                }
             }
         }
-        assertThat(parseRejects).as("most mutations break the record").hasSizeGreaterThan(total / 2);
+        assertThat(mustReject).as("the mutator is sure most of its records must be rejected: %s", outcomes)
+                .hasSizeGreaterThan(total / 2);
+        assertThat(validButRejected).as("valid records the parser rejects").isEmpty();
         assertThat(accepted.size()).as("some stay valid").isGreaterThan(base.size());
 
         Run noisy = run(HostileRecords.all(base, SEED));
         Run clean = run(HostileRecords.source(base, SEED, accepted.stream().mapToInt(Integer::intValue).toArray()));
 
+        // Every record the mutator made to be rejected is a dead letter: its own value and key,
+        // from its own offset, for the reason its mutation decides.
+        Map<Long, List<String>> deadByOffset = noisy.rejects().stream()
+                .collect(Collectors.groupingBy(d -> Long.parseLong(d.substring(0, d.indexOf('|')))));
+        List<String> missing = new ArrayList<>();
+        List<Integer> knownGap = new ArrayList<>();
+        mustReject.forEach((p, expected) -> {
+            List<String> there = deadByOffset.getOrDefault((long) p, List.of());
+            boolean found = there.stream().anyMatch(d -> d.endsWith("|" + expected.bytes())
+                    && (expected.reason() == null || d.startsWith(p + "|" + expected.reason() + "|")));
+            if (!found && expected.kind().equals(HostileRecords.FF_IN_A_NAME)) {
+                // KNOWN GAP, reported on issue #15: read as the valid record it was made from (see
+                // FF_IN_A_NAME), so aggregated, or rejected downstream as that record would be
+                knownGap.add(p);
+            } else if (!found) {
+                missing.add("offset " + p + " (" + expected.kind() + ", expected "
+                        + (expected.reason() == null ? "any reason" : expected.reason()) + "): dead letters there " + there);
+            }
+        });
+        assertThat(missing.size()).as("must-reject records not in the dead letters as expected, %s of %s; the first: %s",
+                missing.size(), mustReject.size(), missing.subList(0, Math.min(5, missing.size()))).isZero();
+        // Kept failing while the gap lasts, so that the exception above goes with it.
+        assertThat(knownGap).as("invalid UTF-8 hidden in field names is rejected now: drop the known gap")
+                .isNotEmpty();
+
         assertThat(noisy.rows()).isNotEmpty();
         assertThat(noisy.rows()).containsExactlyInAnyOrderElementsOf(clean.rows());
+        // All rejects: what the parser turns away (for the records left open, its call), and what
+        // the stages after it reject among the rest, as in the run without the parser's rejects.
         List<String> expectedRejects = new ArrayList<>(parseRejects);
         expectedRejects.addAll(clean.rejects());
         assertThat(noisy.rejects()).containsExactlyInAnyOrderElementsOf(expectedRejects);
         byte[] huge = HostileRecords.record(base, SEED, HostileRecords.HUGE_POSITION);
         assertThat(huge.length).isGreaterThan(10 * 1024 * 1024);
-        assertThat(noisy.rejects())
-                .contains(digest(RejectReason.LIMIT_EXCEEDED, huge, HostileRecords.key(SEED, HostileRecords.HUGE_POSITION)));
+        assertThat(noisy.rejects()).contains(digest(HostileRecords.HUGE_POSITION, RejectReason.LIMIT_EXCEEDED,
+                huge, HostileRecords.key(SEED, HostileRecords.HUGE_POSITION)));
         Set<String> reasons = Set.of(RejectReason.MALFORMED_JSON, RejectReason.NOT_AN_OBJECT,
                 RejectReason.UNSUPPORTED_OBJECT, RejectReason.MISSING_FIELD, RejectReason.INVALID_FIELD,
                 RejectReason.LIMIT_EXCEEDED, RejectReason.LATE);
-        assertThat(noisy.rejects()).allMatch(r -> reasons.contains(r.substring(0, r.indexOf('|'))));
+        assertThat(noisy.rejects()).allMatch(r -> reasons.contains(r.split("\\|")[1]));
 
         assertThat(noisy.counter(Accounting.RECORDS_IN)).isEqualTo(total);
         assertThat(noisy.counter(Accounting.REJECTED)).isEqualTo(noisy.rejects().size());
@@ -113,9 +164,8 @@ class HostileInputITCase {
         UsagePipeline.Outputs out = UsagePipeline.defineWorkflow(env, source,
                 PipelineSettings.defaults().withTime(NEVER_LATE));
         CloseableIterator<UsageRow> rows = out.rows().collectAsync();
-        // Digests, not bytes: the 10 MB reject need not travel through the test's collector.
         CloseableIterator<String> rejects = out.rejects()
-                .map(r -> digest(r.reason, r.source.value, r.source.key))
+                .map(r -> digest(r.source.offset, r.reason, r.source.value, r.source.key))
                 .returns(Types.STRING)
                 .collectAsync();
         JobClient job = env.executeAsync("hostile");
@@ -131,8 +181,13 @@ class HostileInputITCase {
         return all;
     }
 
-    static String digest(String reason, byte[] value, byte[] key) {
-        return reason + "|" + sha256(value) + "|" + (value == null ? 0 : value.length) + "|"
+    static String digest(long offset, String reason, byte[] value, byte[] key) {
+        return offset + "|" + reason + "|" + bytes(value, key);
+    }
+
+    /** The value and key: SHA-256 and length of the value, SHA-256 of the key. */
+    static String bytes(byte[] value, byte[] key) {
+        return sha256(value) + "|" + (value == null ? "no value" : value.length) + "|"
                 + (key == null ? "no key" : sha256(key));
     }
 

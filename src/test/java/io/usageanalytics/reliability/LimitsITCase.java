@@ -17,6 +17,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -30,6 +31,7 @@ import static io.usageanalytics.testing.Logged.usage;
 import static io.usageanalytics.testing.MixedCorpus.W0;
 import static io.usageanalytics.testing.MixedCorpus.row;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 /** Hostile but well-formed input meets explicit limits, not an out-of-memory error or a stuck watermark. */
 class LimitsITCase {
@@ -90,23 +92,57 @@ class LimitsITCase {
     }
 
     @Test
-    void aRecordFromTheFutureDoesNotMakeTheOthersLate() throws Exception {
-        // Live traffic with no allowed lateness: one record stamped two hours ahead (a skewed
-        // gateway clock, inside the one-day limit) arrives between two on-time ones.
-        EventTime strict = new EventTime(Duration.ofSeconds(60), Duration.ofSeconds(30), Duration.ZERO);
-        long now = System.currentTimeMillis() / 1000;
-        List<byte[]> records = List.of(
-                bytes(completion("a", "gpt-4o", "fp", now - 2, message(0, "x", "stop"), usage(1, 1, 2))),
-                bytes(completion("skewed", "gpt-4o", "fp", now + 7200, message(0, "x", "stop"), usage(1, 1, 2))),
-                bytes(completion("b", "gpt-4o", "fp", now - 1, message(0, "x", "stop"), usage(1, 1, 2))));
+    void aRecordFromTheFutureNeitherHoldsBackNorJumpsTheWatermarkOfARunningJob() throws Exception {
+        // Live traffic on a source that never ends: 1 s windows, no out-of-orderness and no allowed
+        // lateness, so a record is late as soon as the watermark has passed its second; each is
+        // stamped with the second it is sent in. Between the on-time records come one stamped two
+        // hours ahead (a skewed gateway clock, inside the one-day limit) and one ten years ahead
+        // (rejected). End of input would fire every window anyway, so the job never gets there:
+        // windows must close while it runs.
+        EventTime strict = new EventTime(Duration.ofSeconds(1), Duration.ZERO, Duration.ZERO);
+        try (PipelineRun.Live live = PipelineRun.Live.start(strict, out -> {})) {
+            long a = nextSecond();
+            live.send(live("a", a));
+            live.awaitWatermark(a * 1000 - 1);
 
-        PipelineRun.Result result = PipelineRun.run(RecordsSource.paced(records, Duration.ofMillis(300)), strict, 1);
+            long skewed = a + 7200;
+            live.send(live("skewed", skewed));
+            byte[] farOff = live("far-off", a + 10L * 365 * 86_400);
+            live.send(farOff);
+            // read after the skewed one: once its reject is out, the skewed record has met the
+            // watermark generator, so the seconds below come after it
+            live.awaitReject("of the record ten years ahead", r -> Arrays.equals(r.source.value, farOff));
 
-        assertThat(result.rejects()).isEmpty();
-        Map<Long, Long> requestsByWindow = result.finalRows().stream()
-                .collect(Collectors.toMap(r -> r.windowStart, r -> r.counts.requests, Long::sum));
-        assertThat(requestsByWindow.values().stream().mapToLong(Long::longValue).sum()).isEqualTo(3);
-        assertThat(requestsByWindow).containsEntry(strict.windowStart((now + 7200) * 1000), 1L);
-        assertThat(result.accountingHolds()).isTrue();
+            long b = nextSecond();
+            live.send(live("b", b));
+            live.awaitEmission("a's window", r -> r.windowStart == a * 1000);
+            long c = nextSecond();
+            live.send(live("c", c));
+            // not held back by the skewed record: b's window closes while the job runs
+            live.awaitEmission("b's window", r -> r.windowStart == b * 1000);
+            live.awaitWatermark(c * 1000 - 1);
+
+            // nor made to jump: never ahead of the clock, so b was on time and the skewed
+            // record's own window is still open
+            assertThat(live.mostAheadOfClock()).isNegative();
+            assertThat(live.watermark()).isLessThan(System.currentTimeMillis());
+            assertThat(live.emissions()).extracting(r -> r.windowStart, r -> r.counts.requests)
+                    .containsExactly(tuple(a * 1000, 1L), tuple(b * 1000, 1L));
+            assertThat(live.rejects()).extracting(r -> r.reason).containsExactly(RejectReason.INVALID_FIELD);
+        }
+    }
+
+    /** A completion stamped {@code created}. */
+    private static byte[] live(String id, long created) {
+        return bytes(completion(id, "gpt-4o", "fp", created, message(0, "x", "stop"), usage(1, 1, 2)));
+    }
+
+    /** Sleeps into the next second of the clock and returns it (epoch seconds). */
+    private static long nextSecond() throws InterruptedException {
+        long now = System.currentTimeMillis();
+        long next = now / 1000 + 1;
+        // a little into it, so that the clock the watermark generator reads has reached it too
+        Thread.sleep(next * 1000 - now + 20);
+        return next;
     }
 }

@@ -7,6 +7,7 @@ import io.usageanalytics.local.EmbeddedWarehouse;
 import io.usageanalytics.parsing.ParsedRecord;
 import io.usageanalytics.testing.MiniClusters;
 import io.usageanalytics.testing.MixedCorpus;
+import io.usageanalytics.testing.PipelineRun;
 import io.usageanalytics.testing.Postgres;
 import io.usageanalytics.testing.RecordsSource;
 import io.usageanalytics.testing.Tables;
@@ -27,7 +28,7 @@ import java.sql.Connection;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
-import java.util.stream.Collectors;
+import java.util.function.Predicate;
 
 import static io.usageanalytics.testing.Logged.chunk;
 import static io.usageanalytics.testing.Logged.completion;
@@ -95,20 +96,40 @@ class UsageTableITCase {
     }
 
     @Test
-    void lateRecordChangesExactlyItsRow() throws Exception {
+    void lateRecordChangesExactlyItsRowAndATooLateOneIsRejectedAsLate() throws Exception {
         Tables.create(pg.jdbcUrl(), "usage_late");
-        // No out-of-orderness, 120 s lateness; paced with one reader so the order below holds.
+        // No out-of-orderness, 120 s lateness; one reader, and each record is handed over only once
+        // the watermark of those before it has left the pipeline, so each meets the watermark this
+        // order implies.
         EventTime time = new EventTime(Duration.ofSeconds(60), Duration.ZERO, Duration.ofSeconds(120));
         long t0 = W0 / 1000;
-        List<byte[]> records = List.of(
-                completion("a1", "gpt-4o", "fp", t0 + 10, message(0, "x", "stop"), usage(1, 2, 3)),
-                completion("c", "gpt-4o-mini", "fp", t0 + 30, message(0, "x", "stop"), usage(4, 4, 8)),
-                completion("b", "gpt-4o", "fp", t0 + 70, message(0, "x", "stop"), usage(1, 1, 2)),
-                completion("a2", "gpt-4o", "fp", t0 + 20, message(0, "x", "length"), usage(10, 20, 30)),
-                chunk("s", "gpt-4o", "fp", t0 + 140, delta(0, "hi", "stop"), null))
-                .stream().map(s -> s.getBytes(StandardCharsets.UTF_8)).collect(Collectors.toList());
-        runInto("usage_late", RecordsSource.paced(records, Duration.ofMillis(300)), time, 1);
+        byte[] tooLate = bytes(completion("a3", "gpt-4o", "fp", t0 + 30, message(0, "x", "stop"), usage(100, 100, 200)));
+        PipelineRun.Result result;
+        try (PipelineRun.Live live = PipelineRun.Live.start(time, out -> out.rows()
+                .sinkTo(UsageTable.sink(pg.jdbcUrl(), pg.user(), null, "usage_late", 100, Duration.ofMillis(200), 3)))) {
+            live.sendAndAwaitWatermark(bytes(completion("a1", "gpt-4o", "fp", t0 + 10, message(0, "x", "stop"), usage(1, 2, 3))));
+            live.sendAndAwaitWatermark(bytes(completion("c", "gpt-4o-mini", "fp", t0 + 30, message(0, "x", "stop"), usage(4, 4, 8))));
+            // the watermark passes W0's end: both of its rows are written
+            live.sendAndAwaitWatermark(bytes(completion("b", "gpt-4o", "fp", t0 + 70, message(0, "x", "stop"), usage(1, 1, 2))));
+            List<String> fired = awaitTable("usage_late", "W0's two rows", t -> t.size() == 2);
 
+            // late, inside the allowed lateness: W0's gpt-4o row is emitted again and upserted
+            live.sendAndAwaitWatermark(bytes(completion("a2", "gpt-4o", "fp", t0 + 20, message(0, "x", "length"), usage(10, 20, 30))));
+            List<String> updated = awaitTable("usage_late", "W0's gpt-4o row updated", t -> !t.equals(fired));
+            assertThat(updated).hasSize(2);
+            assertThat(updated.get(0)).isNotEqualTo(fired.get(0));
+            // the other row of the same window, byte for byte, updated_at included
+            assertThat(updated.get(1)).isEqualTo(fired.get(1));
+
+            // the watermark reaches W0's end + 120 s: W0 is purged, and a record for it is too late
+            live.sendAndAwaitWatermark(bytes(chunk("s", "gpt-4o", "fp", t0 + 180, delta(0, "hi", "stop"), null)));
+            assertThat(live.watermark()).isGreaterThanOrEqualTo(time.windowCleanup(W0));
+            live.send(tooLate);
+            result = live.finish();
+        }
+
+        assertThat(result.rejects()).extracting(r -> r.reason + " " + new String(r.source.value, StandardCharsets.UTF_8))
+                .containsExactly("late " + new String(tooLate, StandardCharsets.UTF_8));
         assertThat(Tables.rows(pg.jdbcUrl(), "usage_late")).containsExactly(
                 row(W0, "gpt-4o", "fp", "0.0002475",
                         "requests=2 choices=2 prompt_tokens=11 completion_tokens=22 total_tokens=33 "
@@ -119,9 +140,30 @@ class UsageTableITCase {
                 row(W1, "gpt-4o", "fp", "0.0000125",
                         "requests=1 choices=1 prompt_tokens=1 completion_tokens=1 total_tokens=2 "
                         + "finish_stop=1"),
-                row(W1 + 60_000, "gpt-4o", "fp", "0.00001",
+                row(W1 + 120_000, "gpt-4o", "fp", "0.00001",
                         "requests=1 streamed_requests=1 choices=1 completion_tokens=1 total_tokens=1 "
                         + "finish_stop=1 estimated_requests=1"));
+        assertThat(result.accountingHolds()).isTrue();
+    }
+
+    /** The table's snapshot once {@code condition} holds; fails naming {@code what} after 30 s. */
+    private static List<String> awaitTable(String table, String what, Predicate<List<String>> condition)
+            throws Exception {
+        long deadline = System.nanoTime() + PipelineRun.Live.TIMEOUT.toNanos();
+        while (true) {
+            List<String> snapshot = Tables.snapshot(pg.jdbcUrl(), table);
+            if (condition.test(snapshot)) {
+                return snapshot;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("table " + table + " never showed " + what + "; it holds " + snapshot);
+            }
+            Thread.sleep(50);
+        }
+    }
+
+    private static byte[] bytes(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
     }
 
     @Test
