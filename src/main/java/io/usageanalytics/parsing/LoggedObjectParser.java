@@ -77,6 +77,11 @@ public final class LoggedObjectParser {
             throw new Invalid(RejectReason.LIMIT_EXCEEDED,
                     "record is " + value.length + " bytes, limit is " + MAX_RECORD_BYTES);
         }
+        int invalid = Utf8.firstInvalid(value);
+        if (invalid >= 0) {
+            throw new Invalid(RejectReason.MALFORMED_JSON, String.format("invalid UTF-8 byte 0x%02x at offset %d",
+                    value[invalid] & 0xFF, invalid));
+        }
         Fields fields = new Fields();
         try (JsonParser p = JSON.createParser(value)) {
             JsonToken first = p.nextToken();

@@ -176,6 +176,39 @@ class LoggedObjectParserTest {
         assertThat(r.reject.source.value).isEqualTo(bytes);
     }
 
+    /**
+     * Jackson matches a field name it has seen before by its bytes in groups of four, padding the
+     * last group with 0xFF: once "index" was read, "inde\xFFx" would read as "index" too.
+     */
+    @Test
+    void invalidUtf8InAFieldNameIsMalformedAfterTheValidNameWasSeen() {
+        String valid = "{" + VALID_HEAD + ",\"choices\":[{\"index\":0,\"finish_reason\":\"stop\"}]}";
+        assertThat(parse(valid).object).isNotNull();
+        byte[] bytes = valid.getBytes(StandardCharsets.UTF_8);
+        int name = valid.indexOf("\"index\"") + 1;
+        byte[] hidden = new byte[bytes.length + 1];
+        System.arraycopy(bytes, 0, hidden, 0, name + 4);
+        hidden[name + 4] = (byte) 0xFF;
+        System.arraycopy(bytes, name + 4, hidden, name + 5, bytes.length - name - 4);
+        ParsedRecord r = parser.parse(LoggedRecord.of(hidden));
+        assertThat(r.reject).as("parsed as %s", r.object).isNotNull();
+        assertThat(r.reject.reason).isEqualTo("malformed_json");
+        assertThat(r.reject.detail).isEqualTo("invalid UTF-8 byte 0xff at offset " + (name + 4));
+    }
+
+    @Test
+    void utf8IsCheckedStrictly() {
+        assertThat(Utf8.firstInvalid("plain, é, 中, 😀".getBytes(StandardCharsets.UTF_8))).isEqualTo(-1);
+        assertThat(Utf8.firstInvalid(new byte[] {'a', (byte) 0xC0, (byte) 0x80})).as("overlong").isEqualTo(1);
+        assertThat(Utf8.firstInvalid(new byte[] {(byte) 0xE0, (byte) 0x80, (byte) 0x80})).as("overlong 3").isZero();
+        assertThat(Utf8.firstInvalid(new byte[] {(byte) 0xED, (byte) 0xA0, (byte) 0x80})).as("surrogate").isZero();
+        assertThat(Utf8.firstInvalid(new byte[] {(byte) 0xF4, (byte) 0x90, (byte) 0x80, (byte) 0x80}))
+                .as("above U+10FFFF").isZero();
+        assertThat(Utf8.firstInvalid(new byte[] {'x', (byte) 0xE2, (byte) 0x82})).as("cut short").isEqualTo(1);
+        assertThat(Utf8.firstInvalid(new byte[] {(byte) 0x80})).as("lone continuation").isZero();
+        assertThat(Utf8.firstInvalid(new byte[] {(byte) 0xF0, (byte) 0x9F, (byte) 0x98, (byte) 0x80})).isEqualTo(-1);
+    }
+
     @Test
     void limits() {
         String longModel = "m".repeat(LoggedObjectParser.MAX_NAME_LENGTH + 1);
