@@ -76,6 +76,11 @@ public final class FlinkCluster implements AutoCloseable {
         return "http://127.0.0.1:" + restPort;
     }
 
+    /** The cluster's REST API, for what it says about a job. */
+    public FlinkRest rest() {
+        return new FlinkRest(restUrl());
+    }
+
     public Path savepoints() {
         return dir.resolve("savepoints");
     }
