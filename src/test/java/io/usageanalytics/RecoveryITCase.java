@@ -72,19 +72,22 @@ class RecoveryITCase {
 
     static KafkaBroker kafka;
     static EmbeddedWarehouse pg;
+    static Traffic.Generated generated;
     static List<TrafficGenerator.Record> traffic;
     static List<UsageRow> cleanRows;
-    /** The records a clean run rejects (all at parsing: the generator's malformed ones). */
+    /** The dead letters the generator says the traffic must leave: its malformed records. */
     static List<String> cleanRejects;
 
     @BeforeAll
     static void setUp() throws Exception {
         kafka = KafkaBroker.start();
         pg = Postgres.start(dir);
-        traffic = Traffic.records();
-        cleanRows = Traffic.cleanRows(traffic, pg, "usage_clean");
-        assertThat(cleanRows).hasSizeGreaterThan(20);
-        cleanRejects = Traffic.rejectedValues(traffic);
+        generated = Traffic.generate();
+        traffic = generated.records();
+        cleanRows = Traffic.cleanRows(generated, pg, "usage_clean");
+        // The reference is held to the generator first: per row, the requests, streams and retries it made.
+        assertThat(Traffic.requestsPerRow(cleanRows)).isEqualTo(Traffic.requestsPerRow(generated.tally()));
+        cleanRejects = Traffic.expectedDeadLetters(generated);
         assertThat(cleanRejects).isNotEmpty();
     }
 
