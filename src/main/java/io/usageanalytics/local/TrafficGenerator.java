@@ -9,7 +9,9 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.TreeMap;
 
 /**
  * Generates realistic logged traffic, deterministically from a seed: completions with n = 1..3 and
@@ -32,9 +34,38 @@ public final class TrafficGenerator {
         public long streamedRequests;
         public long duplicates;
         public long malformed;
+        /**
+         * With {@link #recordingDetail()} only (both grow with the traffic): the malformed records
+         * exactly as emitted, key and value, in order.
+         */
+        public final List<Record> malformedRecords = new ArrayList<>();
+        /** With {@link #recordingDetail()} only: requests per backend and minute of {@code created}. */
+        public final Map<BackendMinute, Requests> requestsByMinute = new TreeMap<>();
+    }
+
+    /**
+     * A backend (model, and fingerprint or {@code null} when it sends none) in the minute of
+     * {@code created} starting at {@code minute} (epoch seconds).
+     */
+    public record BackendMinute(long minute, String model, String systemFingerprint)
+            implements Comparable<BackendMinute> {
+        @Override
+        public int compareTo(BackendMinute o) {
+            int c = Long.compare(minute, o.minute);
+            c = c != 0 ? c : model.compareTo(o.model);
+            return c != 0 ? c : String.valueOf(systemFingerprint).compareTo(String.valueOf(o.systemFingerprint));
+        }
+    }
+
+    /** Requests generated for one backend and minute: all, streamed, and retried (logged twice). */
+    public static final class Requests {
+        public long requests;
+        public long streamedRequests;
+        public long duplicates;
     }
 
     private final Tally tally = new Tally();
+    private boolean detail;
 
     private static final String[][] BACKENDS = {
         {"gpt-4o-2024-08-06", "fp_a1b2c3"}, {"gpt-4o-2024-08-06", "fp_d4e5f6"},
@@ -67,6 +98,15 @@ public final class TrafficGenerator {
         this.duplicateShare = duplicateShare;
     }
 
+    /**
+     * Keeps the tally's malformed records and requests per minute from now on (for tests: they grow
+     * with the traffic). The generated records are the same either way.
+     */
+    public TrafficGenerator recordingDetail() {
+        detail = true;
+        return this;
+    }
+
     /** The records of the next {@code requests} requests, in the order a gateway would log them. */
     public List<Record> next(int requests) {
         List<Record> out = new ArrayList<>();
@@ -80,17 +120,31 @@ public final class TrafficGenerator {
                 byte[] whole = completion(id, backend, created);
                 out.add(new Record(bytes(id), java.util.Arrays.copyOf(whole, whole.length / 2)));
                 tally.malformed++;
+                if (detail) {
+                    tally.malformedRecords.add(out.get(out.size() - 1));
+                }
             } else if (random.nextBoolean()) {
                 stream(out, id, backend, created);
                 tally.requests++;
                 tally.streamedRequests++;
+                if (detail) {
+                    Requests r = minute(backend, created);
+                    r.requests++;
+                    r.streamedRequests++;
+                }
             } else {
                 byte[] value = completion(id, backend, created);
                 out.add(new Record(bytes(id), value));
                 tally.requests++;
-                if (random.nextDouble() < duplicateShare) {
+                boolean retried = random.nextDouble() < duplicateShare;
+                if (retried) {
                     out.add(new Record(bytes(id), value));
                     tally.duplicates++;
+                }
+                if (detail) {
+                    Requests r = minute(backend, created);
+                    r.requests++;
+                    r.duplicates += retried ? 1 : 0;
                 }
             }
             tally.records += out.size() - before;
@@ -101,6 +155,11 @@ public final class TrafficGenerator {
     /** Everything generated so far (live: it keeps counting). */
     public Tally tally() {
         return tally;
+    }
+
+    private Requests minute(String[] backend, long created) {
+        return tally.requestsByMinute.computeIfAbsent(
+                new BackendMinute(created - Math.floorMod(created, 60), backend[0], backend[1]), k -> new Requests());
     }
 
     /** Moves event time to {@code epochSeconds} for the next request (a live clock, say). */

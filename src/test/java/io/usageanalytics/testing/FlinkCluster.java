@@ -76,6 +76,11 @@ public final class FlinkCluster implements AutoCloseable {
         return "http://127.0.0.1:" + restPort;
     }
 
+    /** The cluster's REST API, for what it says about a job. */
+    public FlinkRest rest() {
+        return new FlinkRest(restUrl());
+    }
+
     public Path savepoints() {
         return dir.resolve("savepoints");
     }
@@ -247,9 +252,14 @@ public final class FlinkCluster implements AutoCloseable {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
             try {
-                JsonNode overview = send(HttpRequest.newBuilder(URI.create(restUrl() + "/overview")).GET());
-                if (overview.path("slots-total").asInt() >= slots && overview.path("taskmanagers").asInt() >= 1) {
-                    return;
+                HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(restUrl() + "/overview"))
+                        .timeout(Duration.ofSeconds(60)).GET().build(), HttpResponse.BodyHandlers.ofString());
+                // 503 while the JobManager is still electing its leader
+                if (r.statusCode() == 200) {
+                    JsonNode overview = JSON.readTree(r.body());
+                    if (overview.path("slots-total").asInt() >= slots && overview.path("taskmanagers").asInt() >= 1) {
+                        return;
+                    }
                 }
             } catch (IOException notUpYet) {
                 // the REST endpoint is not listening yet

@@ -7,8 +7,6 @@ import io.usageanalytics.core.Accounting;
 import io.usageanalytics.local.EmbeddedWarehouse;
 import io.usageanalytics.local.KafkaBroker;
 import io.usageanalytics.local.TrafficGenerator;
-import io.usageanalytics.parsing.LoggedObjectParser;
-import io.usageanalytics.parsing.LoggedRecord;
 import io.usageanalytics.sinks.UsageTable;
 
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -17,10 +15,12 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.stream.Collectors;
 
 import static io.usageanalytics.testing.Logged.completion;
@@ -29,7 +29,8 @@ import static io.usageanalytics.testing.Logged.usage;
 
 /**
  * Generated traffic for fault tests, ending with a sentinel far in the future that closes every
- * window of a streaming run, and the table a clean bounded run leaves for it.
+ * window of a streaming run, the table a clean bounded run leaves for it, and what the generator
+ * itself says the job must produce.
  */
 public final class Traffic {
 
@@ -39,14 +40,21 @@ public final class Traffic {
 
     private Traffic() {}
 
-    /** About four minutes of event time: a few thousand records of every kind. */
-    public static List<TrafficGenerator.Record> records() {
-        List<TrafficGenerator.Record> traffic =
-                new ArrayList<>(new TrafficGenerator(42, T0, 3.0, 0.01, 0.03).next(700));
+    /** Generated records (sentinel last) and the generator's own tally of what it generated. */
+    public record Generated(List<TrafficGenerator.Record> records, TrafficGenerator.Tally tally) {}
+
+    /**
+     * About four minutes of event time: a few thousand records of every kind, and the generator's
+     * tally with its detail (the malformed records as emitted, requests per backend and minute),
+     * the expectations that do not come from the code under test.
+     */
+    public static Generated generate() {
+        TrafficGenerator generator = new TrafficGenerator(42, T0, 3.0, 0.01, 0.03).recordingDetail();
+        List<TrafficGenerator.Record> traffic = new ArrayList<>(generator.next(700));
         byte[] sentinel = completion("sentinel", "gpt-4o", "fp", SENTINEL, message(0, "x", "stop"),
                 usage(1, 1, 2)).getBytes(StandardCharsets.UTF_8);
         traffic.add(new TrafficGenerator.Record("sentinel".getBytes(StandardCharsets.UTF_8), sentinel));
-        return traffic;
+        return new Generated(List.copyOf(traffic), generator.tally());
     }
 
     /** A valid completion {@code n} seconds after the sentinel: moves the watermark on. */
@@ -56,9 +64,15 @@ public final class Traffic {
                 SENTINEL + n, message(0, "x", "stop"), usage(1, 1, 2)).getBytes(StandardCharsets.UTF_8));
     }
 
-    /** The rows of a clean bounded run over {@code records} (on the current MiniCluster), sentinel's left out. */
-    public static List<UsageRow> cleanRows(List<TrafficGenerator.Record> records, EmbeddedWarehouse pg,
-            String table) throws Exception {
+    /**
+     * The rows of a clean bounded run over the generated records (on the current MiniCluster),
+     * sentinel's left out, after checking its accounting against the generator's tally: every
+     * record in, exactly the malformed ones rejected and exactly the retries dropped. Its rows are
+     * for the caller to hold to {@link #requestsPerRow(TrafficGenerator.Tally)}.
+     */
+    public static List<UsageRow> cleanRows(Generated generated, EmbeddedWarehouse pg, String table)
+            throws Exception {
+        List<TrafficGenerator.Record> records = generated.records();
         Tables.create(pg.jdbcUrl(), table);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         env.setParallelism(MiniClusters.PARALLELISM);
@@ -69,28 +83,61 @@ public final class Traffic {
                 .rows()
                 .sinkTo(UsageTable.sink(pg.jdbcUrl(), pg.user(), null, table, 100, Duration.ofMillis(200), 3));
         Map<String, Object> accounting = env.execute("clean-" + table).getAllAccumulatorResults();
-        long in = (Long) accounting.get(Accounting.RECORDS_IN);
-        long out = (Long) accounting.get(Accounting.RECORDS_AGGREGATED) + (Long) accounting.get(Accounting.REJECTED)
-                + (Long) accounting.getOrDefault(Accounting.DUPLICATES_DROPPED, 0L);
-        if (in != records.size() || in != out) {
-            throw new AssertionError("clean run accounting does not hold: " + accounting);
+        TrafficGenerator.Tally tally = generated.tally();
+        Map<String, Long> expected = Map.of(Accounting.RECORDS_IN, (long) records.size(),
+                Accounting.RECORDS_AGGREGATED, records.size() - tally.malformed - tally.duplicates,
+                Accounting.REJECTED, tally.malformed, Accounting.DUPLICATES_DROPPED, tally.duplicates);
+        Map<String, Object> actual = new TreeMap<>();
+        expected.keySet().forEach(k -> actual.put(k, accounting.getOrDefault(k, 0L)));
+        if (!actual.equals(new TreeMap<>(expected))) {
+            throw new AssertionError("clean run accounting " + actual + ", the generator made "
+                    + new TreeMap<>(expected));
         }
         return withoutSentinel(Tables.rows(pg.jdbcUrl(), table));
     }
 
-    /** The values a clean run rejects, base64: the generator's malformed records. */
-    public static List<String> rejectedValues(List<TrafficGenerator.Record> records) {
-        LoggedObjectParser parser = new LoggedObjectParser();
-        return records.stream().map(TrafficGenerator.Record::value)
-                .filter(v -> parser.parse(LoggedRecord.of(v)).reject != null)
-                .map(v -> Base64.getEncoder().encodeToString(v))
+    /**
+     * Per row ({@code "window model fingerprint"}): requests, streamed requests, duplicates
+     * dropped, as the generator made them; the job's default windows of 60 s are its minutes.
+     */
+    public static Map<String, List<Long>> requestsPerRow(TrafficGenerator.Tally tally) {
+        Map<String, List<Long>> m = new TreeMap<>();
+        tally.requestsByMinute.forEach((k, r) -> m.put(rowKey(k.minute() * 1000, k.model(), k.systemFingerprint()),
+                List.of(r.requests, r.streamedRequests, r.duplicates)));
+        return m;
+    }
+
+    /** Per row ({@code "window model fingerprint"}): requests, streamed requests, duplicates dropped. */
+    public static Map<String, List<Long>> requestsPerRow(List<UsageRow> rows) {
+        Map<String, List<Long>> m = new TreeMap<>();
+        for (UsageRow r : rows) {
+            m.put(rowKey(r.windowStart, r.model, r.systemFingerprint),
+                    List.of(r.counts.requests, r.counts.streamedRequests, r.counts.duplicatesDropped));
+        }
+        return m;
+    }
+
+    private static String rowKey(long windowStartMillis, String model, String fingerprint) {
+        return Instant.ofEpochMilli(windowStartMillis) + " " + model + " " + (fingerprint == null ? "" : fingerprint);
+    }
+
+    /**
+     * The dead letters the generated traffic must leave, as {@link #deadLetters} reads them: the
+     * generator's malformed records, key and value byte for byte.
+     */
+    public static List<String> expectedDeadLetters(Generated generated) {
+        return generated.tally().malformedRecords.stream().map(r -> letter(r.key(), r.value()))
                 .collect(Collectors.toList());
     }
 
-    /** The values on a dead-letter topic, base64, read as a read_committed consumer would. */
+    /** The records on a dead-letter topic, key and value in base64, read as a read_committed consumer would. */
     public static List<String> deadLetters(KafkaBroker kafka, String topic) {
         return kafka.consumeAll(topic, Duration.ofSeconds(30)).stream()
-                .map(r -> Base64.getEncoder().encodeToString(r.value())).collect(Collectors.toList());
+                .map(r -> letter(r.key(), r.value())).collect(Collectors.toList());
+    }
+
+    private static String letter(byte[] key, byte[] value) {
+        return "key " + Base64.getEncoder().encodeToString(key) + " value " + Base64.getEncoder().encodeToString(value);
     }
 
     public static List<UsageRow> withoutSentinel(List<UsageRow> rows) {
