@@ -2,6 +2,7 @@ package io.usageanalytics;
 
 import io.usageanalytics.aggregation.UsageRow;
 import io.usageanalytics.cli.JobOptions;
+import io.usageanalytics.cli.JobSinks;
 import io.usageanalytics.cli.UsageAnalyticsJob;
 import io.usageanalytics.local.EmbeddedWarehouse;
 import io.usageanalytics.local.KafkaBroker;
@@ -220,8 +221,9 @@ class RecoveryITCase {
         JobOptions options = UsageAnalyticsJob.parse(args.toArray(String[]::new));
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         env.setParallelism(MiniClusters.PARALLELISM);
-        inject.apply(UsageAnalyticsJob.defineJob(env, options).rows())
-                .sinkTo(UsageAnalyticsJob.usageTable(options));
+        inject.apply(UsageAnalyticsJob.defineJob(env, options, UsageAnalyticsJob.kafkaSource(options),
+                        JobSinks.topics(options)).rows())
+                .sinkTo(JobSinks.of(options).rows());
         List<TrafficGenerator.Record> traffic = generated.records();
         JobClient job = env.executeAsync("recovery-" + name);
         try {

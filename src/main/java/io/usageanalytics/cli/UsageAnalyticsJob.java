@@ -1,20 +1,19 @@
 package io.usageanalytics.cli;
 
 import io.usageanalytics.UsagePipeline;
-import io.usageanalytics.aggregation.UsageRow;
 import io.usageanalytics.core.Accounting;
-import io.usageanalytics.sinks.CostAlerts;
-import io.usageanalytics.sinks.RejectsTopic;
-import io.usageanalytics.sinks.UsageTable;
+import io.usageanalytics.parsing.ParsedRecord;
 import io.usageanalytics.sinks.Warehouse;
-import io.usageanalytics.sinks.WarehouseSink;
 import io.usageanalytics.sources.KafkaInput;
 
 import org.apache.flink.api.common.JobExecutionResult;
+import org.apache.flink.api.connector.sink2.Sink;
+import org.apache.flink.api.connector.source.Source;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
-import org.apache.flink.connector.base.DeliveryGuarantee;
+import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.core.execution.CheckpointingMode;
+import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.util.ExceptionUtils;
 
@@ -206,31 +205,20 @@ public class UsageAnalyticsJob implements Callable<Integer> {
 
     /**
      * Checks the services the options name (saying on {@code out} what it waits for), then builds
-     * the whole job into {@code env}: Kafka source, pipeline, dead-letter topic, and the warehouse
-     * table (or stdout).
+     * the whole job into {@code env} with the Kafka source and the sinks the options name.
      */
     public static void prepare(StreamExecutionEnvironment env, JobOptions o, PrintStream out) throws UserError {
         KafkaCheck.check(o, out);
         if (o.jdbcUrl != null) {
             checkWarehouse(o);
         }
-        UsagePipeline.Outputs outputs = defineJob(env, o);
-        if (o.jdbcUrl != null) {
-            outputs.rows().sinkTo(usageTable(o)).name("usage-table").uid("usage-table");
-            outputs.alerts()
-                    .sinkTo(CostAlerts.table(Warehouse.connection(o.jdbcUrl, o.jdbcUser, o.jdbcPassword),
-                            o.batchSize, o.flushInterval, o.maxRetries))
-                    .name("cost-alerts-table")
-                    .uid("cost-alerts-table");
-        } else {
-            outputs.rows().print().name("rows-stdout");
-        }
+        defineJob(env, o, kafkaSource(o), JobSinks.of(o));
     }
 
-    /** The warehouse sink the options describe. */
-    public static WarehouseSink<UsageRow> usageTable(JobOptions o) {
-        return UsageTable.sink(o.jdbcUrl, o.jdbcUser, o.jdbcPassword, o.table, o.batchSize,
-                o.flushInterval, o.maxRetries);
+    /** The Kafka source the options describe. */
+    public static KafkaSource<ParsedRecord> kafkaSource(JobOptions o) {
+        return KafkaInput.source(o.bootstrapServers, o.topicPattern == null ? o.topics : List.of(), o.topicPattern,
+                o.group, KafkaInput.startingOffsets(o.start), o.bounded, o.kafkaProperties);
     }
 
     /** Connects once at start: bad credentials or a missing table are one line, not a failing job. */
@@ -254,15 +242,16 @@ public class UsageAnalyticsJob implements Callable<Integer> {
     }
 
     /**
-     * Builds the job into {@code env}: the Kafka source, the pipeline and the dead-letter topic.
-     * Returns the outputs so the caller attaches the row sink (tests attach a collector).
+     * The whole job in {@code env}: the options' parallelism and checkpoints, the pipeline from
+     * {@code source}, and each output into its sink under a stable uid. Tests pass bounded sources
+     * and collecting sinks (or {@code null}, to attach to the returned stream themselves).
      */
-    public static UsagePipeline.Outputs defineJob(StreamExecutionEnvironment env, JobOptions o) {
+    public static UsagePipeline.Outputs defineJob(StreamExecutionEnvironment env, JobOptions o,
+            Source<ParsedRecord, ?, ?> source, JobSinks sinks) {
         if (o.parallelism != null) {
             env.setParallelism(o.parallelism);
         }
-        boolean checkpoints = !o.checkpointInterval.isZero();
-        if (checkpoints) {
+        if (!o.checkpointInterval.isZero()) {
             env.enableCheckpointing(o.checkpointInterval.toMillis(), CheckpointingMode.EXACTLY_ONCE);
         }
         if (o.checkpointDir != null) {
@@ -273,24 +262,18 @@ public class UsageAnalyticsJob implements Callable<Integer> {
             storage.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, o.checkpointDir);
             env.configure(storage);
         }
-        UsagePipeline.Outputs outputs = UsagePipeline.defineWorkflow(env,
-                KafkaInput.source(o.bootstrapServers, o.topicPattern == null ? o.topics : List.of(),
-                        o.topicPattern, o.group, KafkaInput.startingOffsets(o.start), o.bounded,
-                        o.kafkaProperties),
-                o.settings());
-        DeliveryGuarantee guarantee =
-                checkpoints ? DeliveryGuarantee.EXACTLY_ONCE : DeliveryGuarantee.AT_LEAST_ONCE;
-        outputs.rejects()
-                .sinkTo(RejectsTopic.sink(o.bootstrapServers, o.rejectsTopic(), guarantee,
-                        o.group + "-rejects", o.kafkaProperties))
-                .name("rejects-topic")
-                .uid("rejects-topic");
-        outputs.alerts()
-                .sinkTo(CostAlerts.topic(o.bootstrapServers, o.alertsTopic(), guarantee,
-                        o.group + "-alerts", o.kafkaProperties))
-                .name("cost-alerts-topic")
-                .uid("cost-alerts-topic");
+        UsagePipeline.Outputs outputs = UsagePipeline.defineWorkflow(env, source, o.settings());
+        attach(outputs.rows(), sinks.rows(), "usage-table");
+        attach(outputs.rejects(), sinks.rejects(), "rejects-topic");
+        attach(outputs.alerts(), sinks.alertsTopic(), "cost-alerts-topic");
+        attach(outputs.alerts(), sinks.alertsTable(), "cost-alerts-table");
         return outputs;
+    }
+
+    private static <T> void attach(DataStream<T> stream, Sink<T> sink, String uid) {
+        if (sink != null) {
+            stream.sinkTo(sink).name(uid).uid(uid);
+        }
     }
 
     /**

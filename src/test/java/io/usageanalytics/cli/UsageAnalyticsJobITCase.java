@@ -225,7 +225,8 @@ class UsageAnalyticsJobITCase {
         KafkaCheck.check(options, System.out);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         env.setParallelism(MiniClusters.PARALLELISM);
-        UsagePipeline.Outputs outputs = UsageAnalyticsJob.defineJob(env, options);
+        UsagePipeline.Outputs outputs = UsageAnalyticsJob.defineJob(env, options,
+                UsageAnalyticsJob.kafkaSource(options), JobSinks.topics(options));
         CloseableIterator<UsageRow> rows = outputs.rows().collectAsync();
         env.execute("kafka-bounded");
         List<UsageRow> emitted = new ArrayList<>();
@@ -268,7 +269,8 @@ class UsageAnalyticsJobITCase {
         KafkaCheck.check(options, System.out);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         env.setParallelism(MiniClusters.PARALLELISM);
-        CloseableIterator<UsageRow> rows = UsageAnalyticsJob.defineJob(env, options).rows().collectAsync();
+        CloseableIterator<UsageRow> rows = UsageAnalyticsJob.defineJob(env, options,
+                UsageAnalyticsJob.kafkaSource(options), JobSinks.topics(options)).rows().collectAsync();
         JobClient job = env.executeAsync("kafka-idle");
         try {
             // A generous bound: this asserts that the row appears at all, not how fast.

@@ -64,7 +64,8 @@ class UsageAnalyticsJobTest {
                 new String[] {"--batch-size", "0"}, new String[] {"--prices", "/no/such/prices.csv"},
                 new String[] {"--spike-factor", "0.5"}, new String[] {"--create-schema=views"})) {
             err.reset();
-            List<String> args = new ArrayList<>(List.of("--bootstrap-servers", "127.0.0.1:1", "--connect-timeout", "60s"));
+            List<String> args = new ArrayList<>(
+                    List.of("--bootstrap-servers", "127.0.0.1:1", "--connect-timeout", "60s"));
             args.addAll(List.of(bad));
             long started = System.nanoTime();
             assertThat(run(args.toArray(new String[0]))).as(String.join(" ", bad)).isEqualTo(2);
@@ -75,7 +76,8 @@ class UsageAnalyticsJobTest {
         }
         err.reset();
         assertThat(run("--bootstrap-servers", "127.0.0.1:1", "--window", "0s")).isEqualTo(2);
-        assertThat(errText()).isEqualTo("usage-analytics: --window must be positive (see --help)" + System.lineSeparator());
+        assertThat(errText())
+                .isEqualTo("usage-analytics: --window must be positive (see --help)" + System.lineSeparator());
     }
 
     @Test
