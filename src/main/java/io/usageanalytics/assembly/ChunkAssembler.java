@@ -39,7 +39,10 @@ public class ChunkAssembler extends KeyedProcessFunction<String, LoggedObject, R
 
     private final EventTime time;
 
-    /** The object type that was counted for this id, until its window is purged. */
+    /**
+     * What was counted for this id ({@link LoggedObject#CHUNK} or {@link LoggedObject#COMPLETION}),
+     * until its window is purged; strings, as the checkpoints of earlier releases hold them.
+     */
     private transient ValueState<String> counted;
     private transient ValueState<StreamAssembly> stream;
     private transient TokenEstimator estimator;
@@ -85,11 +88,7 @@ public class ChunkAssembler extends KeyedProcessFunction<String, LoggedObject, R
         if (o.chunk && LoggedObject.CHUNK.equals(done)) {
             reject(ctx, o, RejectReason.LATE, "chunk for stream " + o.id + " after it was completed");
         } else if (done != null || (inFlight != null && !o.chunk)) {
-            // The first object counted for an id wins; a retry logged again is dropped, but counted.
-            duplicates.inc();
-            RequestUsage marker = new RequestUsage(o.id, o.model, o.systemFingerprint, o.createdMillis());
-            marker.duplicate = true;
-            out.collect(marker);
+            out.collect(duplicate(o));
         } else if (!o.chunk) {
             out.collect(completion(o));
             counted.update(LoggedObject.COMPLETION);
@@ -97,6 +96,14 @@ public class ChunkAssembler extends KeyedProcessFunction<String, LoggedObject, R
         } else {
             foldChunk(o, inFlight, watermark, ctx);
         }
+    }
+
+    /** The first object counted for an id wins; a retry logged again is dropped, but counted in its row. */
+    private RequestUsage duplicate(LoggedObject o) {
+        duplicates.inc();
+        RequestUsage marker = new RequestUsage(o.id, o.model, o.systemFingerprint, o.createdMillis());
+        marker.duplicate = true;
+        return marker;
     }
 
     private void foldChunk(LoggedObject o, StreamAssembly s, long watermark, Context ctx)
@@ -146,9 +153,12 @@ public class ChunkAssembler extends KeyedProcessFunction<String, LoggedObject, R
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<RequestUsage> out)
             throws Exception {
+        // An id has up to two timers, which carry nothing: its stream's completion (at completeAt,
+        // while the stream is in state) and the purge of its window, when the id is forgotten.
         StreamAssembly s = stream.value();
-        if (s == null || s.completeAt != timestamp) {
-            counted.clear(); // the id's window is purged: forget it
+        boolean streamCompletes = s != null && s.completeAt == timestamp;
+        if (!streamCompletes) {
+            counted.clear();
             return;
         }
         out.collect(streamUsage(ctx.getCurrentKey(), s));
