@@ -1,5 +1,8 @@
 package io.usageanalytics.sql;
 
+import io.usageanalytics.aggregation.UsageColumn;
+import io.usageanalytics.aggregation.UsageCounts;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.math.BigDecimal;
@@ -18,10 +21,28 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
+import static io.usageanalytics.aggregation.UsageColumn.CACHED_PROMPT_TOKENS;
+import static io.usageanalytics.aggregation.UsageColumn.CHOICES;
+import static io.usageanalytics.aggregation.UsageColumn.COMPLETION_TOKENS;
+import static io.usageanalytics.aggregation.UsageColumn.DUPLICATES_DROPPED;
+import static io.usageanalytics.aggregation.UsageColumn.ESTIMATED_REQUESTS;
+import static io.usageanalytics.aggregation.UsageColumn.FINISH_CONTENT_FILTER;
+import static io.usageanalytics.aggregation.UsageColumn.FINISH_FUNCTION_CALL;
+import static io.usageanalytics.aggregation.UsageColumn.FINISH_LENGTH;
+import static io.usageanalytics.aggregation.UsageColumn.FINISH_NONE;
+import static io.usageanalytics.aggregation.UsageColumn.FINISH_OTHER;
+import static io.usageanalytics.aggregation.UsageColumn.FINISH_STOP;
+import static io.usageanalytics.aggregation.UsageColumn.FINISH_TOOL_CALLS;
+import static io.usageanalytics.aggregation.UsageColumn.PROMPT_TOKENS;
+import static io.usageanalytics.aggregation.UsageColumn.REASONING_TOKENS;
+import static io.usageanalytics.aggregation.UsageColumn.REQUESTS;
+import static io.usageanalytics.aggregation.UsageColumn.STREAMED_REQUESTS;
+import static io.usageanalytics.aggregation.UsageColumn.TOTAL_TOKENS;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -68,27 +89,16 @@ final class WarehouseFixtures {
     // Rows
     // ------------------------------------------------------------------------------------------
 
-    /** One llm_usage row; choices are the sum of the finish reasons, as the job counts them. */
+    /**
+     * One llm_usage row: its measures set by column (choices are the sum of the finish reasons,
+     * total tokens prompt plus completion, as the job counts them).
+     */
     static final class Row {
         final Instant start;
         Duration window = Duration.ofSeconds(60);
         final String model;
         final String fingerprint;
-        long requests;
-        long streamed;
-        long prompt;
-        long completion;
-        long cached;
-        long reasoning;
-        long stop;
-        long length;
-        long toolCalls;
-        long contentFilter;
-        long functionCall;
-        long other;
-        long none;
-        long estimated;
-        long duplicates;
+        final UsageCounts counts = new UsageCounts();
         BigDecimal cost;
 
         Row(Instant start, String model, String fingerprint) {
@@ -103,42 +113,37 @@ final class WarehouseFixtures {
         }
 
         Row requests(long requests, long streamed) {
-            this.requests = requests;
-            this.streamed = streamed;
+            counts.with(REQUESTS, requests).with(STREAMED_REQUESTS, streamed);
             return this;
         }
 
         Row tokens(long prompt, long completion) {
-            this.prompt = prompt;
-            this.completion = completion;
+            counts.with(PROMPT_TOKENS, prompt).with(COMPLETION_TOKENS, completion)
+                    .with(TOTAL_TOKENS, prompt + completion);
             return this;
         }
 
         Row cachedAndReasoning(long cached, long reasoning) {
-            this.cached = cached;
-            this.reasoning = reasoning;
+            counts.with(CACHED_PROMPT_TOKENS, cached).with(REASONING_TOKENS, reasoning);
             return this;
         }
 
         Row finish(long stop, long length, long toolCalls, long contentFilter, long functionCall,
                 long other, long none) {
-            this.stop = stop;
-            this.length = length;
-            this.toolCalls = toolCalls;
-            this.contentFilter = contentFilter;
-            this.functionCall = functionCall;
-            this.other = other;
-            this.none = none;
+            counts.with(FINISH_STOP, stop).with(FINISH_LENGTH, length).with(FINISH_TOOL_CALLS, toolCalls)
+                    .with(FINISH_CONTENT_FILTER, contentFilter).with(FINISH_FUNCTION_CALL, functionCall)
+                    .with(FINISH_OTHER, other).with(FINISH_NONE, none)
+                    .with(CHOICES, stop + length + toolCalls + contentFilter + functionCall + other + none);
             return this;
         }
 
         Row estimated(long estimated) {
-            this.estimated = estimated;
+            counts.with(ESTIMATED_REQUESTS, estimated);
             return this;
         }
 
         Row duplicates(long duplicates) {
-            this.duplicates = duplicates;
+            counts.with(DUPLICATES_DROPPED, duplicates);
             return this;
         }
 
@@ -146,10 +151,6 @@ final class WarehouseFixtures {
         Row cost(String usd) {
             this.cost = new BigDecimal(usd);
             return this;
-        }
-
-        long choices() {
-            return stop + length + toolCalls + contentFilter + functionCall + other + none;
         }
     }
 
@@ -160,24 +161,21 @@ final class WarehouseFixtures {
 
     /** Inserts the rows, every timestamp moved by {@code shift}. */
     static void insert(Connection c, List<Row> rows, Duration shift) throws SQLException {
+        String measures = Arrays.stream(UsageColumn.values()).map(m -> m.sql).collect(Collectors.joining(", "));
         try (PreparedStatement ps = c.prepareStatement("INSERT INTO llm_usage (window_start, window_end,"
-                + " model, system_fingerprint, requests, streamed_requests, choices, prompt_tokens,"
-                + " completion_tokens, total_tokens, cached_prompt_tokens, reasoning_tokens, finish_stop,"
-                + " finish_length, finish_tool_calls, finish_content_filter, finish_function_call,"
-                + " finish_other, finish_none, estimated_requests, duplicates_dropped, cost_usd)"
-                + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+                + " model, system_fingerprint, " + measures + ", cost_usd) VALUES (?, ?, ?, ?, "
+                + "?, ".repeat(UsageColumn.values().length) + "?)")) {
             for (Row r : rows) {
-                assertThat(r.estimated).as("estimated requests of %s %s", r.model, r.start).isLessThanOrEqualTo(r.requests);
+                assertThat(r.counts.estimatedRequests).as("estimated requests of %s %s", r.model, r.start)
+                        .isLessThanOrEqualTo(r.counts.requests);
                 Instant start = r.start.plus(shift);
                 int i = 1;
                 ps.setTimestamp(i++, Timestamp.from(start));
                 ps.setTimestamp(i++, Timestamp.from(start.plus(r.window)));
                 ps.setString(i++, r.model);
                 ps.setString(i++, r.fingerprint);
-                for (long v : new long[] {r.requests, r.streamed, r.choices(), r.prompt, r.completion,
-                        r.prompt + r.completion, r.cached, r.reasoning, r.stop, r.length, r.toolCalls,
-                        r.contentFilter, r.functionCall, r.other, r.none, r.estimated, r.duplicates}) {
-                    ps.setLong(i++, v);
+                for (UsageColumn m : UsageColumn.values()) {
+                    ps.setLong(i++, m.of(r.counts));
                 }
                 if (r.cost == null) {
                     ps.setNull(i, Types.NUMERIC);
