@@ -3,7 +3,6 @@ package io.usageanalytics.cli;
 import io.usageanalytics.UsagePipeline;
 import io.usageanalytics.core.Accounting;
 import io.usageanalytics.parsing.ParsedRecord;
-import io.usageanalytics.sinks.Warehouse;
 import io.usageanalytics.sources.KafkaInput;
 
 import org.apache.flink.api.common.JobExecutionResult;
@@ -24,15 +23,10 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
 import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.sql.Connection;
-import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.Callable;
 
 /**
@@ -90,35 +84,6 @@ public class UsageAnalyticsJob implements Callable<Integer> {
         if (code != 0) {
             // The REST API and flink run show the exception, so it carries the error line.
             throw new IllegalStateException(errors.toString(StandardCharsets.UTF_8).trim());
-        }
-    }
-
-    /** Writes to two streams. */
-    private static final class TeeOutputStream extends OutputStream {
-        private final OutputStream a;
-        private final OutputStream b;
-
-        TeeOutputStream(OutputStream a, OutputStream b) {
-            this.a = a;
-            this.b = b;
-        }
-
-        @Override
-        public void write(int c) throws IOException {
-            a.write(c);
-            b.write(c);
-        }
-
-        @Override
-        public void write(byte[] bytes, int off, int len) throws IOException {
-            a.write(bytes, off, len);
-            b.write(bytes, off, len);
-        }
-
-        @Override
-        public void flush() throws IOException {
-            a.flush();
-            b.flush();
         }
     }
 
@@ -210,7 +175,7 @@ public class UsageAnalyticsJob implements Callable<Integer> {
     public static void prepare(StreamExecutionEnvironment env, JobOptions o, PrintStream out) throws UserError {
         KafkaCheck.check(o, out);
         if (o.jdbcUrl != null) {
-            checkWarehouse(o);
+            WarehouseCheck.check(o);
         }
         defineJob(env, o, kafkaSource(o), JobSinks.of(o));
     }
@@ -219,26 +184,6 @@ public class UsageAnalyticsJob implements Callable<Integer> {
     public static KafkaSource<ParsedRecord> kafkaSource(JobOptions o) {
         return KafkaInput.source(o.bootstrapServers, o.topicPattern == null ? o.topics : List.of(), o.topicPattern,
                 o.group, KafkaInput.startingOffsets(o.start), o.bounded, o.kafkaProperties);
-    }
-
-    /** Connects once at start: bad credentials or a missing table are one line, not a failing job. */
-    private static void checkWarehouse(JobOptions o) throws UserError {
-        try (Connection c = Warehouse.connect(o.jdbcUrl, o.jdbcUser, o.jdbcPassword, o.connectTimeout)) {
-            if (o.createSchema != JobOptions.SchemaSetup.none) {
-                Warehouse.applySchema(c, o.table);
-            }
-            if (o.createSchema == JobOptions.SchemaSetup.all) {
-                Warehouse.applyViewsAndAlerts(c, o.table);
-            }
-            Optional<String> problem = Warehouse.tableProblem(c, o.table);
-            if (problem.isPresent()) {
-                throw new UserError(problem.get() + " in " + o.jdbcUrl
-                        + "; run with --create-schema or apply sql/schema");
-            }
-        } catch (SQLException e) {
-            throw new UserError("cannot use database " + o.jdbcUrl
-                    + (o.jdbcUser == null ? "" : " as " + o.jdbcUser) + ": " + oneLine(e));
-        }
     }
 
     /**
