@@ -50,6 +50,11 @@ public final class Accounting {
         return group.counter(name, new AccumulatingCounter(total));
     }
 
+    /** Counter {@code name} in a job's accumulators, 0 before it is first counted. */
+    public static long count(Map<String, Object> accumulators, String name) {
+        return ((Number) accumulators.getOrDefault(name, 0L)).longValue();
+    }
+
     /** One line with the final accounting of a bounded run, e.g. for the command line. */
     public static String summary(Map<String, Object> accumulators) {
         StringBuilder s = new StringBuilder("accounting:");

@@ -1,6 +1,7 @@
 package io.usageanalytics.local;
 
 import io.usageanalytics.core.Accounting;
+import io.usageanalytics.core.EventTime;
 import io.usageanalytics.sinks.Warehouse;
 
 import java.math.BigDecimal;
@@ -91,13 +92,13 @@ final class LiveScreen {
     }
 
     /** The live screen: today's rows (UTC), when more are due, and the running job's accounting. */
-    static List<String> live(String url, String user, String password, String table, Duration window,
-            Duration outOfOrderness, Instant now, Optional<Map<String, Object>> accumulators) {
+    static List<String> live(String url, String user, String password, String table, EventTime time, Instant now,
+            Optional<Map<String, Object>> accumulators) {
         Instant day = now.truncatedTo(ChronoUnit.DAYS);
         List<String> lines = new ArrayList<>();
         try (Connection c = Warehouse.connect(url, user, password, Duration.ofSeconds(5))) {
             Optional<Instant> last = lastWindowEnd(c, table, day, day.plus(1, ChronoUnit.DAYS));
-            lines.add(title(now, last, window, outOfOrderness));
+            lines.add(title(now, last, time));
             lines.addAll(table(read(c, table, day, day.plus(1, ChronoUnit.DAYS))));
         } catch (SQLException e) {
             lines.add("-- " + clock(now) + " UTC: the warehouse did not answer: " + oneLine(e.getMessage()));
@@ -110,10 +111,12 @@ final class LiveScreen {
      * The first line: the span shown and when rows are due. A window's row is written once the
      * watermark passes its end, that is once records created an out-of-orderness after it arrive.
      */
-    static String title(Instant now, Optional<Instant> lastWindowEnd, Duration window, Duration outOfOrderness) {
+    static String title(Instant now, Optional<Instant> lastWindowEnd, EventTime time) {
+        Duration window = time.window();
+        Duration outOfOrderness = time.outOfOrderness();
         String head = "-- " + clock(now) + " UTC; today's windows of " + human(window);
         if (lastWindowEnd.isEmpty()) {
-            Instant firstEnd = Instant.ofEpochMilli((now.toEpochMilli() / window.toMillis() + 1) * window.toMillis());
+            Instant firstEnd = Instant.ofEpochMilli(time.windowStart(now.toEpochMilli())).plus(window);
             return head + ": no rows yet, the first are due about " + clock(firstEnd.plus(outOfOrderness)) + " --";
         }
         Instant nextDue = lastWindowEnd.get().plus(window).plus(outOfOrderness);
@@ -197,10 +200,10 @@ final class LiveScreen {
             return List.of("accounting: not available yet (the job is starting or restarting)");
         }
         Map<String, Object> a = accumulators.get();
-        long in = count(a, Accounting.RECORDS_IN);
-        long aggregated = count(a, Accounting.RECORDS_AGGREGATED);
-        long rejected = count(a, Accounting.REJECTED);
-        long duplicates = count(a, Accounting.DUPLICATES_DROPPED);
+        long in = Accounting.count(a, Accounting.RECORDS_IN);
+        long aggregated = Accounting.count(a, Accounting.RECORDS_AGGREGATED);
+        long rejected = Accounting.count(a, Accounting.REJECTED);
+        long duplicates = Accounting.count(a, Accounting.DUPLICATES_DROPPED);
         List<String> lines = new ArrayList<>();
         lines.add("this run: records_in " + in + " = aggregated " + aggregated + " + rejected " + rejected
                 + " + duplicates " + duplicates + " + in_flight " + (in - aggregated - rejected - duplicates));
@@ -216,10 +219,6 @@ final class LiveScreen {
             lines.add(reasons.toString());
         }
         return lines;
-    }
-
-    private static long count(Map<String, Object> accumulators, String name) {
-        return ((Number) accumulators.getOrDefault(name, 0L)).longValue();
     }
 
     private static String clock(Instant t) {

@@ -94,10 +94,7 @@ final class LocalJob implements AutoCloseable {
         int port = Loopback.freePort();
         try (LocalJob job = start(options, port, Optional.empty(), false, out)) {
             out.println("usage-analytics job running, flink ui http://127.0.0.1:" + port);
-            OptionalLong available = options.bounded && options.topicPattern == null
-                    ? OptionalLong.of(Topics.records(options.bootstrapServers, options.topics, options.kafkaProperties))
-                    : OptionalLong.empty();
-            Map<String, Object> result = job.await(available, acc -> { });
+            Map<String, Object> result = job.await(toRead(options), acc -> { });
             if (options.bounded) {
                 out.println(Accounting.summary(result));
             }
@@ -105,8 +102,11 @@ final class LocalJob implements AutoCloseable {
         }
     }
 
-    int uiPort() {
-        return uiPort;
+    /** What a bounded run over the options' topics has to read (unknown for a topic pattern). */
+    static OptionalLong toRead(JobOptions options) throws Exception {
+        return options.bounded && options.topicPattern == null
+                ? OptionalLong.of(Topics.records(options.bootstrapServers, options.topics, options.kafkaProperties))
+                : OptionalLong.empty();
     }
 
     boolean isDone() {
@@ -141,7 +141,7 @@ final class LocalJob implements AutoCloseable {
                 continue;
             }
             progress.accept(acc.get());
-            long read = ((Number) acc.get().getOrDefault(Accounting.RECORDS_IN, 0L)).longValue();
+            long read = Accounting.count(acc.get(), Accounting.RECORDS_IN);
             if (read != lastRead) {
                 lastRead = read;
                 lastReadChange = System.nanoTime();

@@ -178,7 +178,8 @@ final class LocalRunner implements Callable<Integer> {
         out.println("  input      " + (replay != null ? replay.describe() + " (bounded replay)"
                 : generate ? "generated traffic, " + rate + " requests/s" : "topic " + topic));
         out.println("  logs       " + localState.logFile());
-        resumeFrom.ifPresent(p -> out.println("  resuming   from " + p + " (the windows open when the last run stopped)"));
+        resumeFrom.ifPresent(p -> out.println("  resuming   from " + p
+                + " (the windows open when the last run stopped)"));
 
         if (replay != null) {
             replay.produce(servers, topic, options.kafkaProperties, out);
@@ -197,8 +198,8 @@ final class LocalRunner implements Callable<Integer> {
             if (!stopping.get()) {
                 job.reportFailures();
                 out.println();
-                LiveScreen.live(url, user, options.jdbcPassword, options.table, options.window,
-                        options.outOfOrderness, Instant.now(), job.accumulators()).forEach(out::println);
+                LiveScreen.live(url, user, options.jdbcPassword, options.table, options.eventTime(), Instant.now(),
+                        job.accumulators()).forEach(out::println);
             }
         }
         return 0;
@@ -230,13 +231,10 @@ final class LocalRunner implements Callable<Integer> {
     }
 
     private int awaitBounded(JobOptions options, String url, String user, InputReplay replay) throws Exception {
-        OptionalLong available = replay != null ? OptionalLong.of(replay.produced())
-                : options.topicPattern == null
-                        ? OptionalLong.of(Topics.records(options.bootstrapServers, options.topics, options.kafkaProperties))
-                        : OptionalLong.empty();
+        OptionalLong available = replay != null ? OptionalLong.of(replay.produced()) : LocalJob.toRead(options);
         AtomicLong consumed = new AtomicLong(-1);
         Map<String, Object> result = job.await(available, acc -> {
-            long read = ((Number) acc.getOrDefault(Accounting.RECORDS_IN, 0L)).longValue();
+            long read = Accounting.count(acc, Accounting.RECORDS_IN);
             if (consumed.getAndSet(read) != read) {
                 out.println("  consumed " + read
                         + (available.isPresent() ? " of " + available.getAsLong() + " records" : " records"));
@@ -249,7 +247,7 @@ final class LocalRunner implements Callable<Integer> {
         try (Connection c = Warehouse.connect(url, user, options.jdbcPassword, Duration.ofSeconds(10))) {
             // Windows that hold the records: from the one the earliest falls in.
             LiveScreen.table(LiveScreen.read(c, options.table,
-                    Instant.ofEpochMilli(from.toEpochMilli() / options.window.toMillis() * options.window.toMillis()),
+                    Instant.ofEpochMilli(options.eventTime().windowStart(from.toEpochMilli())),
                     to)).forEach(out::println);
         }
         out.println(Accounting.summary(result));

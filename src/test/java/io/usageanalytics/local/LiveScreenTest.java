@@ -1,6 +1,7 @@
 package io.usageanalytics.local;
 
 import io.usageanalytics.core.Accounting;
+import io.usageanalytics.core.EventTime;
 import io.usageanalytics.local.LiveScreen.ModelUsage;
 
 import org.junit.jupiter.api.Test;
@@ -20,20 +21,20 @@ class LiveScreenTest {
     private static final Instant NOW = Instant.parse("2026-12-01T12:04:02.400Z");
     private static final Duration MINUTE = Duration.ofMinutes(1);
     private static final Duration OUT_OF_ORDERNESS = Duration.ofSeconds(30);
+    private static final EventTime MINUTES = new EventTime(MINUTE, OUT_OF_ORDERNESS, Duration.ZERO);
+    private static final EventTime SECONDS = new EventTime(Duration.ofSeconds(5), Duration.ofSeconds(2), Duration.ZERO);
 
     @Test
     void titleSaysWhenTheFirstRowsAreDueAndLaterWhenTheNextAre() {
-        assertThat(LiveScreen.title(NOW, Optional.empty(), MINUTE, OUT_OF_ORDERNESS)).isEqualTo(
+        assertThat(LiveScreen.title(NOW, Optional.empty(), MINUTES)).isEqualTo(
                 "-- 12:04:02 UTC; today's windows of 1min: no rows yet, the first are due about 12:05:30 --");
-        assertThat(LiveScreen.title(NOW, Optional.of(Instant.parse("2026-12-01T12:04:00Z")), MINUTE,
-                OUT_OF_ORDERNESS)).isEqualTo(
+        assertThat(LiveScreen.title(NOW, Optional.of(Instant.parse("2026-12-01T12:04:00Z")), MINUTES)).isEqualTo(
                 "-- 12:04:02 UTC; today's windows of 1min closed up to 12:04:00; next rows due about 12:05:30 --");
-        assertThat(LiveScreen.title(NOW, Optional.of(Instant.parse("2026-12-01T11:00:00Z")), Duration.ofSeconds(5),
-                Duration.ofSeconds(2))).isEqualTo(
+        assertThat(LiveScreen.title(NOW, Optional.of(Instant.parse("2026-12-01T11:00:00Z")), SECONDS)).isEqualTo(
                 "-- 12:04:02 UTC; today's windows of 5s closed up to 11:00:00; next rows as records arrive --");
         // Slightly past due is still due: the watermark and the sink's flush take a moment.
         assertThat(LiveScreen.title(Instant.parse("2026-12-01T12:04:08.400Z"),
-                Optional.of(Instant.parse("2026-12-01T12:04:00Z")), Duration.ofSeconds(5), Duration.ofSeconds(2)))
+                Optional.of(Instant.parse("2026-12-01T12:04:00Z")), SECONDS))
                 .isEqualTo("-- 12:04:08 UTC; today's windows of 5s closed up to 12:04:00; next rows due about 12:04:07 --");
     }
 
@@ -58,8 +59,8 @@ class LiveScreenTest {
                 "ft:gpt-4o-mini-2024-07-18:acme-corp:support-bot:9aBcDeFg", 99_999_999, 999_999_999_999L,
                 new BigDecimal("99999999.123456789012"), 0, 100_000_000, 33_333_333, 33_333_333, 33_333_334, 0, 0,
                 99_999_999, 99_999))));
-        lines.add(LiveScreen.title(NOW, Optional.of(Instant.parse("2026-12-01T12:04:00Z")), Duration.ofMillis(1500),
-                Duration.ofMinutes(10)));
+        lines.add(LiveScreen.title(NOW, Optional.of(Instant.parse("2026-12-01T12:04:00Z")),
+                new EventTime(Duration.ofMillis(1500), Duration.ofMinutes(10), Duration.ZERO)));
         lines.addAll(LiveScreen.accounting(Optional.of(Map.of(Accounting.RECORDS_IN, 9_999_999_999L,
                 Accounting.RECORDS_AGGREGATED, 9_999_999_000L, Accounting.REJECTED, 999L))));
         assertThat(lines).allSatisfy(line -> assertThat(line.length()).as(line).isLessThanOrEqualTo(LiveScreen.WIDTH));
