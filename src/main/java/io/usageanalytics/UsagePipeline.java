@@ -2,6 +2,7 @@ package io.usageanalytics;
 
 import io.usageanalytics.aggregation.CreatedTimeWindows;
 import io.usageanalytics.aggregation.UsageAggregate;
+import io.usageanalytics.aggregation.UsageKey;
 import io.usageanalytics.aggregation.UsageRow;
 import io.usageanalytics.aggregation.UsageWindow;
 import io.usageanalytics.assembly.ChunkAssembler;
@@ -28,7 +29,7 @@ import java.time.Duration;
 
 /**
  * The usage pipeline: parsed records → routing of rejects → per-id assembly of completions and
- * streams → per model × fingerprint event-time windows. Sources and sinks are supplied by the
+ * streams → per model × fingerprint × service tier event-time windows. Sources and sinks are supplied by the
  * caller, so tests run exactly this with bounded in-memory sources and collecting sinks.
  */
 public final class UsagePipeline {
@@ -73,7 +74,7 @@ public final class UsagePipeline {
                         .uid("assemble-requests");
 
         SingleOutputStreamOperator<UsageRow> rows =
-                requests.keyBy(r -> Tuple2.of(r.model, r.systemFingerprint),
+                requests.keyBy(UsageKey::of,
                                 TypeInformation.of(new TypeHint<Tuple2<String, String>>() {}))
                         .window(new CreatedTimeWindows(time))
                         .allowedLateness(time.allowedLateness())

@@ -27,6 +27,12 @@ public class UsageCounts {
     public long finishNone;
     public long estimatedRequests;
     public long duplicatesDropped;
+    // Usage details, added later: savepoints taken before restore them as 0.
+    public long audioPromptTokens;
+    public long audioCompletionTokens;
+    public long acceptedPredictionTokens;
+    public long rejectedPredictionTokens;
+    public long cacheWriteTokens;
 
     public UsageCounts() {}
 
@@ -53,6 +59,11 @@ public class UsageCounts {
             totalTokens += r.usage.totalTokens;
             cachedPromptTokens += r.usage.cachedTokens;
             reasoningTokens += r.usage.reasoningTokens;
+            audioPromptTokens += r.usage.audioPromptTokens;
+            audioCompletionTokens += r.usage.audioCompletionTokens;
+            acceptedPredictionTokens += r.usage.acceptedPredictionTokens;
+            rejectedPredictionTokens += r.usage.rejectedPredictionTokens;
+            cacheWriteTokens += r.usage.cacheWriteTokens;
         } else {
             completionTokens += r.estimatedTokens;
             totalTokens += r.estimatedTokens;

@@ -5,7 +5,7 @@ import java.time.Instant;
 import java.util.Objects;
 
 /**
- * One output row: the usage of one model and backend fingerprint in one window. A window that is
+ * One output row: the usage of one model, backend fingerprint and service tier in one window. A window that is
  * updated by late data is emitted again as a complete row, so sinks upsert on the key.
  */
 public class UsageRow {
@@ -16,20 +16,26 @@ public class UsageRow {
     public String model;
     /** {@code ""} when the requests carried none. */
     public String systemFingerprint;
+    /** {@code ""} when the requests did not say. */
+    public String serviceTier;
     public UsageCounts counts;
-    /** At list prices, scale 12; {@code null} when the model has no price. */
+    /** At list prices of the row's tier, scale 12; {@code null} when unpriced. */
     public BigDecimal costUsd;
+    /** What the row would cost at standard prices (flex savings, priority premium); {@code null} when unpriced. */
+    public BigDecimal standardCostUsd;
 
     public UsageRow() {}
 
     public UsageRow(long windowStart, long windowEnd, String model, String systemFingerprint,
-            UsageCounts counts, BigDecimal costUsd) {
+            String serviceTier, UsageCounts counts, BigDecimal costUsd, BigDecimal standardCostUsd) {
         this.windowStart = windowStart;
         this.windowEnd = windowEnd;
         this.model = model;
         this.systemFingerprint = systemFingerprint;
+        this.serviceTier = serviceTier;
         this.counts = counts;
         this.costUsd = costUsd;
+        this.standardCostUsd = standardCostUsd;
     }
 
     @Override
@@ -42,18 +48,22 @@ public class UsageRow {
                 && windowEnd == that.windowEnd
                 && Objects.equals(model, that.model)
                 && Objects.equals(systemFingerprint, that.systemFingerprint)
+                && Objects.equals(serviceTier, that.serviceTier)
                 && Objects.equals(counts, that.counts)
-                && Objects.equals(costUsd, that.costUsd);
+                && Objects.equals(costUsd, that.costUsd)
+                && Objects.equals(standardCostUsd, that.standardCostUsd);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(windowStart, windowEnd, model, systemFingerprint, counts, costUsd);
+        return Objects.hash(windowStart, windowEnd, model, systemFingerprint, serviceTier, counts, costUsd,
+                standardCostUsd);
     }
 
     @Override
     public String toString() {
         return "UsageRow{" + Instant.ofEpochMilli(windowStart) + ".." + Instant.ofEpochMilli(windowEnd)
-                + ", " + model + ", fp=" + systemFingerprint + ", " + counts + ", cost_usd=" + costUsd + "}";
+                + ", " + model + ", fp=" + systemFingerprint + ", tier=" + serviceTier + ", " + counts + ", cost_usd=" + costUsd
+                + ", standard_cost_usd=" + standardCostUsd + "}";
     }
 }

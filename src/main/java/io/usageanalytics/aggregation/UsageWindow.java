@@ -1,6 +1,7 @@
 package io.usageanalytics.aggregation;
 
 import io.usageanalytics.core.Accounting;
+import io.usageanalytics.pricing.BilledTokens;
 import io.usageanalytics.pricing.PriceList;
 
 import org.apache.flink.api.common.functions.OpenContext;
@@ -40,14 +41,18 @@ public class UsageWindow
         UsageCounts counts = new UsageCounts();
         counts.add(totals.iterator().next());
         // The cost is linear in the tokens, so pricing the window's totals equals summing
-        // per-request costs: one model, one window, one price.
-        BigDecimal cost = prices.priceFor(key.f0, w.getStart())
-                .map(p -> p.cost(counts.promptTokens, counts.cachedPromptTokens, counts.completionTokens))
-                .orElse(null);
+        // per-request costs: one model, one tier, one window, one price.
+        BilledTokens tokens = new BilledTokens(counts.promptTokens, counts.cachedPromptTokens,
+                counts.cacheWriteTokens, counts.audioPromptTokens, counts.completionTokens,
+                counts.audioCompletionTokens);
+        String tier = UsageKey.serviceTier(key.f1);
+        BigDecimal cost = prices.cost(key.f0, tier, w.getStart(), tokens).orElse(null);
         if (cost == null) {
             unpriced.inc();
         }
-        out.collect(new UsageRow(w.getStart(), w.getEnd(), key.f0, key.f1, counts, cost));
+        BigDecimal standardCost = prices.cost(key.f0, "", w.getStart(), tokens).orElse(null);
+        out.collect(new UsageRow(w.getStart(), w.getEnd(), key.f0, UsageKey.fingerprint(key.f1), tier, counts,
+                cost, standardCost));
         rowsEmitted.inc();
     }
 }

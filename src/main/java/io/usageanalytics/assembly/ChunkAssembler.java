@@ -6,6 +6,7 @@ import io.usageanalytics.parsing.ChoicePart;
 import io.usageanalytics.parsing.LoggedObject;
 import io.usageanalytics.parsing.Reject;
 import io.usageanalytics.parsing.RejectReason;
+import io.usageanalytics.parsing.Usage;
 
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ValueState;
@@ -53,7 +54,7 @@ public class ChunkAssembler extends KeyedProcessFunction<String, LoggedObject, R
     private transient Counter streamsAggregated;
     private transient Counter streamsEstimated;
     private transient Counter requestsEstimated;
-    private transient Accounting.Rejects rejects;
+    private transient Accounting.ByReason rejects;
 
     public ChunkAssembler(EventTime time) {
         this.time = time;
@@ -71,7 +72,7 @@ public class ChunkAssembler extends KeyedProcessFunction<String, LoggedObject, R
         streamsAggregated = Accounting.counter(getRuntimeContext(), Accounting.STREAMS_AGGREGATED);
         streamsEstimated = Accounting.counter(getRuntimeContext(), Accounting.STREAMS_ESTIMATED);
         requestsEstimated = Accounting.counter(getRuntimeContext(), Accounting.REQUESTS_ESTIMATED);
-        rejects = new Accounting.Rejects(getRuntimeContext());
+        rejects = Accounting.ByReason.rejects(getRuntimeContext());
     }
 
     @Override
@@ -101,7 +102,7 @@ public class ChunkAssembler extends KeyedProcessFunction<String, LoggedObject, R
     /** The first object counted for an id wins; a retry logged again is dropped, but counted in its row. */
     private RequestUsage duplicate(LoggedObject o) {
         duplicates.inc();
-        RequestUsage marker = new RequestUsage(o.id, o.model, o.systemFingerprint, o.createdMillis());
+        RequestUsage marker = new RequestUsage(o.id, o.model, o.systemFingerprint, o.serviceTier, o.createdMillis());
         marker.duplicate = true;
         return marker;
     }
@@ -132,9 +133,10 @@ public class ChunkAssembler extends KeyedProcessFunction<String, LoggedObject, R
         if (s.systemFingerprint.isEmpty()) {
             s.systemFingerprint = o.systemFingerprint;
         }
-        if (o.usage != null) {
-            s.usage = o.usage;
+        if (s.serviceTier == null || s.serviceTier.isEmpty()) {
+            s.serviceTier = o.serviceTier;
         }
+        s.usage = Usage.latest(s.usage, o.usage);
         for (ChoicePart c : o.choices) {
             if (c.finishReason != null) {
                 s.finishReasons.put(c.index, c.finishReason);
@@ -171,7 +173,7 @@ public class ChunkAssembler extends KeyedProcessFunction<String, LoggedObject, R
     }
 
     private RequestUsage completion(LoggedObject o) {
-        RequestUsage r = new RequestUsage(o.id, o.model, o.systemFingerprint, o.createdMillis());
+        RequestUsage r = new RequestUsage(o.id, o.model, o.systemFingerprint, o.serviceTier, o.createdMillis());
         r.finishReasons = new String[o.choices.size()];
         for (int i = 0; i < r.finishReasons.length; i++) {
             r.finishReasons[i] = o.choices.get(i).finishReason;
@@ -200,7 +202,8 @@ public class ChunkAssembler extends KeyedProcessFunction<String, LoggedObject, R
     }
 
     private RequestUsage streamUsage(String id, StreamAssembly s) {
-        RequestUsage r = new RequestUsage(id, s.model, s.systemFingerprint, s.created * 1000L);
+        RequestUsage r = new RequestUsage(id, s.model, s.systemFingerprint,
+                s.serviceTier == null ? "" : s.serviceTier, s.created * 1000L);
         r.streamed = true;
         // By choice index, so that equal streams give equal requests.
         r.finishReasons = new TreeMap<>(s.finishReasons).values().stream()

@@ -15,6 +15,8 @@ public class RequestUsage {
     public String id;
     public String model;
     public String systemFingerprint;
+    /** {@code ""} when the request did not say. */
+    public String serviceTier;
     /** Event time: the request's {@code created} in ms. */
     public long createdMillis;
     /** A record dropped as a duplicate of a request already counted: it counts only as that. */
@@ -29,10 +31,12 @@ public class RequestUsage {
 
     public RequestUsage() {}
 
-    public RequestUsage(String id, String model, String systemFingerprint, long createdMillis) {
+    public RequestUsage(String id, String model, String systemFingerprint, String serviceTier,
+            long createdMillis) {
         this.id = id;
         this.model = model;
         this.systemFingerprint = systemFingerprint;
+        this.serviceTier = serviceTier;
         this.createdMillis = createdMillis;
     }
 
@@ -49,19 +53,20 @@ public class RequestUsage {
                 && Objects.equals(id, that.id)
                 && Objects.equals(model, that.model)
                 && Objects.equals(systemFingerprint, that.systemFingerprint)
+                && Objects.equals(serviceTier, that.serviceTier)
                 && Arrays.equals(finishReasons, that.finishReasons)
                 && Objects.equals(usage, that.usage);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(id, model, systemFingerprint, createdMillis, duplicate, streamed,
+        return Objects.hash(id, model, systemFingerprint, serviceTier, createdMillis, duplicate, streamed,
                 Arrays.hashCode(finishReasons), usage, estimatedTokens);
     }
 
     @Override
     public String toString() {
-        return "RequestUsage{" + id + ", " + model + ", fp=" + systemFingerprint + ", created=" + createdMillis
+        return "RequestUsage{" + id + ", " + model + ", fp=" + systemFingerprint + ", tier=" + serviceTier + ", created=" + createdMillis
                 + (duplicate ? ", duplicate" : (streamed ? ", streamed" : "") + ", finish="
                         + Arrays.toString(finishReasons) + (usage != null ? ", " + usage : ", estimated=" + estimatedTokens))
                 + "}";

@@ -12,6 +12,11 @@ public class StreamAssembly {
     public String model;
     /** The first non-empty fingerprint any chunk carried. */
     public String systemFingerprint = "";
+    /**
+     * The first non-empty service tier any chunk carried. Added later: a savepoint taken before
+     * restores it as {@code null}, which means none yet.
+     */
+    public String serviceTier = "";
     public long created;
     /** Event time at which the stream is complete and emitted. */
     public long completeAt;
@@ -21,7 +26,7 @@ public class StreamAssembly {
     public long choiceChunks;
     /** Finish reason per choice index; {@code ""} while the choice has not finished. */
     public Map<Integer, String> finishReasons = new HashMap<>();
-    /** From the usage chunk, {@code null} if none arrived (yet). */
+    /** The usage with the largest total of any chunk ({@link Usage#latest}), {@code null} if none arrived (yet). */
     public Usage usage;
     /** Tokens of the generated text so far, used only if no usage chunk arrives. */
     public long estimatedTokens;
@@ -41,19 +46,20 @@ public class StreamAssembly {
                 && estimatedTokens == that.estimatedTokens
                 && Objects.equals(model, that.model)
                 && Objects.equals(systemFingerprint, that.systemFingerprint)
+                && Objects.equals(serviceTier, that.serviceTier)
                 && Objects.equals(finishReasons, that.finishReasons)
                 && Objects.equals(usage, that.usage);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(model, systemFingerprint, created, completeAt, records, choiceChunks,
+        return Objects.hash(model, systemFingerprint, serviceTier, created, completeAt, records, choiceChunks,
                 finishReasons, usage, estimatedTokens);
     }
 
     @Override
     public String toString() {
-        return "StreamAssembly{" + model + ", fp=" + systemFingerprint + ", created=" + created
+        return "StreamAssembly{" + model + ", fp=" + systemFingerprint + ", tier=" + serviceTier + ", created=" + created
                 + ", completeAt=" + completeAt + ", records=" + records + ", finish=" + finishReasons
                 + ", usage=" + usage + ", estimated=" + estimatedTokens + "}";
     }

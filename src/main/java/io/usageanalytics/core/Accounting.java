@@ -13,7 +13,7 @@ import java.util.TreeMap;
  * The job's accounting counters. Each is a Flink metric under the {@code usage} group (for
  * dashboards and the REST API) and an accumulator of the same name (so a bounded run can report
  * its final totals). At the end of input: {@code records_in = records_aggregated + rejected +
- * duplicates_dropped}.
+ * duplicates_dropped + skipped}.
  */
 public final class Accounting {
 
@@ -26,6 +26,10 @@ public final class Accounting {
     /** Followed by the reject reason, e.g. {@code rejected_malformed_json}. */
     public static final String REJECTED_PREFIX = "rejected_";
     public static final String DUPLICATES_DROPPED = "duplicates_dropped";
+    /** Records that carry no usage by design (Azure's prompt-filter preamble): neither counted nor rejected. */
+    public static final String SKIPPED = "skipped";
+    /** Followed by the skip reason, e.g. {@code skipped_prompt_filter_preamble}. */
+    public static final String SKIPPED_PREFIX = "skipped_";
     public static final String RECORDS_AGGREGATED = "records_aggregated";
     public static final String REQUESTS_AGGREGATED = "requests_aggregated";
     public static final String STREAMS_AGGREGATED = "streams_aggregated";
@@ -55,35 +59,58 @@ public final class Accounting {
         return ((Number) accumulators.getOrDefault(name, 0L)).longValue();
     }
 
+    /**
+     * Records read but not yet accounted for: {@code records_in - records_aggregated - rejected -
+     * duplicates_dropped - skipped}; 0 at the end of input, the open streams and windows before.
+     */
+    public static long inFlight(Map<String, Object> accumulators) {
+        return count(accumulators, RECORDS_IN) - count(accumulators, RECORDS_AGGREGATED)
+                - count(accumulators, REJECTED) - count(accumulators, DUPLICATES_DROPPED)
+                - count(accumulators, SKIPPED);
+    }
+
     /** One line with the final accounting of a bounded run, e.g. for the command line. */
     public static String summary(Map<String, Object> accumulators) {
         StringBuilder s = new StringBuilder("accounting:");
-        for (String name : new String[] {RECORDS_IN, RECORDS_AGGREGATED, REJECTED, DUPLICATES_DROPPED,
+        for (String name : new String[] {RECORDS_IN, RECORDS_AGGREGATED, REJECTED, DUPLICATES_DROPPED, SKIPPED,
                 REQUESTS_AGGREGATED, STREAMS_AGGREGATED, REQUESTS_ESTIMATED}) {
             s.append(' ').append(name).append('=').append(accumulators.getOrDefault(name, 0L));
         }
         new TreeMap<>(accumulators).forEach((name, value) -> {
-            if (name.startsWith(REJECTED_PREFIX)) {
+            if (name.startsWith(REJECTED_PREFIX) || name.startsWith(SKIPPED_PREFIX)) {
                 s.append(' ').append(name).append('=').append(value);
             }
         });
         return s.toString();
     }
 
-    /** Counts rejects in total and by reason, registering a reason's counter when first seen. */
-    public static final class Rejects {
+    /**
+     * Counts records in total and by reason, registering a reason's counter when first seen: the
+     * rejects ({@link #rejects}) and the skipped records ({@link #skipped}).
+     */
+    public static final class ByReason {
         private final RuntimeContext context;
+        private final String prefix;
         private final Counter total;
         private final Map<String, Counter> byReason = new HashMap<>();
 
-        public Rejects(RuntimeContext context) {
+        private ByReason(RuntimeContext context, String total, String prefix) {
             this.context = context;
-            this.total = counter(context, REJECTED);
+            this.prefix = prefix;
+            this.total = counter(context, total);
+        }
+
+        public static ByReason rejects(RuntimeContext context) {
+            return new ByReason(context, REJECTED, REJECTED_PREFIX);
+        }
+
+        public static ByReason skipped(RuntimeContext context) {
+            return new ByReason(context, SKIPPED, SKIPPED_PREFIX);
         }
 
         public void inc(String reason) {
             total.inc();
-            byReason.computeIfAbsent(reason, r -> counter(context, REJECTED_PREFIX + r)).inc();
+            byReason.computeIfAbsent(reason, r -> counter(context, prefix + r)).inc();
         }
     }
 

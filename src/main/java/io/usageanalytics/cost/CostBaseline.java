@@ -14,7 +14,8 @@ public class CostBaseline {
     /** End of the last window evaluated; rows for it or earlier are late re-emissions. */
     public long evaluatedUntil = Long.MIN_VALUE;
     /**
-     * Rows of windows not yet closed: the latest cost (exact, as text) by {@code "<window end>|<fingerprint>"}.
+     * Rows of windows not yet closed: the latest cost (exact, as text) by
+     * {@code "<window end>|<backend>"} ({@link io.usageanalytics.aggregation.UsageKey#backend}).
      * Flat, because Flink's POJO analysis treats nested maps as generic types.
      */
     public Map<String, String> open = new HashMap<>();

@@ -1,5 +1,6 @@
 package io.usageanalytics.cost;
 
+import io.usageanalytics.aggregation.UsageKey;
 import io.usageanalytics.aggregation.UsageRow;
 import io.usageanalytics.pricing.Price;
 
@@ -18,8 +19,8 @@ import java.util.Map;
 
 /**
  * Per model, compares each closed window's cost with the model's baseline and raises a
- * {@link CostAlert} on a spike (see {@link SpikeRule}). Rows of one window (one per fingerprint)
- * arrive when it fires; the window is evaluated once, on the watermark that closed it, so an alert
+ * {@link CostAlert} on a spike (see {@link SpikeRule}). Rows of one window (one per fingerprint and
+ * service tier: the model's cost over all tiers is judged) arrive when it fires; the window is evaluated once, on the watermark that closed it, so an alert
  * comes within one window of the spike. Late re-emissions of evaluated windows are ignored: the
  * alert is about spend as it happened.
  */
@@ -50,7 +51,8 @@ public class CostSpikeDetector extends KeyedProcessFunction<String, UsageRow, Co
         if (row.costUsd == null || row.windowEnd <= b.evaluatedUntil) {
             return; // unpriced, or a late update of a window already judged
         }
-        b.open.put(row.windowEnd + "|" + row.systemFingerprint, row.costUsd.toPlainString());
+        b.open.put(row.windowEnd + "|" + UsageKey.backend(row.systemFingerprint, row.serviceTier),
+                row.costUsd.toPlainString());
         state.update(b);
         ctx.timerService().registerEventTimeTimer(row.windowEnd - 1);
     }

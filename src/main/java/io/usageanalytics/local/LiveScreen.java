@@ -204,9 +204,11 @@ final class LiveScreen {
         long aggregated = Accounting.count(a, Accounting.RECORDS_AGGREGATED);
         long rejected = Accounting.count(a, Accounting.REJECTED);
         long duplicates = Accounting.count(a, Accounting.DUPLICATES_DROPPED);
+        long skipped = Accounting.count(a, Accounting.SKIPPED);
         List<String> lines = new ArrayList<>();
         lines.add("this run: records_in " + in + " = aggregated " + aggregated + " + rejected " + rejected
-                + " + duplicates " + duplicates + " + in_flight " + (in - aggregated - rejected - duplicates));
+                + " + duplicates " + duplicates + (skipped > 0 ? " + skipped " + skipped : "")
+                + " + in_flight " + Accounting.inFlight(a));
         StringBuilder reasons = new StringBuilder();
         new TreeMap<>(a).forEach((name, value) -> {
             if (name.startsWith(Accounting.REJECTED_PREFIX)) {

@@ -25,6 +25,8 @@ public class LoggedObject {
     public String model;
     /** {@code ""} when the field is absent or null. */
     public String systemFingerprint = "";
+    /** {@code service_tier}; {@code ""} when the field is absent or null. */
+    public String serviceTier = "";
     /** Unix seconds. */
     public long created;
     public List<ChoicePart> choices = new ArrayList<>();
@@ -49,18 +51,19 @@ public class LoggedObject {
                 && Objects.equals(id, that.id)
                 && Objects.equals(model, that.model)
                 && Objects.equals(systemFingerprint, that.systemFingerprint)
+                && Objects.equals(serviceTier, that.serviceTier)
                 && Objects.equals(choices, that.choices)
                 && Objects.equals(usage, that.usage);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(chunk, id, model, systemFingerprint, created, choices, usage);
+        return Objects.hash(chunk, id, model, systemFingerprint, serviceTier, created, choices, usage);
     }
 
     @Override
     public String toString() {
         return (chunk ? "Chunk{" : "Completion{") + id + ", " + model + ", fp=" + systemFingerprint
-                + ", created=" + created + ", choices=" + choices + ", usage=" + usage + "}";
+                + ", tier=" + serviceTier + ", created=" + created + ", choices=" + choices + ", usage=" + usage + "}";
     }
 }

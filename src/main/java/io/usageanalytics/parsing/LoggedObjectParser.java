@@ -9,6 +9,7 @@ import com.fasterxml.jackson.core.StreamReadConstraints;
 
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.function.LongSupplier;
 
@@ -62,13 +63,16 @@ public final class LoggedObjectParser {
 
     public ParsedRecord parse(LoggedRecord record) {
         try {
-            return ParsedRecord.valid(parseObject(record));
+            Fields fields = read(record);
+            return fields.isPromptFilterPreamble()
+                    ? ParsedRecord.skipped(ParsedRecord.PROMPT_FILTER_PREAMBLE)
+                    : ParsedRecord.valid(fields.validate(record, clockSeconds.getAsLong()));
         } catch (Invalid e) {
             return ParsedRecord.rejected(new Reject(record, e.reason, e.getMessage()));
         }
     }
 
-    private LoggedObject parseObject(LoggedRecord record) throws Invalid {
+    private static Fields read(LoggedRecord record) throws Invalid {
         byte[] value = record.value;
         if (value == null || value.length == 0) {
             throw new Invalid(RejectReason.MALFORMED_JSON, "empty record value");
@@ -101,7 +105,7 @@ public final class LoggedObjectParser {
         } catch (IOException e) {
             throw new Invalid(RejectReason.MALFORMED_JSON, oneLine(e.getMessage()));
         }
-        return fields.validate(record, clockSeconds.getAsLong());
+        return fields;
     }
 
     private static void expectEnd(JsonParser p) throws IOException, Invalid {
@@ -146,7 +150,24 @@ public final class LoggedObjectParser {
                     break;
                 case "usage":
                     seen = once(p, seen, 64, name);
-                    readUsage(p, t, f);
+                    f.usage = readUsage(p, t, "usage");
+                    if (f.usage != null && f.usage.problem != null) {
+                        f.fail(f.usage.problem);
+                    }
+                    break;
+                case "service_tier":
+                    seen = once(p, seen, 128, name);
+                    f.tier = t;
+                    f.tierText = stringOrSkip(p, t);
+                    break;
+                case "x_groq":
+                    seen = once(p, seen, 256, name);
+                    f.groqUsage = readGroq(p, t);
+                    break;
+                case "prompt_filter_results":
+                    seen = once(p, seen, 512, name);
+                    f.promptFilterResults = true;
+                    p.skipChildren();
                     break;
                 default:
                     p.skipChildren();
@@ -326,16 +347,41 @@ public final class LoggedObjectParser {
         }
     }
 
-    private static void readUsage(JsonParser p, JsonToken t, Fields f) throws IOException {
-        if (t == JsonToken.VALUE_NULL) {
-            return;
-        }
+    /**
+     * Groq puts a stream's usage in {@code x_groq.usage} of its last chunk; anything else in
+     * {@code x_groq}, or an {@code x_groq} that is not an object, is not ours to judge.
+     */
+    private static UsageFields readGroq(JsonParser p, JsonToken t) throws IOException {
         if (t != JsonToken.START_OBJECT) {
-            f.fail(RejectReason.INVALID_FIELD, "usage is " + describe(t) + ", not an object");
             p.skipChildren();
-            return;
+            return null;
         }
-        f.usageSeen = true;
+        UsageFields usage = null;
+        int seen = 0;
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String name = p.currentName();
+            JsonToken v = p.nextToken();
+            if ("usage".equals(name)) {
+                seen = once(p, seen, 1, name);
+                usage = readUsage(p, v, "x_groq.usage");
+            } else {
+                p.skipChildren();
+            }
+        }
+        return usage;
+    }
+
+    /** The usage object at {@code path}; {@code null} when it is null. */
+    private static UsageFields readUsage(JsonParser p, JsonToken t, String path) throws IOException {
+        if (t == JsonToken.VALUE_NULL) {
+            return null;
+        }
+        UsageFields u = new UsageFields(path);
+        if (t != JsonToken.START_OBJECT) {
+            u.problem = new Invalid(RejectReason.INVALID_FIELD, path + " is " + describe(t) + ", not an object");
+            p.skipChildren();
+            return u;
+        }
         int seen = 0;
         while (p.nextToken() == JsonToken.FIELD_NAME) {
             String name = p.currentName();
@@ -343,49 +389,68 @@ public final class LoggedObjectParser {
             switch (name) {
                 case "prompt_tokens":
                     seen = once(p, seen, 1, name);
-                    f.prompt = readCount(p, v);
+                    u.prompt = readCount(p, v);
                     break;
                 case "completion_tokens":
                     seen = once(p, seen, 2, name);
-                    f.completion = readCount(p, v);
+                    u.completion = readCount(p, v);
                     break;
                 case "total_tokens":
                     seen = once(p, seen, 4, name);
-                    f.total = readCount(p, v);
+                    u.total = readCount(p, v);
                     break;
                 case "prompt_tokens_details":
                     seen = once(p, seen, 8, name);
-                    f.cached = readDetail(p, v, "cached_tokens", f.cached);
+                    readDetails(p, v, u.promptDetails, PROMPT_DETAILS);
                     break;
                 case "completion_tokens_details":
                     seen = once(p, seen, 16, name);
-                    f.reasoning = readDetail(p, v, "reasoning_tokens", f.reasoning);
+                    readDetails(p, v, u.completionDetails, COMPLETION_DETAILS);
+                    break;
+                case "prompt_cache_hit_tokens":
+                    seen = once(p, seen, 32, name);
+                    u.cacheHit = readCount(p, v);
                     break;
                 default:
                     p.skipChildren();
             }
         }
+        return u;
     }
 
-    private static long readDetail(JsonParser p, JsonToken t, String field, long current)
-            throws IOException {
+    /** The details read from {@code prompt_tokens_details}, in this order. */
+    private static final String[] PROMPT_DETAILS = {"cached_tokens", "audio_tokens", "cache_write_tokens"};
+    /** The details read from {@code completion_tokens_details}, in this order. */
+    private static final String[] COMPLETION_DETAILS = {
+        "reasoning_tokens", "audio_tokens", "accepted_prediction_tokens", "rejected_prediction_tokens"};
+
+    /** Reads the {@code names} of a details object into {@code counts}; a details value that is no object is ignored. */
+    private static void readDetails(JsonParser p, JsonToken t, long[] counts, String[] names) throws IOException {
         if (t != JsonToken.START_OBJECT) {
             p.skipChildren();
-            return current;
+            return;
         }
-        long found = current;
         int seen = 0;
         while (p.nextToken() == JsonToken.FIELD_NAME) {
             String name = p.currentName();
             JsonToken v = p.nextToken();
-            if (field.equals(name)) {
-                seen = once(p, seen, 1, name);
-                found = readCount(p, v);
+            int i = indexOf(names, name);
+            if (i >= 0) {
+                seen = once(p, seen, 1 << i, name);
+                counts[i] = readCount(p, v);
             } else {
                 p.skipChildren();
             }
         }
-        return found;
+    }
+
+    private static int indexOf(String[] names, String name) {
+        for (int i = 0; i < names.length; i++) {
+            if (names[i].equals(name)) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     /**
@@ -459,21 +524,36 @@ public final class LoggedObjectParser {
         JsonToken fingerprint;
         String fingerprintText;
         long created = ABSENT;
+        JsonToken tier;
+        String tierText;
         boolean choicesSeen;
         List<ChoicePart> choices;
-        boolean usageSeen;
-        long prompt = ABSENT;
-        long completion = ABSENT;
-        long total = ABSENT;
-        long cached = ABSENT;
-        long reasoning = ABSENT;
+        /** {@code usage}, {@code null} when absent or null. */
+        UsageFields usage;
+        /** Groq's {@code x_groq.usage}, which stands for an absent {@code usage}. */
+        UsageFields groqUsage;
+        boolean promptFilterResults;
         /** The first problem found inside choices or usage while reading. */
         Invalid nested;
 
         void fail(String reason, String detail) {
+            fail(new Invalid(reason, detail));
+        }
+
+        void fail(Invalid problem) {
             if (nested == null) {
-                nested = new Invalid(reason, detail);
+                nested = problem;
             }
+        }
+
+        /**
+         * Azure OpenAI opens every stream with a chunk that only reports its prompt filter: empty
+         * id, object and model, created 0, no choices. Exactly that shape is skipped, not rejected;
+         * any other record without an id or object is still a reject.
+         */
+        boolean isPromptFilterPreamble() {
+            return promptFilterResults && "".equals(objectText) && "".equals(idText) && "".equals(modelText)
+                    && created == 0 && choices != null && choices.isEmpty() && nested == null;
         }
 
         LoggedObject validate(LoggedRecord record, long nowSeconds) throws Invalid {
@@ -487,14 +567,21 @@ public final class LoggedObjectParser {
                                 + ", expected chat.completion or chat.completion.chunk");
             }
             String idValue = name("id", id, idText);
-            String modelValue = name("model", model, modelText);
+            String modelValue = storable("model", name("model", model, modelText));
             String fp = "";
             if (fingerprint != null && fingerprint != JsonToken.VALUE_NULL) {
                 if (fingerprintText == null) {
                     throw new Invalid(RejectReason.INVALID_FIELD,
                             "system_fingerprint is " + describe(fingerprint) + ", not a string");
                 }
-                fp = limitLength("system_fingerprint", fingerprintText);
+                fp = storable("system_fingerprint", fingerprintText);
+            }
+            String serviceTier = "";
+            if (tier != null && tier != JsonToken.VALUE_NULL) {
+                if (tierText == null) {
+                    throw new Invalid(RejectReason.INVALID_FIELD, "service_tier is " + describe(tier) + ", not a string");
+                }
+                serviceTier = storable("service_tier", tierText);
             }
             if (created == ABSENT) {
                 throw new Invalid(RejectReason.MISSING_FIELD, "created is missing");
@@ -523,15 +610,12 @@ public final class LoggedObjectParser {
             o.id = idValue;
             o.model = modelValue;
             o.systemFingerprint = fp;
+            o.serviceTier = serviceTier;
             o.created = created;
             o.choices = choices;
-            if (usageSeen) {
-                o.usage = new Usage(
-                        token("prompt_tokens", prompt),
-                        token("completion_tokens", completion),
-                        token("total_tokens", total),
-                        detail("prompt_tokens_details.cached_tokens", cached),
-                        detail("completion_tokens_details.reasoning_tokens", reasoning));
+            UsageFields reported = usage != null ? usage : groqUsage;
+            if (reported != null) {
+                o.usage = reported.validate();
             }
             return o;
         }
@@ -550,6 +634,14 @@ public final class LoggedObjectParser {
             return limitLength(field, text);
         }
 
+        /** A name the warehouse keeps: PostgreSQL text cannot hold U+0000. */
+        private static String storable(String field, String text) throws Invalid {
+            if (text.indexOf('\u0000') >= 0) {
+                throw new Invalid(RejectReason.INVALID_FIELD, field + " contains U+0000, which the warehouse cannot store");
+            }
+            return limitLength(field, text);
+        }
+
         private static String limitLength(String field, String text) throws Invalid {
             if (text.length() > MAX_NAME_LENGTH) {
                 throw new Invalid(RejectReason.LIMIT_EXCEEDED,
@@ -558,27 +650,69 @@ public final class LoggedObjectParser {
             return text;
         }
 
-        private static long token(String field, long v) throws Invalid {
-            if (v == ABSENT) {
-                throw new Invalid(RejectReason.MISSING_FIELD, "usage." + field + " is missing");
-            }
-            if (v == INVALID) {
-                throw new Invalid(RejectReason.INVALID_FIELD,
-                        "usage." + field + " is not a non-negative integer");
-            }
-            return v;
-        }
-
-        private static long detail(String field, long v) throws Invalid {
-            if (v == INVALID) {
-                throw new Invalid(RejectReason.INVALID_FIELD,
-                        "usage." + field + " is not a non-negative integer");
-            }
-            return v == ABSENT ? 0 : v;
-        }
-
         private static String clip(String s) {
             return s.length() <= 64 ? s : s.substring(0, 64) + "...";
+        }
+    }
+
+    /** The counts of one usage object as read ({@link #ABSENT} or {@link #INVALID} where so). */
+    private static final class UsageFields {
+        final String path;
+        long prompt = ABSENT;
+        long completion = ABSENT;
+        long total = ABSENT;
+        /** DeepSeek's {@code prompt_cache_hit_tokens}: cached tokens when the details lack them. */
+        long cacheHit = ABSENT;
+        final long[] promptDetails = absent(PROMPT_DETAILS.length);
+        final long[] completionDetails = absent(COMPLETION_DETAILS.length);
+        /** The usage is not an object. */
+        Invalid problem;
+
+        UsageFields(String path) {
+            this.path = path;
+        }
+
+        private static long[] absent(int n) {
+            long[] counts = new long[n];
+            Arrays.fill(counts, ABSENT);
+            return counts;
+        }
+
+        Usage validate() throws Invalid {
+            if (problem != null) {
+                throw problem;
+            }
+            long[] prompts = new long[PROMPT_DETAILS.length];
+            for (int i = 0; i < prompts.length; i++) {
+                prompts[i] = detail("prompt_tokens_details." + PROMPT_DETAILS[i], promptDetails[i]);
+            }
+            long[] completions = new long[COMPLETION_DETAILS.length];
+            for (int i = 0; i < completions.length; i++) {
+                completions[i] = detail("completion_tokens_details." + COMPLETION_DETAILS[i], completionDetails[i]);
+            }
+            long hit = detail("prompt_cache_hit_tokens", cacheHit);
+            Usage u = new Usage(token("prompt_tokens", prompt), token("completion_tokens", completion),
+                    token("total_tokens", total), promptDetails[0] == ABSENT ? hit : prompts[0], completions[0]);
+            u.audioPromptTokens = prompts[1];
+            u.cacheWriteTokens = prompts[2];
+            u.audioCompletionTokens = completions[1];
+            u.acceptedPredictionTokens = completions[2];
+            u.rejectedPredictionTokens = completions[3];
+            return u;
+        }
+
+        private long token(String field, long v) throws Invalid {
+            if (v == ABSENT) {
+                throw new Invalid(RejectReason.MISSING_FIELD, path + "." + field + " is missing");
+            }
+            return detail(field, v);
+        }
+
+        private long detail(String field, long v) throws Invalid {
+            if (v == INVALID) {
+                throw new Invalid(RejectReason.INVALID_FIELD, path + "." + field + " is not a non-negative integer");
+            }
+            return v == ABSENT ? 0 : v;
         }
     }
 

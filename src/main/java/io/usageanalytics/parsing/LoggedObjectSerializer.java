@@ -1,6 +1,7 @@
 package io.usageanalytics.parsing;
 
-import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
+import org.apache.flink.api.common.typeutils.TypeSerializer;
+import org.apache.flink.api.common.typeutils.TypeSerializerSchemaCompatibility;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 import org.apache.flink.api.common.typeutils.base.TypeSerializerSingleton;
 import org.apache.flink.core.memory.DataInputView;
@@ -52,6 +53,7 @@ public final class LoggedObjectSerializer extends TypeSerializerSingleton<Logged
         to.id = from.id;
         to.model = from.model;
         to.systemFingerprint = from.systemFingerprint;
+        to.serviceTier = from.serviceTier;
         to.created = from.created;
         to.choices = new ArrayList<>(from.choices.size());
         for (ChoicePart c : from.choices) {
@@ -59,8 +61,7 @@ public final class LoggedObjectSerializer extends TypeSerializerSingleton<Logged
             d.toolArguments = new HashMap<>(c.toolArguments);
             to.choices.add(d);
         }
-        to.usage = from.usage == null ? null : new Usage(from.usage.promptTokens, from.usage.completionTokens,
-                from.usage.totalTokens, from.usage.cachedTokens, from.usage.reasoningTokens);
+        to.usage = from.usage == null ? null : Usage.of(from.usage.counts());
         return to;
     }
 
@@ -89,6 +90,7 @@ public final class LoggedObjectSerializer extends TypeSerializerSingleton<Logged
         writeString(o.id, out);
         writeString(o.model, out);
         writeString(o.systemFingerprint, out);
+        writeString(o.serviceTier, out);
         out.writeLong(o.created);
         out.writeInt(o.choices.size());
         for (ChoicePart c : o.choices) {
@@ -104,11 +106,9 @@ public final class LoggedObjectSerializer extends TypeSerializerSingleton<Logged
         Usage u = o.usage;
         out.writeBoolean(u != null);
         if (u != null) {
-            out.writeLong(u.promptTokens);
-            out.writeLong(u.completionTokens);
-            out.writeLong(u.totalTokens);
-            out.writeLong(u.cachedTokens);
-            out.writeLong(u.reasoningTokens);
+            for (long count : u.counts()) {
+                out.writeLong(count);
+            }
         }
     }
 
@@ -122,6 +122,7 @@ public final class LoggedObjectSerializer extends TypeSerializerSingleton<Logged
         o.id = readString(in);
         o.model = readString(in);
         o.systemFingerprint = readString(in);
+        o.serviceTier = readString(in);
         o.created = in.readLong();
         int choices = in.readInt();
         List<ChoicePart> parts = new ArrayList<>(choices);
@@ -135,7 +136,11 @@ public final class LoggedObjectSerializer extends TypeSerializerSingleton<Logged
         }
         o.choices = parts;
         if (in.readBoolean()) {
-            o.usage = new Usage(in.readLong(), in.readLong(), in.readLong(), in.readLong(), in.readLong());
+            long[] counts = new Usage().counts();
+            for (int i = 0; i < counts.length; i++) {
+                counts[i] = in.readLong();
+            }
+            o.usage = Usage.of(counts);
         }
         return o;
     }
@@ -155,10 +160,40 @@ public final class LoggedObjectSerializer extends TypeSerializerSingleton<Logged
         return new Snapshot();
     }
 
-    /** Names the serializer; it has no configuration. */
-    public static final class Snapshot extends SimpleTypeSerializerSnapshot<LoggedObject> {
-        public Snapshot() {
-            super(() -> INSTANCE);
+    /**
+     * Names the serializer and its format. Format 3 (written by the base class of earlier
+     * releases) lacked the service tier and the usage details; data in it cannot be read, so a
+     * restore of an unaligned checkpoint holding some fails clearly instead of misreading it.
+     */
+    public static final class Snapshot implements TypeSerializerSnapshot<LoggedObject> {
+        /** Version 4: service tier and usage details. */
+        private static final int FORMAT = 4;
+        private int format = FORMAT;
+
+        @Override
+        public int getCurrentVersion() {
+            return FORMAT;
+        }
+
+        @Override
+        public void writeSnapshot(DataOutputView out) {}
+
+        @Override
+        public void readSnapshot(int readVersion, DataInputView in, ClassLoader classLoader) {
+            format = readVersion;
+        }
+
+        @Override
+        public TypeSerializer<LoggedObject> restoreSerializer() {
+            return INSTANCE;
+        }
+
+        @Override
+        public TypeSerializerSchemaCompatibility<LoggedObject> resolveSchemaCompatibility(
+                TypeSerializerSnapshot<LoggedObject> old) {
+            return old instanceof Snapshot && ((Snapshot) old).format == FORMAT
+                    ? TypeSerializerSchemaCompatibility.compatibleAsIs()
+                    : TypeSerializerSchemaCompatibility.incompatible();
         }
     }
 

@@ -3,13 +3,19 @@ package io.usageanalytics.parsing;
 import java.util.Objects;
 
 /**
- * What the source emits for each input record: exactly one of a valid object or a reject. Parsing
- * happens in the source so that watermarks are generated per partition from {@code created}.
+ * What the source emits for each input record: exactly one of a valid object, a reject, or the
+ * reason a record that carries no usage was skipped. Parsing happens in the source so that
+ * watermarks are generated per partition from {@code created}.
  */
 public class ParsedRecord {
 
+    /** Skip reason of Azure OpenAI's prompt-filter chunk that opens each stream. */
+    public static final String PROMPT_FILTER_PREAMBLE = "prompt_filter_preamble";
+
     public LoggedObject object;
     public Reject reject;
+    /** Why the record was skipped, e.g. {@link #PROMPT_FILTER_PREAMBLE}. */
+    public String skipped;
 
     public ParsedRecord() {}
 
@@ -25,7 +31,13 @@ public class ParsedRecord {
         return r;
     }
 
-    /** Event time in ms; rejects get {@link Long#MIN_VALUE} so they never move the watermark. */
+    public static ParsedRecord skipped(String reason) {
+        ParsedRecord r = new ParsedRecord();
+        r.skipped = reason;
+        return r;
+    }
+
+    /** Event time in ms; rejects and skipped records get {@link Long#MIN_VALUE} so they never move the watermark. */
     public long eventTimeMillis() {
         return object != null ? object.createdMillis() : Long.MIN_VALUE;
     }
@@ -36,16 +48,17 @@ public class ParsedRecord {
             return false;
         }
         ParsedRecord that = (ParsedRecord) o;
-        return Objects.equals(object, that.object) && Objects.equals(reject, that.reject);
+        return Objects.equals(object, that.object) && Objects.equals(reject, that.reject)
+                && Objects.equals(skipped, that.skipped);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(object, reject);
+        return Objects.hash(object, reject, skipped);
     }
 
     @Override
     public String toString() {
-        return object != null ? object.toString() : String.valueOf(reject);
+        return object != null ? object.toString() : reject != null ? reject.toString() : "Skipped{" + skipped + "}";
     }
 }

@@ -7,7 +7,10 @@ import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.functions.ProcessFunction;
 import org.apache.flink.util.Collector;
 
-/** Counts every input record and sends rejects to the {@link Reject#OUTPUT} side output. */
+/**
+ * Counts every input record, sends rejects to the {@link Reject#OUTPUT} side output and drops
+ * (counting) the records skipped by design.
+ */
 public class ParsedRecordRouter extends ProcessFunction<ParsedRecord, LoggedObject> {
 
     private static final long serialVersionUID = 1L;
@@ -15,14 +18,16 @@ public class ParsedRecordRouter extends ProcessFunction<ParsedRecord, LoggedObje
     private transient Counter recordsIn;
     private transient Counter completionsIn;
     private transient Counter chunksIn;
-    private transient Accounting.Rejects rejects;
+    private transient Accounting.ByReason rejects;
+    private transient Accounting.ByReason skipped;
 
     @Override
     public void open(OpenContext openContext) {
         recordsIn = Accounting.counter(getRuntimeContext(), Accounting.RECORDS_IN);
         completionsIn = Accounting.counter(getRuntimeContext(), Accounting.COMPLETIONS_IN);
         chunksIn = Accounting.counter(getRuntimeContext(), Accounting.CHUNKS_IN);
-        rejects = new Accounting.Rejects(getRuntimeContext());
+        rejects = Accounting.ByReason.rejects(getRuntimeContext());
+        skipped = Accounting.ByReason.skipped(getRuntimeContext());
     }
 
     @Override
@@ -31,6 +36,10 @@ public class ParsedRecordRouter extends ProcessFunction<ParsedRecord, LoggedObje
         if (record.reject != null) {
             rejects.inc(record.reject.reason);
             ctx.output(Reject.OUTPUT, record.reject);
+            return;
+        }
+        if (record.skipped != null) {
+            skipped.inc(record.skipped);
             return;
         }
         (record.object.chunk ? chunksIn : completionsIn).inc();

@@ -127,6 +127,11 @@ public final class PriceList implements Serializable {
         return new BigDecimal(perToken.asText()).multiply(MILLION).stripTrailingZeros();
     }
 
+    /** Interim, until tiers are priced: standard prices, text tokens only. */
+    public Optional<java.math.BigDecimal> cost(String model, String serviceTier, long windowStartMillis, BilledTokens t) {
+        return priceFor(model, windowStartMillis).map(p -> p.cost(t.prompt(), t.cachedPrompt(), t.completion()));
+    }
+
     /** The price of {@code model} for a window starting at {@code windowStartMillis}. */
     public Optional<Price> priceFor(String model, long windowStartMillis) {
         List<Price> prices = byModel.get(model);

@@ -6,6 +6,7 @@ import io.usageanalytics.aggregation.UsageRow;
 import org.apache.flink.connector.jdbc.JdbcConnectionOptions;
 import org.apache.flink.connector.jdbc.JdbcStatementBuilder;
 
+import java.math.BigDecimal;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Types;
@@ -29,17 +30,18 @@ public final class UsageTable {
 
     public static final String DEFAULT_TABLE = "llm_usage";
     public static final List<String> KEY_COLUMNS =
-            List.of("window_start", "window_end", "model", "system_fingerprint");
+            List.of("window_start", "window_end", "model", "system_fingerprint", "service_tier");
     private static final Pattern IDENTIFIER = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*(\\.[A-Za-z_][A-Za-z0-9_]*)?");
 
     private UsageTable() {}
 
     public static final String COST_COLUMN = "cost_usd";
+    public static final String STANDARD_COST_COLUMN = "standard_cost_usd";
 
     /** Every column the job writes, key first, in statement order. */
     public static List<String> columns() {
         return Stream.concat(Stream.concat(KEY_COLUMNS.stream(), Arrays.stream(UsageColumn.values()).map(c -> c.sql)),
-                        Stream.of(COST_COLUMN))
+                        Stream.of(COST_COLUMN, STANDARD_COST_COLUMN))
                 .collect(Collectors.toList());
     }
 
@@ -93,14 +95,20 @@ public final class UsageTable {
             ps.setObject(2, utc(row.windowEnd));
             ps.setString(3, row.model);
             ps.setString(4, row.systemFingerprint);
+            ps.setString(5, row.serviceTier);
             int i = KEY_COLUMNS.size();
             for (UsageColumn c : UsageColumn.values()) {
                 ps.setLong(++i, c.of(row.counts));
             }
-            if (row.costUsd == null) {
-                ps.setNull(++i, Types.NUMERIC);
+            setCost(ps, ++i, row.costUsd);
+            setCost(ps, ++i, row.standardCostUsd);
+        }
+
+        private static void setCost(PreparedStatement ps, int i, BigDecimal cost) throws SQLException {
+            if (cost == null) {
+                ps.setNull(i, Types.NUMERIC);
             } else {
-                ps.setBigDecimal(++i, row.costUsd);
+                ps.setBigDecimal(i, cost);
             }
         }
 

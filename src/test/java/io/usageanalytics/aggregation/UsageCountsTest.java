@@ -12,15 +12,20 @@ class UsageCountsTest {
 
     @Test
     void aRequestCountsItsChoicesTokensAndWhetherItWasStreamedOrEstimated() {
-        RequestUsage completion = new RequestUsage("c", "m", "fp", 0);
+        RequestUsage completion = new RequestUsage("c", "m", "fp", "", 0);
         completion.finishReasons = new String[] {"stop", "length", "tool_calls", "content_filter", "function_call",
             "eos", null};
         completion.usage = new Usage(10, 20, 30, 4, 5);
-        RequestUsage stream = new RequestUsage("s", "m", "fp", 0);
+        completion.usage.audioPromptTokens = 3;
+        completion.usage.cacheWriteTokens = 2;
+        completion.usage.audioCompletionTokens = 6;
+        completion.usage.acceptedPredictionTokens = 7;
+        completion.usage.rejectedPredictionTokens = 8;
+        RequestUsage stream = new RequestUsage("s", "m", "fp", "", 0);
         stream.streamed = true;
         stream.finishReasons = new String[] {"stop"};
         stream.estimatedTokens = 7;
-        RequestUsage duplicate = new RequestUsage("c", "m", "fp", 0);
+        RequestUsage duplicate = new RequestUsage("c", "m", "fp", "", 0);
         duplicate.duplicate = true;
         duplicate.usage = new Usage(1, 1, 2, 0, 0);
 
@@ -32,8 +37,9 @@ class UsageCountsTest {
         assertThat(new long[] {c.requests, c.streamedRequests, c.choices, c.promptTokens, c.completionTokens,
             c.totalTokens, c.cachedPromptTokens, c.reasoningTokens, c.finishStop, c.finishLength, c.finishToolCalls,
             c.finishContentFilter, c.finishFunctionCall, c.finishOther, c.finishNone, c.estimatedRequests,
-            c.duplicatesDropped})
-                .containsExactly(2, 1, 8, 10, 27, 37, 4, 5, 2, 1, 1, 1, 1, 1, 1, 1, 1);
+            c.duplicatesDropped, c.audioPromptTokens, c.audioCompletionTokens, c.acceptedPredictionTokens,
+            c.rejectedPredictionTokens, c.cacheWriteTokens})
+                .containsExactly(2, 1, 8, 10, 27, 37, 4, 5, 2, 1, 1, 1, 1, 1, 1, 1, 1, 3, 6, 7, 8, 2);
     }
 
     @Test

@@ -24,6 +24,7 @@ import static io.usageanalytics.testing.Logged.completion;
 import static io.usageanalytics.testing.Logged.delta;
 import static io.usageanalytics.testing.Logged.message;
 import static io.usageanalytics.testing.Logged.object;
+import static io.usageanalytics.testing.Logged.tier;
 import static io.usageanalytics.testing.Logged.usage;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -75,7 +76,7 @@ class ChunkAssemblerTest {
     /** A request as the assembler reports it, with the usage it carried. */
     private static RequestUsage reported(String id, String model, String fp, long created, boolean streamed,
             Usage usage, String... finishReasons) {
-        RequestUsage r = new RequestUsage(id, model, fp, created * 1000);
+        RequestUsage r = new RequestUsage(id, model, fp, "", created * 1000);
         r.streamed = streamed;
         r.usage = usage;
         r.finishReasons = finishReasons;
@@ -91,7 +92,7 @@ class ChunkAssemblerTest {
     }
 
     private static RequestUsage duplicateOf(String id, String model, String fp, long created) {
-        RequestUsage r = new RequestUsage(id, model, fp, created * 1000);
+        RequestUsage r = new RequestUsage(id, model, fp, "", created * 1000);
         r.duplicate = true;
         return r;
     }
@@ -116,6 +117,50 @@ class ChunkAssemblerTest {
                 // choice 0 stopped, choice 1 hit the length limit; the fingerprint first seen counts
                 reported("s", m, "fp_c", T0 + 10, true, new Usage(30, 20, 50, 4, 3), "stop", "length"));
         assertThat(rejects()).isEmpty();
+    }
+
+    /** vLLM with {@code continuous_usage_stats}: every chunk carries the stream's usage so far. */
+    @Test
+    void ofCumulativeUsagesTheLargestTotalCountsWhateverTheArrivalOrder() throws Exception {
+        String[] chunks = {
+            chunk("%s", "m", null, T0, delta(0, "a", null), usage(10, 1, 11)),
+            chunk("%s", "m", null, T0, delta(0, "b", null), usage(10, 2, 12)),
+            chunk("%s", "m", null, T0, delta(0, null, "stop"), usage(10, 3, 13)),
+        };
+        for (int i : new int[] {0, 1, 2}) {
+            send(String.format(chunks[i], "in-order"));
+        }
+        for (int i : new int[] {2, 0, 1}) {
+            send(String.format(chunks[i], "last-first"));
+        }
+        // equal totals: the larger counts in order (prompt first), never a sum
+        send(chunk("tie", "m", null, T0, delta(0, null, "stop"), usage(4, 9, 13)));
+        send(chunk("tie", "m", null, T0, "", usage(5, 8, 13)));
+        harness.processWatermark(W0_FIRE);
+
+        assertThat(emitted()).containsExactlyInAnyOrder(
+                reported("in-order", "m", "", T0, true, new Usage(10, 3, 13, 0, 0), "stop"),
+                reported("last-first", "m", "", T0, true, new Usage(10, 3, 13, 0, 0), "stop"),
+                reported("tie", "m", "", T0, true, new Usage(5, 8, 13, 0, 0), "stop"));
+    }
+
+    @Test
+    void aStreamsTierIsTheFirstOneAChunkCarriesAsItsFingerprintIs() throws Exception {
+        send(chunk("s", "m", null, T0, delta(0, "a", null), null));
+        send(tier("flex", chunk("s", "m", "fp", T0, delta(0, null, "stop"), null)));
+        send(tier("default", chunk("s", "m", null, T0, "", usage(1, 1, 2))));
+        send(tier("priority", completion("c", "m", "fp", T0, message(0, "x", "stop"), usage(1, 1, 2))));
+        send(tier("scale", completion("c", "m", "fp", T0, message(0, "x", "stop"), usage(1, 1, 2))));
+        harness.processWatermark(W0_FIRE);
+
+        RequestUsage stream = reported("s", "m", "fp", T0, true, new Usage(1, 1, 2, 0, 0), "stop");
+        stream.serviceTier = "flex";
+        RequestUsage completion = reported("c", "m", "fp", T0, false, new Usage(1, 1, 2, 0, 0), "stop");
+        completion.serviceTier = "priority";
+        // the duplicate counts in the row of the tier it was logged with
+        RequestUsage duplicate = duplicateOf("c", "m", "fp", T0);
+        duplicate.serviceTier = "scale";
+        assertThat(emitted()).containsExactly(completion, duplicate, stream);
     }
 
     @Test

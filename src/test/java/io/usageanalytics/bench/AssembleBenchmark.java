@@ -51,7 +51,7 @@ public class AssembleBenchmark {
     @Setup
     public void generate() {
         records = GeneratedRecords.parsed(SAMPLE);
-        request = new RequestUsage("chatcmpl-1", "gpt-4o", "fp_1", 0);
+        request = new RequestUsage("chatcmpl-1", "gpt-4o", "fp_1", "default", 0);
         request.streamed = true;
         request.finishReasons = new String[] {"stop"};
         request.usage = new Usage(812, 214, 1026, 0, 0);

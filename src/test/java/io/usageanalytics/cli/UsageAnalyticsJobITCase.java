@@ -4,7 +4,10 @@ import io.usageanalytics.UsagePipeline;
 import io.usageanalytics.aggregation.UsageRow;
 import io.usageanalytics.local.EmbeddedWarehouse;
 import io.usageanalytics.sinks.RejectsTopic;
+import io.usageanalytics.sinks.UsageTable;
+import io.usageanalytics.sinks.Warehouse;
 import io.usageanalytics.local.KafkaBroker;
+import io.usageanalytics.testing.Logged;
 import io.usageanalytics.testing.MiniClusters;
 import io.usageanalytics.testing.MixedCorpus;
 import io.usageanalytics.testing.Postgres;
@@ -45,6 +48,7 @@ import java.util.concurrent.TimeUnit;
 
 import static io.usageanalytics.testing.Logged.completion;
 import static io.usageanalytics.testing.Logged.message;
+import static io.usageanalytics.testing.Logged.tier;
 import static io.usageanalytics.testing.Logged.usage;
 import static io.usageanalytics.testing.MixedCorpus.W0;
 import static io.usageanalytics.testing.MixedCorpus.row;
@@ -168,6 +172,62 @@ class UsageAnalyticsJobITCase {
             assertThat(r.getDouble(6)).isEqualTo(20.0);
             assertThat(r.next()).isFalse();
         }
+    }
+
+    /**
+     * A table made by the version before service tiers (its three schema files, rows in its
+     * layout) is migrated in place by {@code --create-schema}: old rows keep every value and get
+     * no tier, new rows of the same window and model are written beside them, one per tier.
+     */
+    @Test
+    void createSchemaMigratesATableOfThePreviousVersionInPlace() throws Exception {
+        String url = ownSchema("previous_version");
+        String oldColumns = "window_start, window_end, model, system_fingerprint, requests, streamed_requests,"
+                + " choices, prompt_tokens, completion_tokens, total_tokens, cached_prompt_tokens, reasoning_tokens,"
+                + " finish_stop, finish_length, finish_tool_calls, finish_content_filter, finish_function_call,"
+                + " finish_other, finish_none, estimated_requests, duplicates_dropped, cost_usd";
+        try (Connection c = Tables.connect(url); Statement s = c.createStatement()) {
+            for (String file : List.of("001_llm_usage.sql", "002_cost_usd.sql", "003_llm_cost_alerts.sql")) {
+                s.execute(Warehouse.sqlFile("schema", file).replace("llm_usage", "usage_old"));
+            }
+            s.execute("INSERT INTO usage_old (" + oldColumns + ") VALUES ('2026-01-01 00:00:00+00',"
+                    + " '2026-01-01 00:01:00+00', 'gpt-5', 'fp', 3, 1, 3, 300, 30, 330, 100, 10, 3, 0, 0, 0, 0, 0, 0,"
+                    + " 0, 1, 0.000687500000)");
+        }
+        String topic = "tiers-" + UUID.randomUUID();
+        kafka.createTopic(topic, 1);
+        long t0 = W0 / 1000;
+        kafka.produce(topic, List.of(
+                new ProducerRecord<>(topic, null, bytes(Logged.AZURE_PREAMBLE)),
+                new ProducerRecord<>(topic, null, bytes(tier("default", completion("d", "gpt-5", "fp", t0 + 5,
+                        message(0, "x", "stop"), usage(1000, 100, 1100))))),
+                new ProducerRecord<>(topic, null, bytes(tier("priority", completion("p", "gpt-5", "fp", t0 + 6,
+                        message(0, "x", "stop"), usage(1000, 100, 1100)))))));
+
+        assertThat(runBounded(topic, url, "usage_old")).as(err.toString(StandardCharsets.UTF_8)).isZero();
+
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("accounting: records_in=3 records_aggregated=2"
+                + " rejected=0 duplicates_dropped=0 skipped=1 ", "skipped_prompt_filter_preamble=1");
+        assertThat(Tables.rows(url, "usage_old")).containsExactly(
+                row(W0, "gpt-5", "fp", "", "0.0006875", "0.0006875", "requests=3 streamed_requests=1 choices=3"
+                        + " prompt_tokens=300 completion_tokens=30 total_tokens=330 cached_prompt_tokens=100"
+                        + " reasoning_tokens=10 finish_stop=3 duplicates_dropped=1"),
+                // gpt-5: 1.25 input and 10 output per 1M at the standard tier, 2.50 and 20 at priority
+                row(W0, "gpt-5", "fp", "default", "0.00225", "0.00225", "requests=1 choices=1 prompt_tokens=1000"
+                        + " completion_tokens=100 total_tokens=1100 finish_stop=1"),
+                row(W0, "gpt-5", "fp", "priority", "0.0045", "0.00225", "requests=1 choices=1 prompt_tokens=1000"
+                        + " completion_tokens=100 total_tokens=1100 finish_stop=1"));
+        try (Connection c = Tables.connect(url); Statement s = c.createStatement();
+                ResultSet r = s.executeQuery("SELECT string_agg(a.attname, ', ' ORDER BY k.n) FROM pg_index i,"
+                        + " unnest(i.indkey) WITH ORDINALITY k(attnum, n), pg_attribute a WHERE i.indisprimary"
+                        + " AND i.indrelid = 'usage_old'::regclass AND a.attrelid = i.indrelid"
+                        + " AND a.attnum = k.attnum")) {
+            assertThat(r.next()).isTrue();
+            assertThat(r.getString(1)).isEqualTo(String.join(", ", UsageTable.KEY_COLUMNS));
+            // applying the schema again changes nothing
+            Warehouse.applySchema(c, "usage_old");
+        }
+        assertThat(Tables.rows(url, "usage_old")).hasSize(3);
     }
 
     @Test

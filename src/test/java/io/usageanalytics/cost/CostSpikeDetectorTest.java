@@ -43,8 +43,8 @@ class CostSpikeDetectorTest {
     /** Window {@code i}'s row of {@code model}/{@code fp}, as the window operator emits it. */
     private void row(int i, String model, String fp, String cost) throws Exception {
         long start = T0 + i * W;
-        UsageRow r = new UsageRow(start, start + W, model, fp, new UsageCounts(),
-                cost == null ? null : new BigDecimal(cost).setScale(Price.COST_SCALE));
+        BigDecimal usd = cost == null ? null : new BigDecimal(cost).setScale(Price.COST_SCALE);
+        UsageRow r = new UsageRow(start, start + W, model, fp, "", new UsageCounts(), usd, usd);
         harness.processElement(new StreamRecord<>(r, start + W - 1));
     }
 

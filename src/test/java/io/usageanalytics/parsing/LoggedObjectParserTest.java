@@ -1,5 +1,6 @@
 package io.usageanalytics.parsing;
 
+import io.usageanalytics.testing.Logged;
 import io.usageanalytics.testing.Resources;
 
 import org.junit.jupiter.api.Test;
@@ -127,6 +128,21 @@ class LoggedObjectParserTest {
         "completion negative  | {\"object\":\"chat.completion\",\"id\":\"a\",\"created\":1767225600,\"model\":\"m\",\"choices\":[],\"usage\":{\"prompt_tokens\":1,\"completion_tokens\":-2,\"total_tokens\":1}} | invalid_field | usage.completion_tokens is not a non-negative integer",
         "total fraction       | {\"object\":\"chat.completion\",\"id\":\"a\",\"created\":1767225600,\"model\":\"m\",\"choices\":[],\"usage\":{\"prompt_tokens\":1,\"completion_tokens\":2,\"total_tokens\":3.0}} | invalid_field | usage.total_tokens is not a non-negative integer",
         "total null           | {\"object\":\"chat.completion\",\"id\":\"a\",\"created\":1767225600,\"model\":\"m\",\"choices\":[],\"usage\":{\"prompt_tokens\":1,\"completion_tokens\":2,\"total_tokens\":null}} | missing_field | usage.total_tokens is missing",
+        "tier number          | {\"object\":\"chat.completion\",\"id\":\"a\",\"created\":1767225600,\"model\":\"m\",\"choices\":[],\"service_tier\":1} | invalid_field | service_tier is a number, not a string",
+        "tier repeated        | {\"object\":\"chat.completion\",\"id\":\"a\",\"created\":1767225600,\"model\":\"m\",\"choices\":[],\"service_tier\":\"flex\",\"service_tier\":\"default\"} | malformed_json | Duplicate field 'service_tier'",
+        "tier with NUL        | {\"object\":\"chat.completion\",\"id\":\"a\",\"created\":1767225600,\"model\":\"m\",\"choices\":[],\"service_tier\":\"fl\\u0000ex\"} | invalid_field | service_tier contains U+0000, which the warehouse cannot store",
+        "model with NUL       | {\"object\":\"chat.completion\",\"id\":\"a\",\"created\":1767225600,\"model\":\"m\\u0000\",\"choices\":[]} | invalid_field | model contains U+0000, which the warehouse cannot store",
+        "fingerprint with NUL | {\"object\":\"chat.completion\",\"id\":\"a\",\"created\":1767225600,\"model\":\"m\",\"system_fingerprint\":\"\\u0000\",\"choices\":[]} | invalid_field | system_fingerprint contains U+0000, which the warehouse cannot store",
+        "audio negative       | {\"object\":\"chat.completion\",\"id\":\"a\",\"created\":1767225600,\"model\":\"m\",\"choices\":[],\"usage\":{\"prompt_tokens\":1,\"completion_tokens\":2,\"total_tokens\":3,\"completion_tokens_details\":{\"audio_tokens\":-1}}} | invalid_field | usage.completion_tokens_details.audio_tokens is not a non-negative integer",
+        "cache write string   | {\"object\":\"chat.completion\",\"id\":\"a\",\"created\":1767225600,\"model\":\"m\",\"choices\":[],\"usage\":{\"prompt_tokens\":1,\"completion_tokens\":2,\"total_tokens\":3,\"prompt_tokens_details\":{\"cache_write_tokens\":\"1\"}}} | invalid_field | usage.prompt_tokens_details.cache_write_tokens is not a non-negative integer",
+        "cache hit fraction   | {\"object\":\"chat.completion\",\"id\":\"a\",\"created\":1767225600,\"model\":\"m\",\"choices\":[],\"usage\":{\"prompt_tokens\":1,\"completion_tokens\":2,\"total_tokens\":3,\"prompt_cache_hit_tokens\":0.5}} | invalid_field | usage.prompt_cache_hit_tokens is not a non-negative integer",
+        "groq usage partial   | {\"object\":\"chat.completion.chunk\",\"id\":\"a\",\"created\":1767225600,\"model\":\"m\",\"choices\":[],\"x_groq\":{\"id\":\"req_1\",\"usage\":{\"prompt_tokens\":1,\"total_tokens\":1}}} | missing_field | x_groq.usage.completion_tokens is missing",
+        "groq usage string    | {\"object\":\"chat.completion.chunk\",\"id\":\"a\",\"created\":1767225600,\"model\":\"m\",\"choices\":[],\"x_groq\":{\"usage\":\"x\"}} | invalid_field | x_groq.usage is a string, not an object",
+        "preamble with id     | {\"choices\":[],\"created\":0,\"id\":\"x\",\"model\":\"\",\"object\":\"\",\"prompt_filter_results\":[]} | unsupported_object | object is \"\", expected chat.completion or chat.completion.chunk",
+        "preamble w/o filter  | {\"choices\":[],\"created\":0,\"id\":\"\",\"model\":\"\",\"object\":\"\"} | unsupported_object | object is \"\", expected chat.completion or chat.completion.chunk",
+        "preamble w/ choices  | {\"choices\":[{\"index\":0}],\"created\":0,\"id\":\"\",\"model\":\"\",\"object\":\"\",\"prompt_filter_results\":[]} | unsupported_object | object is \"\", expected chat.completion or chat.completion.chunk",
+        "preamble created 1   | {\"choices\":[],\"created\":1,\"id\":\"\",\"model\":\"\",\"object\":\"\",\"prompt_filter_results\":[]} | unsupported_object | object is \"\", expected chat.completion or chat.completion.chunk",
+        "no object w/ filter  | {\"choices\":[],\"created\":0,\"id\":\"\",\"model\":\"\",\"prompt_filter_results\":[]} | missing_field | object is missing",
         "cached negative      | {\"object\":\"chat.completion\",\"id\":\"a\",\"created\":1767225600,\"model\":\"m\",\"choices\":[],\"usage\":{\"prompt_tokens\":1,\"completion_tokens\":2,\"total_tokens\":3,\"prompt_tokens_details\":{\"cached_tokens\":-1}}} | invalid_field | usage.prompt_tokens_details.cached_tokens is not a non-negative integer",
     })
     void rejects(String name, String json, String reason, String detail) {
@@ -139,10 +155,89 @@ class LoggedObjectParserTest {
         assertThat(r.reject.source.value).isEqualTo((json == null ? "" : json).getBytes(StandardCharsets.UTF_8));
     }
 
+    @Test
+    void azurePromptFilterPreambleIsSkippedNotRejected() {
+        ParsedRecord r = parse(Logged.AZURE_PREAMBLE);
+        assertThat(r.reject).isNull();
+        assertThat(r.object).isNull();
+        assertThat(r.skipped).isEqualTo(ParsedRecord.PROMPT_FILTER_PREAMBLE);
+        assertThat(r.eventTimeMillis()).isEqualTo(Long.MIN_VALUE);
+    }
+
+    @Test
+    void azureChunkWithFilterResultsParses() {
+        ParsedRecord r = parse("{\"choices\":[{\"content_filter_results\":{\"hate\":{\"filtered\":false,\"severity\":"
+                + "\"safe\"}},\"delta\":{\"content\":\"Hello\"},\"finish_reason\":null,\"index\":0,\"logprobs\":null}],"
+                + "\"created\":1748977994,\"id\":\"chatcmpl-BeRMQ69PcNQmy9a0f0C0VlLsdOy9H\",\"model\":\"gpt-4o-2024-05-13\","
+                + "\"object\":\"chat.completion.chunk\",\"system_fingerprint\":\"fp_ee1d74bde0\"}");
+        assertThat(r.object.choices).containsExactly(new ChoicePart(0, null, "Hello"));
+        assertThat(r.object.model).isEqualTo("gpt-4o-2024-05-13");
+    }
+
+    @Test
+    void serviceTierIsReadAndEmptyWhenAbsentOrNull() {
+        assertThat(parse("{" + VALID_HEAD + ",\"service_tier\":\"flex\",\"choices\":[]}").object.serviceTier)
+                .isEqualTo("flex");
+        assertThat(parse("{" + VALID_HEAD + ",\"service_tier\":null,\"choices\":[]}").object.serviceTier).isEmpty();
+        assertThat(parse("{" + VALID_HEAD + ",\"choices\":[]}").object.serviceTier).isEmpty();
+    }
+
+    @Test
+    void everyUsageDetailIsRead() {
+        // A 2026 gpt-4o-audio response with a predicted output, and a cache write.
+        Usage u = parse("{" + VALID_HEAD + ",\"choices\":[],\"usage\":{\"prompt_tokens\":500,"
+                + "\"completion_tokens\":300,\"total_tokens\":800,\"prompt_tokens_details\":{\"cached_tokens\":128,"
+                + "\"audio_tokens\":40,\"cache_write_tokens\":64,\"text_tokens\":332},\"completion_tokens_details\":"
+                + "{\"reasoning_tokens\":10,\"audio_tokens\":90,\"accepted_prediction_tokens\":20,"
+                + "\"rejected_prediction_tokens\":30,\"text_tokens\":210}}}").object.usage;
+        Usage expected = new Usage(500, 300, 800, 128, 10);
+        expected.audioPromptTokens = 40;
+        expected.cacheWriteTokens = 64;
+        expected.audioCompletionTokens = 90;
+        expected.acceptedPredictionTokens = 20;
+        expected.rejectedPredictionTokens = 30;
+        assertThat(u).isEqualTo(expected);
+    }
+
+    @Test
+    void groqUsageStandsForAnAbsentUsage() {
+        String groq = "\"x_groq\":{\"id\":\"req_01jbd6g2qdfw2adyrt2az8hz4w\",\"usage\":{\"queue_time\":0.017,"
+                + "\"prompt_tokens\":40,\"prompt_time\":0.002,\"completion_tokens\":10,\"completion_time\":0.008,"
+                + "\"total_tokens\":50,\"total_time\":0.01}}";
+        String head = "{\"id\":\"chatcmpl-g\",\"object\":\"chat.completion.chunk\",\"created\":1730000000,"
+                + "\"model\":\"llama-3.1-8b-instant\",\"system_fingerprint\":\"fp_9cb648b966\",\"choices\":[{\"index\":0,"
+                + "\"delta\":{},\"logprobs\":null,\"finish_reason\":\"stop\"}],";
+        assertThat(parse(head + groq + "}").object.usage).isEqualTo(new Usage(40, 10, 50, 0, 0));
+        assertThat(parse(head + "\"usage\":null," + groq + "}").object.usage).isEqualTo(new Usage(40, 10, 50, 0, 0));
+        // usage, when present, wins (and a broken x_groq.usage is then not looked at)
+        assertThat(parse(head + groq + ",\"usage\":{\"prompt_tokens\":1,\"completion_tokens\":2,\"total_tokens\":3}}")
+                .object.usage).isEqualTo(new Usage(1, 2, 3, 0, 0));
+        assertThat(parse(head + "\"x_groq\":{\"usage\":\"x\"},\"usage\":{\"prompt_tokens\":1,\"completion_tokens\":2,"
+                + "\"total_tokens\":3}}").object.usage).isEqualTo(new Usage(1, 2, 3, 0, 0));
+        // an x_groq without usage, or not an object, is nobody's usage
+        assertThat(parse(head + "\"x_groq\":{\"id\":\"req_1\"}}").object.usage).isNull();
+        assertThat(parse(head + "\"x_groq\":7}").object.usage).isNull();
+    }
+
+    @Test
+    void deepSeekCacheHitsStandForAbsentCachedTokens() {
+        String usage = "\"prompt_tokens\":17,\"completion_tokens\":10,\"total_tokens\":27,"
+                + "\"prompt_cache_hit_tokens\":12,\"prompt_cache_miss_tokens\":5";
+        assertThat(parse("{" + VALID_HEAD + ",\"choices\":[],\"usage\":{" + usage + "}}").object.usage)
+                .isEqualTo(new Usage(17, 10, 27, 12, 0));
+        // DeepSeek now sends both; the details' value counts
+        assertThat(parse("{" + VALID_HEAD + ",\"choices\":[],\"usage\":{" + usage
+                + ",\"prompt_tokens_details\":{\"cached_tokens\":12}}}").object.usage)
+                .isEqualTo(new Usage(17, 10, 27, 12, 0));
+        assertThat(parse("{" + VALID_HEAD + ",\"choices\":[],\"usage\":{" + usage
+                + ",\"prompt_tokens_details\":{\"cached_tokens\":3}}}").object.usage)
+                .isEqualTo(new Usage(17, 10, 27, 3, 0));
+    }
+
     /** Repeats of fields the parser skips cannot change what it reads, so they are not looked for. */
     @Test
     void aRepeatedFieldTheJobDoesNotReadIsIgnored() {
-        ParsedRecord r = parse("{" + VALID_HEAD + ",\"service_tier\":\"a\",\"service_tier\":\"b\","
+        ParsedRecord r = parse("{" + VALID_HEAD + ",\"obfuscation\":\"a\",\"obfuscation\":\"b\","
                 + "\"choices\":[{\"index\":0,\"logprobs\":null,\"logprobs\":null,\"finish_reason\":\"stop\"}]}");
 
         assertThat(r.reject).isNull();

@@ -55,8 +55,13 @@ class UsageTableColumnsITCase {
         c.finishNone = 115;
         c.estimatedRequests = 116;
         c.duplicatesDropped = 117;
-        UsageRow row = new UsageRow(1_767_225_600_000L, 1_767_225_660_000L, "gpt-4o", "fp_1", c,
-                new BigDecimal("1.234567890123"));
+        c.audioPromptTokens = 118;
+        c.audioCompletionTokens = 119;
+        c.acceptedPredictionTokens = 120;
+        c.rejectedPredictionTokens = 121;
+        c.cacheWriteTokens = 122;
+        UsageRow row = new UsageRow(1_767_225_600_000L, 1_767_225_660_000L, "gpt-4o", "fp_1", "flex", c,
+                new BigDecimal("1.234567890123"), new BigDecimal("2.469135780246"));
 
         try (EmbeddedWarehouse pg = Postgres.start(dir)) {
             Tables.create(pg.jdbcUrl(), "usage_columns");
@@ -69,10 +74,13 @@ class UsageTableColumnsITCase {
             try (Connection connection = Tables.connect(pg.jdbcUrl()); Statement s = connection.createStatement();
                     ResultSet r = s.executeQuery("SELECT window_start = timestamptz '2026-01-01 00:00:00+00',"
                             + " window_end = timestamptz '2026-01-01 00:01:00+00', model, system_fingerprint,"
+                            + " service_tier,"
                             + " requests, streamed_requests, choices, prompt_tokens, completion_tokens, total_tokens,"
                             + " cached_prompt_tokens, reasoning_tokens, finish_stop, finish_length, finish_tool_calls,"
                             + " finish_content_filter, finish_function_call, finish_other, finish_none,"
-                            + " estimated_requests, duplicates_dropped, cost_usd FROM usage_columns")) {
+                            + " estimated_requests, duplicates_dropped, audio_prompt_tokens, audio_completion_tokens,"
+                            + " accepted_prediction_tokens, rejected_prediction_tokens, cache_write_tokens, cost_usd,"
+                            + " standard_cost_usd FROM usage_columns")) {
                 assertThat(r.next()).isTrue();
                 StringBuilder values = new StringBuilder();
                 for (int i = 1; i <= r.getMetaData().getColumnCount(); i++) {
@@ -80,11 +88,13 @@ class UsageTableColumnsITCase {
                             .append(r.getString(i));
                 }
                 assertThat(values.toString()).isEqualTo("?column?=t ?column?=t model=gpt-4o"
-                        + " system_fingerprint=fp_1 requests=101 streamed_requests=102 choices=103 prompt_tokens=104"
+                        + " system_fingerprint=fp_1 service_tier=flex requests=101 streamed_requests=102 choices=103 prompt_tokens=104"
                         + " completion_tokens=105 total_tokens=106 cached_prompt_tokens=107 reasoning_tokens=108"
                         + " finish_stop=109 finish_length=110 finish_tool_calls=111 finish_content_filter=112"
                         + " finish_function_call=113 finish_other=114 finish_none=115 estimated_requests=116"
-                        + " duplicates_dropped=117 cost_usd=1.234567890123");
+                        + " duplicates_dropped=117 audio_prompt_tokens=118 audio_completion_tokens=119"
+                        + " accepted_prediction_tokens=120 rejected_prediction_tokens=121 cache_write_tokens=122"
+                        + " cost_usd=1.234567890123 standard_cost_usd=2.469135780246");
                 assertThat(r.next()).isFalse();
             }
         }

@@ -12,6 +12,12 @@ public final class Logged {
 
     private static final LoggedObjectParser PARSER = new LoggedObjectParser();
 
+    /** Azure OpenAI's first chunk of every stream, exactly as the service sends it. */
+    public static final String AZURE_PREAMBLE = "{\"choices\":[],\"created\":0,\"id\":\"\",\"model\":\"\",\"object\":\"\","
+            + "\"prompt_filter_results\":[{\"prompt_index\":0,\"content_filter_results\":{\"hate\":{\"filtered\":false,"
+            + "\"severity\":\"safe\"},\"self_harm\":{\"filtered\":false,\"severity\":\"safe\"},\"sexual\":{\"filtered\":false,"
+            + "\"severity\":\"safe\"},\"violence\":{\"filtered\":false,\"severity\":\"safe\"}}}]}";
+
     private Logged() {}
 
     public static String chunk(String id, String model, String fingerprint, long created,
@@ -27,6 +33,11 @@ public final class Logged {
             String choices, String usage) {
         return chunk(id, model, fingerprint, created, choices, usage)
                 .replace("\"chat.completion.chunk\"", "\"chat.completion\"");
+    }
+
+    /** {@code json} of a logged object with {@code "service_tier":tier} added. */
+    public static String tier(String tier, String json) {
+        return json.replaceFirst("^\\{", "{\"service_tier\":\"" + tier + "\",");
     }
 
     /** One delta; {@code content} and {@code finish} may be null. */

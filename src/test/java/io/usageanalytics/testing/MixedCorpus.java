@@ -27,8 +27,17 @@ public final class MixedCorpus {
      * each non-zero measure, e.g. {@code "requests=2 total_tokens=46"}.
      */
     public static UsageRow row(long start, String model, String fp, String cost, String counts) {
-        return new UsageRow(start, start + 60_000, model, fp, counts(counts),
-                cost == null ? null : new BigDecimal(cost).setScale(Price.COST_SCALE));
+        return row(start, model, fp, "", cost, cost, counts);
+    }
+
+    /** A 60 s row of a service tier, with its cost and what it would cost at standard prices. */
+    public static UsageRow row(long start, String model, String fp, String tier, String cost, String standardCost,
+            String counts) {
+        return new UsageRow(start, start + 60_000, model, fp, tier, counts(counts), usd(cost), usd(standardCost));
+    }
+
+    private static BigDecimal usd(String cost) {
+        return cost == null ? null : new BigDecimal(cost).setScale(Price.COST_SCALE);
     }
 
     /** Counts from {@code column=value} pairs (columns by their warehouse name); the rest are 0. */

@@ -49,11 +49,9 @@ public final class PipelineRun {
             return v == null ? 0 : (Long) v;
         }
 
-        /** records_in == records_aggregated + rejected + duplicates_dropped. */
+        /** records_in == records_aggregated + rejected + duplicates_dropped + skipped. */
         public boolean accountingHolds() {
-            return counter(Accounting.RECORDS_IN)
-                    == counter(Accounting.RECORDS_AGGREGATED) + counter(Accounting.REJECTED)
-                            + counter(Accounting.DUPLICATES_DROPPED);
+            return Accounting.inFlight(accounting) == 0;
         }
     }
 

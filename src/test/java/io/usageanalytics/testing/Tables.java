@@ -35,7 +35,7 @@ public final class Tables {
         List<UsageRow> rows = new ArrayList<>();
         try (Connection c = connect(url); Statement s = c.createStatement();
                 ResultSet r = s.executeQuery("SELECT " + String.join(", ", UsageTable.columns()) + " FROM "
-                        + table + " ORDER BY window_start, window_end, model, system_fingerprint")) {
+                        + table + " ORDER BY " + String.join(", ", UsageTable.KEY_COLUMNS))) {
             while (r.next()) {
                 UsageCounts counts = new UsageCounts();
                 for (UsageColumn column : UsageColumn.values()) {
@@ -44,8 +44,9 @@ public final class Tables {
                 rows.add(new UsageRow(
                         r.getObject("window_start", OffsetDateTime.class).toInstant().toEpochMilli(),
                         r.getObject("window_end", OffsetDateTime.class).toInstant().toEpochMilli(),
-                        r.getString("model"), r.getString("system_fingerprint"), counts,
-                        r.getBigDecimal(UsageTable.COST_COLUMN)));
+                        r.getString("model"), r.getString("system_fingerprint"), r.getString("service_tier"),
+                        counts, r.getBigDecimal(UsageTable.COST_COLUMN),
+                        r.getBigDecimal(UsageTable.STANDARD_COST_COLUMN)));
             }
         }
         return rows;
@@ -56,7 +57,7 @@ public final class Tables {
         List<String> rows = new ArrayList<>();
         try (Connection c = connect(url); Statement s = c.createStatement();
                 ResultSet r = s.executeQuery("SELECT t::text FROM " + table
-                        + " t ORDER BY window_start, window_end, model, system_fingerprint")) {
+                        + " t ORDER BY " + String.join(", ", UsageTable.KEY_COLUMNS))) {
             while (r.next()) {
                 rows.add(r.getString(1));
             }
