@@ -1,6 +1,7 @@
 package io.usageanalytics.aggregation;
 
 import io.usageanalytics.core.Accounting;
+import io.usageanalytics.pricing.BilledTokens;
 import io.usageanalytics.pricing.PriceList;
 
 import org.apache.flink.api.common.functions.OpenContext;
@@ -41,9 +42,8 @@ public class UsageWindow
         counts.add(totals.iterator().next());
         // The cost is linear in the tokens, so pricing the window's totals equals summing
         // per-request costs: one model, one window, one price.
-        BigDecimal cost = prices.priceFor(key.f0, w.getStart())
-                .map(p -> p.cost(counts.promptTokens, counts.cachedPromptTokens, counts.completionTokens))
-                .orElse(null);
+        BigDecimal cost = prices.cost(key.f0, "", w.getStart(), new BilledTokens(counts.promptTokens,
+                counts.cachedPromptTokens, 0, 0, counts.completionTokens, 0)).orElse(null);
         if (cost == null) {
             unpriced.inc();
         }

@@ -22,24 +22,30 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
- * Model prices. A logged model name takes its exact entry, else the longest entry {@code E} such
- * that the name starts with {@code E-} ({@code gpt-4o-mini-2024-07-18} prices as
- * {@code gpt-4o-mini}, not {@code gpt-4o}); of that entry's prices, the one with the latest
- * {@code effective_from} on or before the window's start applies.
+ * Model prices per service tier. A logged model name takes its exact entry, else the longest
+ * entry {@code E} such that the name starts with {@code E-} ({@code gpt-4o-mini-2024-07-18}
+ * prices as {@code gpt-4o-mini}, not {@code gpt-4o}), whatever tiers the entries have; of that
+ * entry's prices for the tier, the one with the latest {@code effective_from} on or before the
+ * window's start applies.
  */
 public final class PriceList implements Serializable {
+
+    /** Tiers the standard price (a row without service_tier) applies to. */
+    public static final Set<String> STANDARD_TIERS = Set.of("", "default", "auto");
 
     private static final long serialVersionUID = 1L;
     private static final BigDecimal MILLION = BigDecimal.valueOf(1_000_000);
 
-    /** Prices per model name, each list sorted by effective date. */
-    private final Map<String, List<Price>> byModel;
+    /** Prices per model name and price tier ("" = standard), each list sorted by effective date. */
+    private final Map<String, Map<String, List<Price>>> byModel;
 
-    private PriceList(Map<String, List<Price>> byModel) {
+    private PriceList(Map<String, Map<String, List<Price>>> byModel) {
         this.byModel = byModel;
-        byModel.values().forEach(l -> l.sort(Comparator.comparingLong(Price::effectiveFromMillis)));
+        byModel.values().forEach(tiers -> tiers.values()
+                .forEach(l -> l.sort(Comparator.comparingLong(Price::effectiveFromMillis))));
     }
 
     /** The price list that ships with the job ({@code prices.csv}). */
@@ -63,7 +69,7 @@ public final class PriceList implements Serializable {
      * price may be empty (cached then costs as input).
      */
     public static PriceList csv(String text, String source) {
-        Map<String, List<Price>> prices = new HashMap<>();
+        Map<String, Map<String, List<Price>>> prices = new HashMap<>();
         int lineNo = 0;
         for (String line : text.split("\r?\n")) {
             lineNo++;
@@ -82,8 +88,7 @@ public final class PriceList implements Serializable {
                 BigDecimal output = new BigDecimal(f[4].strip());
                 long from = f[1].isBlank() ? Long.MIN_VALUE
                         : LocalDate.parse(f[1].strip()).atStartOfDay(ZoneOffset.UTC).toInstant().toEpochMilli();
-                prices.computeIfAbsent(f[0].strip(), m -> new ArrayList<>())
-                        .add(new Price(input, cached, output, from));
+                add(prices, f[0].strip(), "", new Price(input, cached, output, null, null, null, from));
             } catch (NumberFormatException | DateTimeParseException e) {
                 throw new IllegalArgumentException(source + " line " + lineNo + ": " + e.getMessage());
             }
@@ -106,7 +111,7 @@ public final class PriceList implements Serializable {
         if (root == null || !root.isObject()) {
             throw new IllegalArgumentException(source + ": expected a JSON object of models");
         }
-        Map<String, List<Price>> prices = new HashMap<>();
+        Map<String, Map<String, List<Price>>> prices = new HashMap<>();
         for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> e = it.next();
             JsonNode m = e.getValue();
@@ -116,10 +121,14 @@ public final class PriceList implements Serializable {
             BigDecimal input = perMillion(m.path("input_cost_per_token"));
             BigDecimal cached = m.path("cache_read_input_token_cost").isNumber()
                     ? perMillion(m.path("cache_read_input_token_cost")) : input;
-            prices.computeIfAbsent(e.getKey(), k -> new ArrayList<>())
-                    .add(new Price(input, cached, perMillion(m.path("output_cost_per_token")), Long.MIN_VALUE));
+            add(prices, e.getKey(), "", new Price(input, cached, perMillion(m.path("output_cost_per_token")),
+                    null, null, null, Long.MIN_VALUE));
         }
         return new PriceList(prices);
+    }
+
+    private static void add(Map<String, Map<String, List<Price>>> prices, String model, String tier, Price p) {
+        prices.computeIfAbsent(model, m -> new HashMap<>()).computeIfAbsent(tier, t -> new ArrayList<>()).add(p);
     }
 
     private static BigDecimal perMillion(JsonNode perToken) {
@@ -127,18 +136,14 @@ public final class PriceList implements Serializable {
         return new BigDecimal(perToken.asText()).multiply(MILLION).stripTrailingZeros();
     }
 
-    /** The price of {@code model} for a window starting at {@code windowStartMillis}. */
-    public Optional<Price> priceFor(String model, long windowStartMillis) {
-        List<Price> prices = byModel.get(model);
-        if (prices == null) {
-            String best = null;
-            for (String entry : byModel.keySet()) {
-                if (model.startsWith(entry + "-") && (best == null || entry.length() > best.length())) {
-                    best = entry;
-                }
-            }
-            prices = best == null ? null : byModel.get(best);
-        }
+    /**
+     * The price of {@code model} at {@code serviceTier} for a window starting at
+     * {@code windowStartMillis}: the standard price for {@link #STANDARD_TIERS} (and null, a tier
+     * not logged), else only a price of exactly that tier.
+     */
+    public Optional<Price> priceFor(String model, String serviceTier, long windowStartMillis) {
+        Map<String, List<Price>> tiers = entry(model);
+        List<Price> prices = tiers == null ? null : tiers.get(priceTier(serviceTier));
         if (prices == null) {
             return Optional.empty();
         }
@@ -149,5 +154,29 @@ public final class PriceList implements Serializable {
             }
         }
         return Optional.ofNullable(applies);
+    }
+
+    /** Cost of tokens of {@code model} at {@code serviceTier} in a window; empty = unpriced. */
+    public Optional<BigDecimal> cost(String model, String serviceTier, long windowStartMillis, BilledTokens t) {
+        return priceFor(model, serviceTier, windowStartMillis).flatMap(p -> p.cost(t));
+    }
+
+    /** The exact entry, else the longest dash prefix, over all tiers' rows. */
+    private Map<String, List<Price>> entry(String model) {
+        Map<String, List<Price>> tiers = byModel.get(model);
+        if (tiers != null) {
+            return tiers;
+        }
+        String best = null;
+        for (String entry : byModel.keySet()) {
+            if (model.startsWith(entry + "-") && (best == null || entry.length() > best.length())) {
+                best = entry;
+            }
+        }
+        return best == null ? null : byModel.get(best);
+    }
+
+    private static String priceTier(String serviceTier) {
+        return serviceTier == null || STANDARD_TIERS.contains(serviceTier) ? "" : serviceTier;
     }
 }

@@ -18,7 +18,11 @@ class PriceListTest {
 
     private static BigDecimal cost(PriceList prices, String model, long at, long prompt, long cached,
             long completion) {
-        return prices.priceFor(model, at).orElseThrow().cost(prompt, cached, completion);
+        return prices.cost(model, "", at, text(prompt, cached, completion)).orElseThrow();
+    }
+
+    private static BilledTokens text(long prompt, long cached, long completion) {
+        return new BilledTokens(prompt, cached, 0, 0, completion, 0);
     }
 
     @Test
@@ -31,13 +35,13 @@ class PriceListTest {
 
     @Test
     void aModelTakesItsExactEntryElseTheLongestDashPrefix() {
-        Price mini = BUNDLED.priceFor("gpt-4o-mini-2024-07-18", JAN_2026).orElseThrow();
+        Price mini = BUNDLED.priceFor("gpt-4o-mini-2024-07-18", "", JAN_2026).orElseThrow();
         assertThat(mini.inputPer1m()).isEqualTo("0.15");
         assertThat(mini.outputPer1m()).isEqualTo("0.60");
-        assertThat(BUNDLED.priceFor("gpt-4o-2024-08-06", JAN_2026).orElseThrow().inputPer1m()).isEqualTo("2.50");
-        assertThat(BUNDLED.priceFor("gpt-4o-2024-05-13", JAN_2026).orElseThrow().inputPer1m()).isEqualTo("5.00");
+        assertThat(BUNDLED.priceFor("gpt-4o-2024-08-06", "", JAN_2026).orElseThrow().inputPer1m()).isEqualTo("2.50");
+        assertThat(BUNDLED.priceFor("gpt-4o-2024-05-13", "", JAN_2026).orElseThrow().inputPer1m()).isEqualTo("5.00");
         // "gpt-4o" is no prefix of "gpt-4omni": only a whole dash-separated prefix counts
-        assertThat(BUNDLED.priceFor("gpt-4omni", JAN_2026)).isEmpty();
+        assertThat(BUNDLED.priceFor("gpt-4omni", "", JAN_2026)).isEmpty();
     }
 
     @Test
@@ -46,12 +50,21 @@ class PriceListTest {
         long from = Instant.parse("2025-06-10T00:00:00Z").toEpochMilli();
         assertThat(cost(BUNDLED, "o3", before, 1_000_000, 0, 0)).isEqualTo("10.000000000000");
         assertThat(cost(BUNDLED, "o3", from, 1_000_000, 0, 0)).isEqualTo("2.000000000000");
-        assertThat(BUNDLED.priceFor("o3", Instant.parse("2025-01-01T00:00:00Z").toEpochMilli())).isEmpty();
+        assertThat(BUNDLED.priceFor("o3", "", Instant.parse("2025-01-01T00:00:00Z").toEpochMilli())).isEmpty();
+    }
+
+    @Test
+    void standardTiersTakeTheStandardPriceAnyOtherTierOnlyItsOwn() {
+        for (String tier : new String[] {"", "default", "auto", null}) {
+            assertThat(BUNDLED.priceFor("gpt-4o", tier, JAN_2026)).as(tier).get()
+                    .extracting(Price::inputPer1m).isEqualTo(new BigDecimal("2.50"));
+        }
+        assertThat(BUNDLED.cost("gpt-4o", "scale", JAN_2026, text(1000, 0, 0))).isEmpty();
     }
 
     @Test
     void unknownModelsHaveNoPrice() {
-        assertThat(BUNDLED.priceFor("llama-3.1-70b-instruct", JAN_2026)).isEmpty();
+        assertThat(BUNDLED.priceFor("llama-3.1-70b-instruct", "", JAN_2026)).isEmpty();
     }
 
     @Test
@@ -65,7 +78,7 @@ class PriceListTest {
         assertThat(cost(prices, "acme-large-v2", JAN_2026, 1000, 500, 1000)).isEqualTo("0.015000000000");
         long feb = Instant.parse("2026-02-01T00:00:00Z").toEpochMilli();
         assertThat(cost(prices, "acme-large", feb, 1000, 500, 1000)).isEqualTo("0.009100000000");
-        assertThat(prices.priceFor("gpt-4o", JAN_2026)).as("replaces, not extends").isEmpty();
+        assertThat(prices.priceFor("gpt-4o", "", JAN_2026)).as("replaces, not extends").isEmpty();
     }
 
     @Test
@@ -87,10 +100,10 @@ class PriceListTest {
                 + "\"dall-e-3\": {\"mode\": \"image_generation\", \"input_cost_per_pixel\": 1e-07}}");
         PriceList prices = PriceList.load(file);
         assertThat(cost(prices, "gpt-4o-2024-08-06", JAN_2026, 1000, 400, 500)).isEqualTo("0.007000000000");
-        Price turbo = prices.priceFor("gpt-3.5-turbo", JAN_2026).orElseThrow();
+        Price turbo = prices.priceFor("gpt-3.5-turbo", "", JAN_2026).orElseThrow();
         assertThat(turbo.cachedInputPer1m()).as("no cache price: cached costs as input").isEqualTo("0.5");
         assertThat(turbo.outputPer1m()).isEqualTo("1.5");
-        assertThat(prices.priceFor("dall-e-3", JAN_2026)).isEmpty();
-        assertThat(prices.priceFor("sample_spec", JAN_2026)).isEmpty();
+        assertThat(prices.priceFor("dall-e-3", "", JAN_2026)).isEmpty();
+        assertThat(prices.priceFor("sample_spec", "", JAN_2026)).isEmpty();
     }
 }
