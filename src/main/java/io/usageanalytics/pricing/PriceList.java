@@ -16,6 +16,7 @@ import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -38,6 +39,14 @@ public final class PriceList implements Serializable {
 
     private static final long serialVersionUID = 1L;
     private static final BigDecimal MILLION = BigDecimal.valueOf(1_000_000);
+
+    /** The columns a CSV header may name. */
+    private static final List<String> COLUMNS = List.of("model", "service_tier", "effective_from", "input_per_1m",
+            "cached_input_per_1m", "output_per_1m", "cache_write_per_1m", "audio_input_per_1m", "audio_output_per_1m");
+    private static final List<String> REQUIRED = List.of("model", "input_per_1m", "output_per_1m");
+    /** The columns of a CSV without a header line: the layout from before headers named them. */
+    private static final List<String> HEADERLESS = List.of("model", "effective_from", "input_per_1m",
+            "cached_input_per_1m", "output_per_1m");
 
     /** Prices per model name and price tier ("" = standard), each list sorted by effective date. */
     private final Map<String, Map<String, List<Price>>> byModel;
@@ -64,36 +73,119 @@ public final class PriceList implements Serializable {
     }
 
     /**
-     * {@code model,effective_from,input_per_1m,cached_input_per_1m,output_per_1m}; {@code #}
-     * comments and a header line allowed; {@code effective_from} (yyyy-mm-dd) and the cached
-     * price may be empty (cached then costs as input).
+     * CSV whose first line (after blank lines and {@code #} comments) names the columns, in any
+     * order: {@code model}, {@code input_per_1m} and {@code output_per_1m} required; optional
+     * {@code service_tier} (empty = standard), {@code effective_from} (yyyy-mm-dd, empty = always),
+     * {@code cached_input_per_1m} (empty: cached costs as input), {@code cache_write_per_1m},
+     * {@code audio_input_per_1m} and {@code audio_output_per_1m} (empty: the model has no such
+     * price). A file whose first line names no column starts with price rows in the columns of
+     * files before headers named them: {@code model,effective_from,input_per_1m,cached_input_per_1m,output_per_1m}.
      */
     public static PriceList csv(String text, String source) {
         Map<String, Map<String, List<Price>>> prices = new HashMap<>();
+        List<String> columns = null;
         int lineNo = 0;
         for (String line : text.split("\r?\n")) {
             lineNo++;
             String l = line.strip();
-            if (l.isEmpty() || l.startsWith("#") || l.startsWith("model,")) {
+            if (l.isEmpty() || l.startsWith("#")) {
                 continue;
             }
-            String[] f = l.split(",", -1);
-            if (f.length != 5 || f[0].isBlank()) {
-                throw new IllegalArgumentException(source + " line " + lineNo
-                        + ": expected model,effective_from,input_per_1m,cached_input_per_1m,output_per_1m");
-            }
+            String[] fields = l.split(",", -1);
             try {
-                BigDecimal input = new BigDecimal(f[2].strip());
-                BigDecimal cached = f[3].isBlank() ? input : new BigDecimal(f[3].strip());
-                BigDecimal output = new BigDecimal(f[4].strip());
-                long from = f[1].isBlank() ? Long.MIN_VALUE
-                        : LocalDate.parse(f[1].strip()).atStartOfDay(ZoneOffset.UTC).toInstant().toEpochMilli();
-                add(prices, f[0].strip(), "", new Price(input, cached, output, null, null, null, from));
-            } catch (NumberFormatException | DateTimeParseException e) {
+                if (columns == null) {
+                    // A price row has a model name, a date and numbers: it never names a column.
+                    boolean header = Arrays.stream(fields).map(String::strip).anyMatch(COLUMNS::contains);
+                    columns = header ? columns(fields) : HEADERLESS;
+                    if (header) {
+                        continue;
+                    }
+                }
+                addRow(prices, columns, fields);
+            } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException(source + " line " + lineNo + ": " + e.getMessage());
             }
         }
         return new PriceList(prices);
+    }
+
+    private static List<String> columns(String[] header) {
+        List<String> columns = new ArrayList<>();
+        for (String name : header) {
+            String column = name.strip();
+            if (!COLUMNS.contains(column)) {
+                throw new IllegalArgumentException("unknown column \"" + column + "\"; columns are "
+                        + String.join(",", COLUMNS));
+            }
+            if (columns.contains(column)) {
+                throw new IllegalArgumentException("column " + column + " twice");
+            }
+            columns.add(column);
+        }
+        for (String column : REQUIRED) {
+            if (!columns.contains(column)) {
+                throw new IllegalArgumentException("missing column " + column);
+            }
+        }
+        return columns;
+    }
+
+    private static void addRow(Map<String, Map<String, List<Price>>> prices, List<String> columns, String[] fields) {
+        if (fields.length != columns.size()) {
+            throw new IllegalArgumentException("expected " + columns.size() + " fields (" + String.join(",", columns)
+                    + "), found " + fields.length);
+        }
+        Map<String, String> row = new HashMap<>();
+        for (int i = 0; i < fields.length; i++) {
+            row.put(columns.get(i), fields[i].strip());
+        }
+        String model = row.get("model");
+        if (model.isEmpty()) {
+            throw new IllegalArgumentException("model is empty");
+        }
+        String tier = row.getOrDefault("service_tier", "");
+        String from = row.getOrDefault("effective_from", "");
+        BigDecimal input = required(row, "input_per_1m");
+        BigDecimal cached = optional(row, "cached_input_per_1m");
+        Price price = new Price(input, cached == null ? input : cached, required(row, "output_per_1m"),
+                optional(row, "cache_write_per_1m"), optional(row, "audio_input_per_1m"),
+                optional(row, "audio_output_per_1m"), startOf(from));
+        if (!add(prices, model, priceTier(tier), price)) {
+            throw new IllegalArgumentException("duplicate (model, service_tier, effective_from): (" + model + ", "
+                    + tier + ", " + from + ")");
+        }
+    }
+
+    private static BigDecimal required(Map<String, String> row, String column) {
+        BigDecimal value = optional(row, column);
+        if (value == null) {
+            throw new IllegalArgumentException(column + " is empty");
+        }
+        return value;
+    }
+
+    /** The column's number; null when the file has no such column or the field is empty. */
+    private static BigDecimal optional(Map<String, String> row, String column) {
+        String value = row.getOrDefault(column, "");
+        if (value.isEmpty()) {
+            return null;
+        }
+        try {
+            return new BigDecimal(value);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(column + " \"" + value + "\" is not a number");
+        }
+    }
+
+    private static long startOf(String effectiveFrom) {
+        if (effectiveFrom.isEmpty()) {
+            return Long.MIN_VALUE;
+        }
+        try {
+            return LocalDate.parse(effectiveFrom).atStartOfDay(ZoneOffset.UTC).toInstant().toEpochMilli();
+        } catch (DateTimeParseException e) {
+            throw new IllegalArgumentException("effective_from \"" + effectiveFrom + "\" is not a yyyy-mm-dd date");
+        }
     }
 
     /**
@@ -127,8 +219,14 @@ public final class PriceList implements Serializable {
         return new PriceList(prices);
     }
 
-    private static void add(Map<String, Map<String, List<Price>>> prices, String model, String tier, Price p) {
-        prices.computeIfAbsent(model, m -> new HashMap<>()).computeIfAbsent(tier, t -> new ArrayList<>()).add(p);
+    /** Adds the price unless the model has one for that tier from that date already; false then. */
+    private static boolean add(Map<String, Map<String, List<Price>>> prices, String model, String tier, Price p) {
+        List<Price> tierPrices = prices.computeIfAbsent(model, m -> new HashMap<>())
+                .computeIfAbsent(tier, t -> new ArrayList<>());
+        if (tierPrices.stream().anyMatch(q -> q.effectiveFromMillis() == p.effectiveFromMillis())) {
+            return false;
+        }
+        return tierPrices.add(p);
     }
 
     private static BigDecimal perMillion(JsonNode perToken) {

@@ -7,6 +7,7 @@ import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -15,6 +16,14 @@ class PriceListTest {
 
     private static final PriceList BUNDLED = PriceList.bundled();
     private static final long JAN_2026 = Instant.parse("2026-01-01T00:00:00Z").toEpochMilli();
+    private static final long FEB_2026 = Instant.parse("2026-02-01T00:00:00Z").toEpochMilli();
+    private static final BilledTokens MILLION_IN = text(1_000_000, 0, 0);
+
+    /** gpt-4o with a flex row, gpt-4o-mini without. */
+    private static final String TIERED = "model,service_tier,input_per_1m,cached_input_per_1m,output_per_1m\n"
+            + "gpt-4o,,2.50,1.25,10.00\n"
+            + "gpt-4o,flex,1.25,0.625,5.00\n"
+            + "gpt-4o-mini,,0.15,0.075,0.60\n";
 
     private static BigDecimal cost(PriceList prices, String model, long at, long prompt, long cached,
             long completion) {
@@ -23,6 +32,17 @@ class PriceListTest {
 
     private static BilledTokens text(long prompt, long cached, long completion) {
         return new BilledTokens(prompt, cached, 0, 0, completion, 0);
+    }
+
+    /** USD per 1M as text; null for no price. */
+    private static Price price(String input, String cached, String output, String cacheWrite, String audioInput,
+            String audioOutput, long effectiveFrom) {
+        return new Price(usd(input), usd(cached), usd(output), usd(cacheWrite), usd(audioInput), usd(audioOutput),
+                effectiveFrom);
+    }
+
+    private static BigDecimal usd(String per1m) {
+        return per1m == null ? null : new BigDecimal(per1m);
     }
 
     @Test
@@ -76,17 +96,88 @@ class PriceListTest {
                 + "acme-large,2026-02-01,2.00,0.20,8.00\n");
         PriceList prices = PriceList.load(file);
         assertThat(cost(prices, "acme-large-v2", JAN_2026, 1000, 500, 1000)).isEqualTo("0.015000000000");
-        long feb = Instant.parse("2026-02-01T00:00:00Z").toEpochMilli();
-        assertThat(cost(prices, "acme-large", feb, 1000, 500, 1000)).isEqualTo("0.009100000000");
+        assertThat(cost(prices, "acme-large", FEB_2026, 1000, 500, 1000)).isEqualTo("0.009100000000");
         assertThat(prices.priceFor("gpt-4o", "", JAN_2026)).as("replaces, not extends").isEmpty();
     }
 
     @Test
-    void badCsvLineIsNamed() {
-        assertThatThrownBy(() -> PriceList.csv("gpt-4o,2024-01-01,2.5,x,10\n", "p.csv"))
-                .hasMessage("p.csv line 1: Character x is neither a decimal digit number, decimal point, nor \"e\" notation exponential mark.");
-        assertThatThrownBy(() -> PriceList.csv("gpt-4o,2.5,10\n", "p.csv"))
-                .hasMessageStartingWith("p.csv line 1: expected model,effective_from");
+    void aFiveColumnFileParsesAsBeforeWithOrWithoutItsHeader() {
+        String rows = "# our negotiated rates\n"
+                + "acme-large,,3.00,,12.00\n"
+                + "acme-large,2026-02-01,2.00,0.20,8.00\n";
+        String header = "model,effective_from,input_per_1m,cached_input_per_1m,output_per_1m\n";
+        for (PriceList prices : List.of(PriceList.csv(rows, "a.csv"), PriceList.csv(header + rows, "b.csv"))) {
+            assertThat(prices.priceFor("acme-large", "", JAN_2026))
+                    .hasValue(price("3.00", "3.00", "12.00", null, null, null, Long.MIN_VALUE));
+            assertThat(prices.priceFor("acme-large", "", FEB_2026))
+                    .hasValue(price("2.00", "0.20", "8.00", null, null, null, FEB_2026));
+        }
+    }
+
+    @Test
+    void aHeaderNamesTheColumnsInAnyOrder() {
+        PriceList prices = PriceList.csv("# every column, in another order\n"
+                + "output_per_1m,service_tier,model,audio_output_per_1m,input_per_1m,cache_write_per_1m,"
+                + "audio_input_per_1m,effective_from,cached_input_per_1m\n"
+                + "8.00,,acme,80.00,2.00,2.50,40.00,2026-01-01,0.50\n"
+                + "4.00,flex,acme,,1.00,,,2026-01-01,\n", "p.csv");
+        assertThat(prices.priceFor("acme", "", JAN_2026))
+                .hasValue(price("2.00", "0.50", "8.00", "2.50", "40.00", "80.00", JAN_2026));
+        assertThat(prices.priceFor("acme", "flex", JAN_2026))
+                .hasValue(price("1.00", "1.00", "4.00", null, null, null, JAN_2026));
+        assertThat(PriceList.csv("model,input_per_1m,output_per_1m\nacme,1,2\n", "p.csv").priceFor("acme", "", 0))
+                .as("only the required columns").hasValue(price("1", "1", "2", null, null, null, Long.MIN_VALUE));
+    }
+
+    @Test
+    void aTierTakesOnlyRowsOfThatTierAndTheStandardTiersTheRowsWithout() {
+        PriceList prices = PriceList.csv(TIERED, "p.csv");
+        for (String tier : PriceList.STANDARD_TIERS) {
+            assertThat(prices.cost("gpt-4o-2024-08-06", tier, JAN_2026, MILLION_IN)).as(tier)
+                    .hasValue(new BigDecimal("2.500000000000"));
+        }
+        assertThat(prices.cost("gpt-4o-2024-08-06", "flex", JAN_2026, MILLION_IN))
+                .hasValue(new BigDecimal("1.250000000000"));
+        assertThat(prices.cost("gpt-4o", "priority", JAN_2026, MILLION_IN)).as("never the standard price").isEmpty();
+        assertThat(PriceList.csv("model,service_tier,input_per_1m,output_per_1m\nacme,default,1,2\n", "p.csv")
+                .priceFor("acme", "", 0)).as("a row for tier default is the standard price")
+                .hasValue(price("1", "1", "2", null, null, null, Long.MIN_VALUE));
+    }
+
+    @Test
+    void aDatedModelAtATierTakesItsOwnEntrysRowNeverAShorterEntrys() {
+        assertThat(PriceList.csv(TIERED, "p.csv").cost("gpt-4o-mini-2024-07-18", "flex", JAN_2026, MILLION_IN))
+                .as("gpt-4o-mini has no flex row; gpt-4o's is not its").isEmpty();
+        PriceList miniFlex = PriceList.csv(TIERED + "gpt-4o-mini,flex,0.075,0.0375,0.30\n", "p.csv");
+        assertThat(miniFlex.cost("gpt-4o-mini-2024-07-18", "flex", JAN_2026, MILLION_IN))
+                .hasValue(new BigDecimal("0.075000000000"));
+    }
+
+    @Test
+    void aBadLineIsNamedByFileAndLine() {
+        assertCsvError("model,price\n", "p.csv line 1: unknown column \"price\"; columns are model,service_tier,"
+                + "effective_from,input_per_1m,cached_input_per_1m,output_per_1m,cache_write_per_1m,"
+                + "audio_input_per_1m,audio_output_per_1m");
+        assertCsvError("# the header is next\nmodel,input_per_1m\n", "p.csv line 2: missing column output_per_1m");
+        assertCsvError("model,input_per_1m,output_per_1m,model\n", "p.csv line 1: column model twice");
+        assertCsvError("model,input_per_1m,output_per_1m\nacme,1,2\nacme,1,2,3\n",
+                "p.csv line 3: expected 3 fields (model,input_per_1m,output_per_1m), found 4");
+        assertCsvError("gpt-4o,2.5,10\n", "p.csv line 1: expected 5 fields "
+                + "(model,effective_from,input_per_1m,cached_input_per_1m,output_per_1m), found 3");
+        assertCsvError("gpt-4o,2024-01-01,2.5,x,10\n", "p.csv line 1: cached_input_per_1m \"x\" is not a number");
+        assertCsvError("gpt-4o,2024-01-01,,,10\n", "p.csv line 1: input_per_1m is empty");
+        assertCsvError("gpt-4o,2024-13-01,2.5,,10\n",
+                "p.csv line 1: effective_from \"2024-13-01\" is not a yyyy-mm-dd date");
+        assertCsvError(",2024-01-01,2.5,,10\n", "p.csv line 1: model is empty");
+        assertCsvError("acme,2026-01-01,1,,2\nacme,2026-01-01,3,,4\n",
+                "p.csv line 2: duplicate (model, service_tier, effective_from): (acme, , 2026-01-01)");
+        assertCsvError(TIERED + "gpt-4o,flex,1,,2\n",
+                "p.csv line 5: duplicate (model, service_tier, effective_from): (gpt-4o, flex, )");
+    }
+
+    private static void assertCsvError(String text, String message) {
+        assertThatThrownBy(() -> PriceList.csv(text, "p.csv")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage(message);
     }
 
     @Test
