@@ -44,6 +44,8 @@ public final class PriceList implements Serializable {
     private static final List<String> COLUMNS = List.of("model", "service_tier", "effective_from", "input_per_1m",
             "cached_input_per_1m", "output_per_1m", "cache_write_per_1m", "audio_input_per_1m", "audio_output_per_1m");
     private static final List<String> REQUIRED = List.of("model", "input_per_1m", "output_per_1m");
+    /** LiteLLM's key suffix of each tier it prices: standard, flex and priority. */
+    private static final Map<String, String> LITELLM_TIERS = Map.of("", "", "flex", "_flex", "priority", "_priority");
     /** The columns of a CSV without a header line: the layout from before headers named them. */
     private static final List<String> HEADERLESS = List.of("model", "effective_from", "input_per_1m",
             "cached_input_per_1m", "output_per_1m");
@@ -190,8 +192,11 @@ public final class PriceList implements Serializable {
 
     /**
      * LiteLLM's {@code model_prices_and_context_window.json}: USD per token in
-     * {@code input_cost_per_token}, {@code output_cost_per_token} and, where caching exists,
-     * {@code cache_read_input_token_cost}. Entries without both costs (images, audio) are skipped.
+     * {@code input_cost_per_token}, {@code output_cost_per_token} and, where the model has them,
+     * {@code cache_read_input_token_cost}, {@code cache_creation_input_token_cost} (cache writes),
+     * {@code input_cost_per_audio_token} and {@code output_cost_per_audio_token}. The same keys
+     * ending {@code _flex} or {@code _priority} give that tier's price when its input and output
+     * costs are there. Entries without both costs (images, transcription) are skipped.
      */
     public static PriceList liteLlm(String json, String source) {
         JsonNode root;
@@ -206,17 +211,24 @@ public final class PriceList implements Serializable {
         Map<String, Map<String, List<Price>>> prices = new HashMap<>();
         for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> e = it.next();
-            JsonNode m = e.getValue();
-            if (!m.path("input_cost_per_token").isNumber() || !m.path("output_cost_per_token").isNumber()) {
-                continue;
-            }
-            BigDecimal input = perMillion(m.path("input_cost_per_token"));
-            BigDecimal cached = m.path("cache_read_input_token_cost").isNumber()
-                    ? perMillion(m.path("cache_read_input_token_cost")) : input;
-            add(prices, e.getKey(), "", new Price(input, cached, perMillion(m.path("output_cost_per_token")),
-                    null, null, null, Long.MIN_VALUE));
+            LITELLM_TIERS.forEach((tier, suffix) -> liteLlmPrice(e.getValue(), suffix)
+                    .ifPresent(p -> add(prices, e.getKey(), tier, p)));
         }
         return new PriceList(prices);
+    }
+
+    /** A model's price from the keys ending in {@code suffix}, if it has input and output costs. */
+    private static Optional<Price> liteLlmPrice(JsonNode model, String suffix) {
+        BigDecimal input = perMillion(model.path("input_cost_per_token" + suffix));
+        BigDecimal output = perMillion(model.path("output_cost_per_token" + suffix));
+        if (input == null || output == null) {
+            return Optional.empty();
+        }
+        BigDecimal cached = perMillion(model.path("cache_read_input_token_cost" + suffix));
+        return Optional.of(new Price(input, cached == null ? input : cached, output,
+                perMillion(model.path("cache_creation_input_token_cost" + suffix)),
+                perMillion(model.path("input_cost_per_audio_token" + suffix)),
+                perMillion(model.path("output_cost_per_audio_token" + suffix)), Long.MIN_VALUE));
     }
 
     /** Adds the price unless the model has one for that tier from that date already; false then. */
@@ -229,7 +241,11 @@ public final class PriceList implements Serializable {
         return tierPrices.add(p);
     }
 
+    /** USD per 1M tokens of a cost per token; null when there is no such number. */
     private static BigDecimal perMillion(JsonNode perToken) {
+        if (!perToken.isNumber()) {
+            return null;
+        }
         // From the number's text, so 2.5e-06 becomes exactly 2.5 per 1M.
         return new BigDecimal(perToken.asText()).multiply(MILLION).stripTrailingZeros();
     }

@@ -197,4 +197,38 @@ class PriceListTest {
         assertThat(prices.priceFor("dall-e-3", "", JAN_2026)).isEmpty();
         assertThat(prices.priceFor("sample_spec", "", JAN_2026)).isEmpty();
     }
+
+    @Test
+    void liteLlmFlexPriorityAudioAndCacheWritePrices() {
+        PriceList prices = PriceList.liteLlm("{"
+                + "\"gpt-5\": {\"input_cost_per_token\": 1.25e-06, \"output_cost_per_token\": 1e-05,"
+                + " \"cache_read_input_token_cost\": 1.25e-07,"
+                + " \"input_cost_per_token_flex\": 6.25e-07, \"output_cost_per_token_flex\": 5e-06,"
+                + " \"cache_read_input_token_cost_flex\": 6.25e-08,"
+                + " \"input_cost_per_token_priority\": 2.5e-06, \"output_cost_per_token_priority\": 2e-05,"
+                + " \"cache_read_input_token_cost_priority\": 2.5e-07},"
+                + "\"gpt-5-nano\": {\"input_cost_per_token\": 5e-08, \"output_cost_per_token\": 4e-07,"
+                + " \"input_cost_per_token_priority\": 2.5e-06},"
+                + "\"gpt-4o-audio-preview\": {\"input_cost_per_token\": 2.5e-06, \"output_cost_per_token\": 1e-05,"
+                + " \"input_cost_per_audio_token\": 4e-05, \"output_cost_per_audio_token\": 8e-05},"
+                + "\"claude-sonnet-4-5\": {\"input_cost_per_token\": 3e-06, \"output_cost_per_token\": 1.5e-05,"
+                + " \"cache_read_input_token_cost\": 3e-07, \"cache_creation_input_token_cost\": 3.75e-06}}",
+                "litellm.json");
+        // 500k uncached and 500k cached in, 1M out: standard (1.25, 0.125, 10), flex (0.625, 0.0625, 5),
+        // priority (2.50, 0.25, 20)
+        BilledTokens halfCached = text(1_000_000, 500_000, 1_000_000);
+        assertThat(prices.cost("gpt-5", "", JAN_2026, halfCached)).hasValue(new BigDecimal("10.687500000000"));
+        assertThat(prices.cost("gpt-5-2025-08-07", "flex", JAN_2026, halfCached))
+                .hasValue(new BigDecimal("5.343750000000"));
+        assertThat(prices.cost("gpt-5", "priority", JAN_2026, halfCached)).hasValue(new BigDecimal("21.375000000000"));
+        assertThat(prices.priceFor("gpt-5-nano", "priority", JAN_2026)).as("no output cost: no priority row").isEmpty();
+        // 400 text + 600 audio in, 200 text + 300 audio out: (400 × 2.50 + 600 × 40 + 200 × 10 + 300 × 80) / 1e6
+        BilledTokens audio = new BilledTokens(1_000, 0, 0, 600, 500, 300);
+        assertThat(prices.cost("gpt-4o-audio-preview-2024-12-17", "", JAN_2026, audio))
+                .hasValue(new BigDecimal("0.051000000000"));
+        assertThat(prices.cost("gpt-5", "", JAN_2026, audio)).as("gpt-5 has no audio price").isEmpty();
+        // 500 text + 200 cached + 300 cache writes in, 100 out: (500 × 3 + 200 × 0.30 + 300 × 3.75 + 100 × 15) / 1e6
+        assertThat(prices.cost("claude-sonnet-4-5", "", JAN_2026, new BilledTokens(1_000, 200, 300, 0, 100, 0)))
+                .hasValue(new BigDecimal("0.004185000000"));
+    }
 }
