@@ -79,7 +79,71 @@ class PriceListTest {
             assertThat(BUNDLED.priceFor("gpt-4o", tier, JAN_2026)).as(tier).get()
                     .extracting(Price::inputPer1m).isEqualTo(new BigDecimal("2.50"));
         }
-        assertThat(BUNDLED.cost("gpt-4o", "scale", JAN_2026, text(1000, 0, 0))).isEmpty();
+        assertThat(BUNDLED.cost("gpt-4o", "scale", JAN_2026, MILLION_IN)).isEmpty();
+    }
+
+    @Test
+    void bundledFlexAndPriorityPrices() {
+        // 600k text and 400k cached in, 500k out
+        BilledTokens t = text(1_000_000, 400_000, 500_000);
+        // o4-mini flex 0.55 / 0.1375 / 2.20: 0.6 × 0.55 + 0.4 × 0.1375 + 0.5 × 2.20
+        assertThat(BUNDLED.cost("o4-mini-2025-04-16", "flex", JAN_2026, t)).hasValue(new BigDecimal("1.485000000000"));
+        // o4-mini priority 2.00 / 0.50 / 8.00
+        assertThat(BUNDLED.cost("o4-mini", "priority", JAN_2026, t)).hasValue(new BigDecimal("5.400000000000"));
+        // gpt-5 flex 0.625 / 0.0625 / 5.00
+        assertThat(BUNDLED.cost("gpt-5-2025-08-07", "flex", JAN_2026, t)).hasValue(new BigDecimal("2.900000000000"));
+        // gpt-5-mini's own flex row 0.125 / 0.0125 / 1.00, not gpt-5's
+        assertThat(BUNDLED.cost("gpt-5-mini-2025-08-07", "flex", JAN_2026, t))
+                .hasValue(new BigDecimal("0.580000000000"));
+        // gpt-5-mini priority 0.45 / 0.045 / 3.60
+        assertThat(BUNDLED.cost("gpt-5-mini", "priority", JAN_2026, t)).hasValue(new BigDecimal("2.088000000000"));
+        // gpt-4o priority 4.25 / 2.125 / 17.00; its 2024-05-13 snapshot 8.75 (no caching) / 26.25
+        assertThat(BUNDLED.cost("gpt-4o-2024-08-06", "priority", JAN_2026, t))
+                .hasValue(new BigDecimal("11.900000000000"));
+        assertThat(BUNDLED.cost("gpt-4o-2024-05-13", "priority", JAN_2026, t))
+                .hasValue(new BigDecimal("21.875000000000"));
+        // o3 flex 1.00 / 0.25 / 4.00 since its price cut; unpriced before
+        assertThat(BUNDLED.cost("o3", "flex", JAN_2026, t)).hasValue(new BigDecimal("2.700000000000"));
+        assertThat(BUNDLED.cost("o3", "flex", Instant.parse("2025-05-01T00:00:00Z").toEpochMilli(), t)).isEmpty();
+        assertThat(BUNDLED.cost("gpt-4o-mini-2024-07-18", "flex", JAN_2026, t)).as("no flex price").isEmpty();
+        assertThat(BUNDLED.cost("gpt-5-chat-latest", "priority", JAN_2026, t)).as("no priority price").isEmpty();
+    }
+
+    @Test
+    void bundledAudioPrices() {
+        // 400k text and 600k audio in, 200k text and 300k audio out
+        BilledTokens t = new BilledTokens(1_000_000, 0, 0, 600_000, 500_000, 300_000);
+        // gpt-4o-audio-preview text 2.50 / 10.00, audio 40 / 80 since 2024-12-17:
+        // 0.4 × 2.50 + 0.6 × 40 + 0.2 × 10 + 0.3 × 80
+        assertThat(BUNDLED.cost("gpt-4o-audio-preview-2024-12-17", "", JAN_2026, t))
+                .hasValue(new BigDecimal("51.000000000000"));
+        // audio 100 / 200: the 2024-10-01 snapshot always, the undated name until 2024-12-17
+        assertThat(BUNDLED.cost("gpt-4o-audio-preview-2024-10-01", "", JAN_2026, t))
+                .hasValue(new BigDecimal("123.000000000000"));
+        long nov2024 = Instant.parse("2024-11-01T00:00:00Z").toEpochMilli();
+        assertThat(BUNDLED.cost("gpt-4o-audio-preview", "", nov2024, t)).hasValue(new BigDecimal("123.000000000000"));
+        assertThat(BUNDLED.cost("gpt-4o-audio-preview", "", JAN_2026, t)).hasValue(new BigDecimal("51.000000000000"));
+        // gpt-4o-mini-audio-preview 0.15 / 0.60, audio 10 / 20
+        assertThat(BUNDLED.cost("gpt-4o-mini-audio-preview-2024-12-17", "", JAN_2026, t))
+                .hasValue(new BigDecimal("12.180000000000"));
+        // gpt-audio 2.50 / 10.00, audio 32 / 64; gpt-audio-mini 0.60 / 2.40, audio 10 / 20
+        assertThat(BUNDLED.cost("gpt-audio-2025-08-28", "", JAN_2026, t)).hasValue(new BigDecimal("41.400000000000"));
+        assertThat(BUNDLED.cost("gpt-audio-mini-2025-10-06", "", JAN_2026, t))
+                .hasValue(new BigDecimal("12.720000000000"));
+        assertThat(BUNDLED.cost("gpt-4o", "", JAN_2026, t)).as("gpt-4o has no audio price").isEmpty();
+    }
+
+    @Test
+    void bundledAzureSpellings() {
+        // 1M in, 1M out
+        BilledTokens t = text(1_000_000, 0, 1_000_000);
+        assertThat(BUNDLED.cost("gpt-35-turbo", "", JAN_2026, t)).hasValue(new BigDecimal("2.000000000000"));
+        assertThat(BUNDLED.cost("gpt-35-turbo-0125", "", JAN_2026, t)).hasValue(new BigDecimal("2.000000000000"));
+        assertThat(BUNDLED.cost("gpt-35-turbo-16k", "", JAN_2026, t)).hasValue(new BigDecimal("7.000000000000"));
+        assertThat(BUNDLED.cost("gpt-35-turbo-instruct", "", JAN_2026, t)).hasValue(new BigDecimal("3.500000000000"));
+        assertThat(BUNDLED.cost("gpt-5-chat", "", JAN_2026, t)).hasValue(new BigDecimal("11.250000000000"));
+        assertThat(BUNDLED.cost("gpt-4-32k", "", JAN_2026, t)).hasValue(new BigDecimal("180.000000000000"));
+        assertThat(BUNDLED.cost("gpt-4o-mini", "", JAN_2026, t)).hasValue(new BigDecimal("0.750000000000"));
     }
 
     @Test
@@ -227,7 +291,8 @@ class PriceListTest {
         assertThat(prices.cost("gpt-4o-audio-preview-2024-12-17", "", JAN_2026, audio))
                 .hasValue(new BigDecimal("0.051000000000"));
         assertThat(prices.cost("gpt-5", "", JAN_2026, audio)).as("gpt-5 has no audio price").isEmpty();
-        // 500 text + 200 cached + 300 cache writes in, 100 out: (500 × 3 + 200 × 0.30 + 300 × 3.75 + 100 × 15) / 1e6
+        // 500 text + 200 cached + 300 cache writes in, 100 out:
+        // (500 × 3 + 200 × 0.30 + 300 × 3.75 + 100 × 15) / 1e6
         assertThat(prices.cost("claude-sonnet-4-5", "", JAN_2026, new BilledTokens(1_000, 200, 300, 0, 100, 0)))
                 .hasValue(new BigDecimal("0.004185000000"));
     }
