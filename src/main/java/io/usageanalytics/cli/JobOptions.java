@@ -135,8 +135,10 @@ public class JobOptions {
     public int maxRetries;
 
     @Option(names = "--prices", paramLabel = "FILE",
-            description = "Price list replacing the bundled one: CSV (model,effective_from,input_per_1m,"
-                    + "cached_input_per_1m,output_per_1m) or LiteLLM's model_prices_and_context_window.json.")
+            description = "Price list replacing the bundled one: CSV whose header names its columns (model,"
+                    + "input_per_1m,output_per_1m; optional service_tier,effective_from,cached_input_per_1m,"
+                    + "cache_write_per_1m,audio_input_per_1m,audio_output_per_1m) or LiteLLM's "
+                    + "model_prices_and_context_window.json.")
     public Path pricesFile;
 
     @Option(names = "--alerts-topic", paramLabel = "TOPIC",
