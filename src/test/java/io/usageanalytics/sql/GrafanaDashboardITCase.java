@@ -181,7 +181,7 @@ class GrafanaDashboardITCase {
             for (JsonNode variable : dashboard.path("templating").path("list")) {
                 assertDatasource(variable.path("datasource"), "variable " + variable.path("name").asText());
                 assertThat(values(c, variable)).as("variable %s", variable.path("name").asText())
-                        .containsExactly("gpt-4.1", "gpt-4o", "gpt-4o-mini", "local-llama");
+                        .containsExactly("gpt-4.1", "gpt-4o", "gpt-4o-mini", "gpt-5", "local-llama");
             }
         }
     }
