@@ -14,7 +14,8 @@
 -- Cost spike: a model's cost in the last complete hour is above factor x the average cost of the
 -- same hour of day over the 7 days before, and at least min_usd (small amounts are noise).
 -- Days without usage count as zero, so new spend on a model without history alerts (ratio NULL).
--- Unpriced rows count as no cost. The job's own per-window alerts are in llm_cost_alerts.
+-- A model's cost is that of all its fingerprints and service tiers, each row at its own tier's
+-- prices. Unpriced rows count as no cost. The job's own per-window alerts are in llm_cost_alerts.
 CREATE OR REPLACE FUNCTION usage_alert_cost_spike(
     at      timestamptz DEFAULT now(),
     factor  numeric     DEFAULT 3,

@@ -10,7 +10,8 @@
 --       ON llm_usage ((date_trunc('hour', window_start AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'));
 
 -- usage_hourly: requests, tokens and cost per model and hour; the dashboard's time series of cost,
--- tokens and requests by model.
+-- tokens and requests by model. Every service tier and fingerprint of the model is in it (cost_usd
+-- at each row's own tier's prices); usage_tiers_hourly splits it by tier.
 -- cost_usd is sum() of the rows' cost: NULL only when every row of the hour is unpriced (unknown
 -- cost is not zero cost); when some rows are unpriced it is the priced part, and unpriced_requests
 -- says how much is missing.
@@ -28,6 +29,14 @@ SELECT date_trunc('hour', window_start AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AS
        sum(estimated_requests)   AS estimated_requests,
        sum(duplicates_dropped)   AS duplicates_dropped,
        coalesce(sum(requests) FILTER (WHERE cost_usd IS NULL), 0) AS unpriced_requests,
-       sum(cost_usd)             AS cost_usd
+       sum(cost_usd)             AS cost_usd,
+       -- Added with service tiers, so after cost_usd (a view can only gain columns at the end).
+       -- Parts of prompt_tokens:
+       sum(audio_prompt_tokens)        AS audio_prompt_tokens,
+       sum(cache_write_tokens)         AS cache_write_tokens,
+       -- parts of completion_tokens:
+       sum(audio_completion_tokens)    AS audio_completion_tokens,
+       sum(accepted_prediction_tokens) AS accepted_prediction_tokens,
+       sum(rejected_prediction_tokens) AS rejected_prediction_tokens
 FROM llm_usage
 GROUP BY 1, 2;

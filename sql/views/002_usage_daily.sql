@@ -16,6 +16,11 @@ SELECT date_trunc('day', hour AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AS day,
        sum(estimated_requests)   AS estimated_requests,
        sum(duplicates_dropped)   AS duplicates_dropped,
        sum(unpriced_requests)    AS unpriced_requests,
-       sum(cost_usd)             AS cost_usd
+       sum(cost_usd)             AS cost_usd,
+       sum(audio_prompt_tokens)        AS audio_prompt_tokens,
+       sum(cache_write_tokens)         AS cache_write_tokens,
+       sum(audio_completion_tokens)    AS audio_completion_tokens,
+       sum(accepted_prediction_tokens) AS accepted_prediction_tokens,
+       sum(rejected_prediction_tokens) AS rejected_prediction_tokens
 FROM usage_hourly
 GROUP BY 1, 2;

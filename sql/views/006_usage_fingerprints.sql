@@ -4,6 +4,7 @@
 -- in cost, tokens or finish reasons.
 -- Rows without a fingerprint ('') are left out: a missing fingerprint says nothing about the
 -- backend. With fingerprints served side by side, "previous" is the one that appeared before.
+-- A fingerprint is one row whatever the service tiers it served (llm_usage has a row per tier).
 CREATE OR REPLACE VIEW usage_fingerprints AS
 SELECT model,
        system_fingerprint,

@@ -115,7 +115,7 @@ class GrafanaDashboardITCase {
         assertThat(panels.stream().map(p -> p.path("title").asText()).toList()).contains(
                 "Cost by model (USD per hour)", "Tokens by model (per hour)", "Requests by model (per hour)",
                 "Finish-reason shares (selected models)", "Estimated share of requests by model",
-                "Fingerprint changes", "Recent cost alerts (job)");
+                "Fingerprint changes", "Recent cost alerts (job)", COST_BY_TIER, FLEX_AND_PRIORITY);
         for (JsonNode panel : panels) {
             String title = panel.path("title").asText();
             assertThat(title).as("panel %s has a title", panel.path("id")).isNotBlank();
@@ -128,6 +128,39 @@ class GrafanaDashboardITCase {
                 assertThat(target.path("editorMode").asText()).as("%s editorMode", title).isEqualTo("code");
                 assertThat(target.path("rawSql").asText()).as("%s rawSql", title).isNotBlank();
                 assertThat(target.path("format").asText()).as("%s format", title).isIn("table", "time_series");
+            }
+        }
+    }
+
+    static final String COST_BY_TIER = "Cost by service tier (USD per hour)";
+    static final String FLEX_AND_PRIORITY = "Flex savings / priority premium";
+
+    /** The exact rows of the service-tier panels over VIEW_ROWS, every model selected. */
+    private static final Map<String, List<String>> TIER_PANEL_ROWS = Map.of(
+            COST_BY_TIER, List.of(
+                    // gpt-4o 0.04, gpt-4o-mini 0.01, gpt-5's '' and default rows 0.005; gpt-4.1 unpriced
+                    "2026-03-09T10:00:00Z | default | 0.055",
+                    "2026-03-09T10:00:00Z | flex | 0.005",
+                    "2026-03-09T10:00:00Z | priority | 0.02",
+                    "2026-03-09T11:00:00Z | default | 0.001",
+                    // only unpriced local-llama: no cost known, not a cost of 0
+                    "2026-03-09T23:00:00Z | default | null",
+                    "2026-03-10T09:00:00Z | default | 0.008",
+                    "2026-03-10T09:00:00Z | priority | 0.008"),
+            // flex: gpt-5 0.01 at standard prices for 0.005; priority: gpt-5 0.01 + 0.003, gpt-4.1 0.001
+            FLEX_AND_PRIORITY, List.of("0.005 | 0.014"));
+
+    @Test
+    void serviceTierPanelsShowExactlyTheTiersCost() throws Exception {
+        JsonNode dashboard = dashboard();
+        try (Connection c = Tables.connect(pg.jdbcUrl())) {
+            for (Map.Entry<String, List<String>> expected : TIER_PANEL_ROWS.entrySet()) {
+                JsonNode panel = panels(dashboard).stream()
+                        .filter(p -> p.path("title").asText().equals(expected.getKey())).findFirst().orElseThrow();
+                assertThat(panel.path("targets")).as(expected.getKey()).hasSize(1);
+                String sql = expand(c, dashboard, panel.path("targets").get(0).path("rawSql").asText());
+                assertThat(WarehouseFixtures.query(c, sql)).as(expected.getKey())
+                        .containsExactlyElementsOf(expected.getValue());
             }
         }
     }
@@ -181,7 +214,7 @@ class GrafanaDashboardITCase {
             for (JsonNode variable : dashboard.path("templating").path("list")) {
                 assertDatasource(variable.path("datasource"), "variable " + variable.path("name").asText());
                 assertThat(values(c, variable)).as("variable %s", variable.path("name").asText())
-                        .containsExactly("gpt-4.1", "gpt-4o", "gpt-4o-mini", "local-llama");
+                        .containsExactly("gpt-4.1", "gpt-4o", "gpt-4o-mini", "gpt-5", "local-llama");
             }
         }
     }

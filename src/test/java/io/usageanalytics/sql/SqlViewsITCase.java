@@ -1,6 +1,8 @@
 package io.usageanalytics.sql;
 
 import io.usageanalytics.local.EmbeddedWarehouse;
+import io.usageanalytics.sinks.UsageTable;
+import io.usageanalytics.sinks.Warehouse;
 import io.usageanalytics.testing.Postgres;
 import io.usageanalytics.testing.Tables;
 
@@ -14,6 +16,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -47,6 +50,8 @@ class SqlViewsITCase {
 
     private static final Pattern VIEW = Pattern.compile("(?m)^CREATE OR REPLACE VIEW (\\w+)");
     private static final Pattern FUNCTION = Pattern.compile("(?m)^CREATE OR REPLACE FUNCTION (\\w+)");
+    /** The views of the version before service tiers, to upgrade from. */
+    private static final Path PREVIOUS_VIEWS = Path.of("src/test/resources/sql/previous/views");
 
     @TempDir
     static Path dir;
@@ -110,7 +115,8 @@ class SqlViewsITCase {
 
     private static final String ROLLUP_COLUMNS = "model, requests, streamed_requests, choices, prompt_tokens,"
             + " completion_tokens, total_tokens, cached_prompt_tokens, reasoning_tokens, estimated_requests,"
-            + " duplicates_dropped, unpriced_requests, cost_usd";
+            + " duplicates_dropped, unpriced_requests, cost_usd, audio_prompt_tokens, cache_write_tokens,"
+            + " audio_completion_tokens, accepted_prediction_tokens, rejected_prediction_tokens";
 
     /** Every view, its columns, and its exact rows for VIEW_ROWS. A view of sql/views missing here fails. */
     private static final Map<String, Check> VIEWS = Map.of(
@@ -118,49 +124,56 @@ class SqlViewsITCase {
                 assertThat(columns(c, "SELECT * FROM usage_hourly")).isEqualTo("hour, " + ROLLUP_COLUMNS);
                 assertThat(query(c, "SELECT * FROM usage_hourly ORDER BY hour, model COLLATE \"C\"")).containsExactly(
                         // 10:59 + 5 min window: in the hour it starts in
-                        "2026-03-09T10:00:00Z | gpt-4.1 | 3 | 0 | 3 | 300 | 300 | 600 | 0 | 0 | 0 | 0 | 3 | null",
-                        "2026-03-09T10:00:00Z | gpt-4o | 10 | 5 | 16 | 3000 | 2000 | 5000 | 200 | 100 | 3 | 1 | 0 | 0.04",
-                        "2026-03-09T10:00:00Z | gpt-4o-mini | 8 | 4 | 8 | 850 | 400 | 1250 | 100 | 0 | 0 | 0 | 0 | 0.01",
-                        "2026-03-09T11:00:00Z | gpt-4o | 2 | 0 | 2 | 100 | 100 | 200 | 0 | 0 | 0 | 0 | 0 | 0.001",
-                        "2026-03-09T23:00:00Z | local-llama | 5 | 5 | 5 | 0 | 250 | 250 | 0 | 0 | 5 | 0 | 5 | null",
+                        "2026-03-09T10:00:00Z | gpt-4.1 | 4 | 1 | 4 | 400 | 400 | 800 | 0 | 0 | 0 | 0 | 4 | null | 0 | 0 | 0 | 0 | 0",
+                        "2026-03-09T10:00:00Z | gpt-4o | 10 | 5 | 16 | 3000 | 2000 | 5000 | 200 | 100 | 3 | 1 | 0 | 0.04 | 0 | 0 | 0 | 0 | 0",
+                        "2026-03-09T10:00:00Z | gpt-4o-mini | 8 | 4 | 8 | 850 | 400 | 1250 | 100 | 0 | 0 | 0 | 0 | 0.01 | 0 | 0 | 0 | 0 | 0",
+                        // the rows of every tier, summed
+                        "2026-03-09T10:00:00Z | gpt-5 | 8 | 3 | 8 | 2250 | 750 | 3000 | 200 | 100 | 1 | 0 | 0 | 0.03 | 30 | 70 | 10 | 40 | 15",
+                        "2026-03-09T11:00:00Z | gpt-4o | 2 | 0 | 2 | 100 | 100 | 200 | 0 | 0 | 0 | 0 | 0 | 0.001 | 0 | 0 | 0 | 0 | 0",
+                        "2026-03-09T23:00:00Z | local-llama | 5 | 5 | 5 | 0 | 250 | 250 | 0 | 0 | 5 | 0 | 5 | null | 0 | 0 | 0 | 0 | 0",
                         // partly priced: the priced part, and how many requests are missing from it
-                        "2026-03-10T09:00:00Z | gpt-4.1 | 3 | 0 | 4 | 300 | 300 | 600 | 0 | 0 | 0 | 0 | 1 | 0.004",
-                        "2026-03-10T09:00:00Z | gpt-4o | 2 | 1 | 2 | 10 | 10 | 20 | 0 | 0 | 1 | 0 | 0 | 0.0004",
-                        "2026-03-10T09:00:00Z | gpt-4o-mini | 2 | 0 | 2 | 50 | 50 | 100 | 0 | 0 | 0 | 0 | 0 | 0.002",
-                        "2026-03-10T09:00:00Z | local-llama | 3 | 0 | 3 | 30 | 30 | 60 | 0 | 0 | 0 | 0 | 3 | null");
+                        "2026-03-10T09:00:00Z | gpt-4.1 | 4 | 0 | 5 | 400 | 400 | 800 | 0 | 0 | 0 | 0 | 1 | 0.006 | 0 | 0 | 0 | 0 | 0",
+                        "2026-03-10T09:00:00Z | gpt-4o | 2 | 1 | 2 | 10 | 10 | 20 | 0 | 0 | 1 | 0 | 0 | 0.0004 | 0 | 0 | 0 | 0 | 0",
+                        "2026-03-10T09:00:00Z | gpt-4o-mini | 2 | 0 | 2 | 50 | 50 | 100 | 0 | 0 | 0 | 0 | 0 | 0.002 | 0 | 0 | 0 | 0 | 0",
+                        "2026-03-10T09:00:00Z | gpt-5 | 4 | 0 | 4 | 400 | 400 | 800 | 0 | 0 | 0 | 0 | 0 | 0.0076 | 0 | 0 | 0 | 0 | 0",
+                        "2026-03-10T09:00:00Z | local-llama | 3 | 0 | 3 | 30 | 30 | 60 | 0 | 0 | 0 | 0 | 3 | null | 0 | 0 | 0 | 0 | 0");
             },
             "usage_daily", c -> {
                 assertThat(columns(c, "SELECT * FROM usage_daily")).isEqualTo("day, " + ROLLUP_COLUMNS);
                 assertThat(query(c, "SELECT * FROM usage_daily ORDER BY day, model COLLATE \"C\"")).containsExactly(
-                        "2026-03-09T00:00:00Z | gpt-4.1 | 3 | 0 | 3 | 300 | 300 | 600 | 0 | 0 | 0 | 0 | 3 | null",
-                        "2026-03-09T00:00:00Z | gpt-4o | 12 | 5 | 18 | 3100 | 2100 | 5200 | 200 | 100 | 3 | 1 | 0 | 0.041",
-                        "2026-03-09T00:00:00Z | gpt-4o-mini | 8 | 4 | 8 | 850 | 400 | 1250 | 100 | 0 | 0 | 0 | 0 | 0.01",
+                        "2026-03-09T00:00:00Z | gpt-4.1 | 4 | 1 | 4 | 400 | 400 | 800 | 0 | 0 | 0 | 0 | 4 | null | 0 | 0 | 0 | 0 | 0",
+                        "2026-03-09T00:00:00Z | gpt-4o | 12 | 5 | 18 | 3100 | 2100 | 5200 | 200 | 100 | 3 | 1 | 0 | 0.041 | 0 | 0 | 0 | 0 | 0",
+                        "2026-03-09T00:00:00Z | gpt-4o-mini | 8 | 4 | 8 | 850 | 400 | 1250 | 100 | 0 | 0 | 0 | 0 | 0.01 | 0 | 0 | 0 | 0 | 0",
+                        "2026-03-09T00:00:00Z | gpt-5 | 8 | 3 | 8 | 2250 | 750 | 3000 | 200 | 100 | 1 | 0 | 0 | 0.03 | 30 | 70 | 10 | 40 | 15",
                         // 23:59 + 2 min window: in the day it starts in
-                        "2026-03-09T00:00:00Z | local-llama | 5 | 5 | 5 | 0 | 250 | 250 | 0 | 0 | 5 | 0 | 5 | null",
-                        "2026-03-10T00:00:00Z | gpt-4.1 | 3 | 0 | 4 | 300 | 300 | 600 | 0 | 0 | 0 | 0 | 1 | 0.004",
+                        "2026-03-09T00:00:00Z | local-llama | 5 | 5 | 5 | 0 | 250 | 250 | 0 | 0 | 5 | 0 | 5 | null | 0 | 0 | 0 | 0 | 0",
+                        "2026-03-10T00:00:00Z | gpt-4.1 | 4 | 0 | 5 | 400 | 400 | 800 | 0 | 0 | 0 | 0 | 1 | 0.006 | 0 | 0 | 0 | 0 | 0",
                         // a zero cost is a price, not an unknown
-                        "2026-03-10T00:00:00Z | gpt-4o | 2 | 1 | 2 | 10 | 10 | 20 | 0 | 0 | 1 | 0 | 0 | 0.0004",
-                        "2026-03-10T00:00:00Z | gpt-4o-mini | 2 | 0 | 2 | 50 | 50 | 100 | 0 | 0 | 0 | 0 | 0 | 0.002",
-                        "2026-03-10T00:00:00Z | local-llama | 3 | 0 | 3 | 30 | 30 | 60 | 0 | 0 | 0 | 0 | 3 | null");
+                        "2026-03-10T00:00:00Z | gpt-4o | 2 | 1 | 2 | 10 | 10 | 20 | 0 | 0 | 1 | 0 | 0 | 0.0004 | 0 | 0 | 0 | 0 | 0",
+                        "2026-03-10T00:00:00Z | gpt-4o-mini | 2 | 0 | 2 | 50 | 50 | 100 | 0 | 0 | 0 | 0 | 0 | 0.002 | 0 | 0 | 0 | 0 | 0",
+                        "2026-03-10T00:00:00Z | gpt-5 | 4 | 0 | 4 | 400 | 400 | 800 | 0 | 0 | 0 | 0 | 0 | 0.0076 | 0 | 0 | 0 | 0 | 0",
+                        "2026-03-10T00:00:00Z | local-llama | 3 | 0 | 3 | 30 | 30 | 60 | 0 | 0 | 0 | 0 | 3 | null | 0 | 0 | 0 | 0 | 0");
             },
             "usage_cost_hourly", c -> {
                 assertThat(columns(c, "SELECT * FROM usage_cost_hourly")).isEqualTo("hour, model, requests,"
                         + " total_tokens, priced_requests, priced_tokens, unpriced_requests, unpriced_tokens, cost_usd,"
                         + " usd_per_request, usd_per_1k_tokens, hour_cost_share");
                 assertThat(query(c, "SELECT * FROM usage_cost_hourly ORDER BY hour, model COLLATE \"C\"")).containsExactly(
-                        "2026-03-09T10:00:00Z | gpt-4.1 | 3 | 600 | 0 | 0 | 3 | 600 | null | null | null | null",
-                        "2026-03-09T10:00:00Z | gpt-4o | 10 | 5000 | 10 | 5000 | 0 | 0 | 0.04 | 0.004 | 0.008 | 0.8",
-                        "2026-03-09T10:00:00Z | gpt-4o-mini | 8 | 1250 | 8 | 1250 | 0 | 0 | 0.01 | 0.00125 | 0.008 | 0.2",
+                        "2026-03-09T10:00:00Z | gpt-4.1 | 4 | 800 | 0 | 0 | 4 | 800 | null | null | null | null",
+                        "2026-03-09T10:00:00Z | gpt-4o | 10 | 5000 | 10 | 5000 | 0 | 0 | 0.04 | 0.004 | 0.008 | 0.5",
+                        "2026-03-09T10:00:00Z | gpt-4o-mini | 8 | 1250 | 8 | 1250 | 0 | 0 | 0.01 | 0.00125 | 0.008 | 0.125",
+                        "2026-03-09T10:00:00Z | gpt-5 | 8 | 3000 | 8 | 3000 | 0 | 0 | 0.03 | 0.00375 | 0.01 | 0.375",
                         "2026-03-09T11:00:00Z | gpt-4o | 2 | 200 | 2 | 200 | 0 | 0 | 0.001 | 0.0005 | 0.005 | 1",
                         "2026-03-09T23:00:00Z | local-llama | 5 | 250 | 0 | 0 | 5 | 250 | null | null | null | null",
-                        // unit costs over the priced rows only: 0.004 for 2 requests, 400 tokens
-                        "2026-03-10T09:00:00Z | gpt-4.1 | 3 | 600 | 2 | 400 | 1 | 200 | 0.004 | 0.002 | 0.01 | 0.625",
-                        "2026-03-10T09:00:00Z | gpt-4o | 2 | 20 | 2 | 20 | 0 | 0 | 0.0004 | 0.0002 | 0.02 | 0.0625",
-                        "2026-03-10T09:00:00Z | gpt-4o-mini | 2 | 100 | 2 | 100 | 0 | 0 | 0.002 | 0.001 | 0.02 | 0.3125",
+                        // unit costs over the priced rows only: 0.006 for 3 requests, 600 tokens
+                        "2026-03-10T09:00:00Z | gpt-4.1 | 4 | 800 | 3 | 600 | 1 | 200 | 0.006 | 0.002 | 0.01 | 0.375",
+                        "2026-03-10T09:00:00Z | gpt-4o | 2 | 20 | 2 | 20 | 0 | 0 | 0.0004 | 0.0002 | 0.02 | 0.025",
+                        "2026-03-10T09:00:00Z | gpt-4o-mini | 2 | 100 | 2 | 100 | 0 | 0 | 0.002 | 0.001 | 0.02 | 0.125",
+                        "2026-03-10T09:00:00Z | gpt-5 | 4 | 800 | 4 | 800 | 0 | 0 | 0.0076 | 0.0019 | 0.0095 | 0.475",
                         "2026-03-10T09:00:00Z | local-llama | 3 | 60 | 0 | 0 | 3 | 60 | null | null | null | null");
                 // the share is of all models' cost, also when the dashboard filters one model
                 assertThat(query(c, "SELECT hour_cost_share FROM usage_cost_hourly WHERE model = 'gpt-4o-mini'"
-                        + " ORDER BY hour")).containsExactly("0.2", "0.3125");
+                        + " ORDER BY hour")).containsExactly("0.125", "0.125");
             },
             "usage_finish_reasons_hourly", c -> {
                 assertThat(columns(c, "SELECT * FROM usage_finish_reasons_hourly")).isEqualTo("hour, model, choices,"
@@ -169,16 +182,19 @@ class SqlViewsITCase {
                         + " content_filter_share, function_call_share, other_share, none_share");
                 assertThat(query(c, "SELECT * FROM usage_finish_reasons_hourly ORDER BY hour, model COLLATE \"C\""))
                         .containsExactly(
-                                "2026-03-09T10:00:00Z | gpt-4.1 | 3 | 3 | 0 | 0 | 0 | 0 | 0 | 0 | 1 | 0 | 0 | 0 | 0 | 0 | 0",
+                                "2026-03-09T10:00:00Z | gpt-4.1 | 4 | 4 | 0 | 0 | 0 | 0 | 0 | 0 | 1 | 0 | 0 | 0 | 0 | 0 | 0",
                                 "2026-03-09T10:00:00Z | gpt-4o | 16 | 10 | 2 | 1 | 1 | 1 | 0 | 1"
                                         + " | 0.625 | 0.125 | 0.0625 | 0.0625 | 0.0625 | 0 | 0.0625",
                                 "2026-03-09T10:00:00Z | gpt-4o-mini | 8 | 6 | 2 | 0 | 0 | 0 | 0 | 0 | 0.75 | 0.25 | 0 | 0 | 0 | 0 | 0",
+                                "2026-03-09T10:00:00Z | gpt-5 | 8 | 6 | 1 | 1 | 0 | 0 | 0 | 0"
+                                        + " | 0.75 | 0.125 | 0.125 | 0 | 0 | 0 | 0",
                                 "2026-03-09T11:00:00Z | gpt-4o | 2 | 2 | 0 | 0 | 0 | 0 | 0 | 0 | 1 | 0 | 0 | 0 | 0 | 0 | 0",
                                 "2026-03-09T23:00:00Z | local-llama | 5 | 4 | 0 | 0 | 0 | 0 | 0 | 1 | 0.8 | 0 | 0 | 0 | 0 | 0 | 0.2",
-                                // shares of choices, not requests: 3 requests, 4 choices
-                                "2026-03-10T09:00:00Z | gpt-4.1 | 4 | 3 | 1 | 0 | 0 | 0 | 0 | 0 | 0.75 | 0.25 | 0 | 0 | 0 | 0 | 0",
+                                // shares of choices, not requests: 4 requests, 5 choices
+                                "2026-03-10T09:00:00Z | gpt-4.1 | 5 | 4 | 1 | 0 | 0 | 0 | 0 | 0 | 0.8 | 0.2 | 0 | 0 | 0 | 0 | 0",
                                 "2026-03-10T09:00:00Z | gpt-4o | 2 | 1 | 0 | 0 | 0 | 0 | 0 | 1 | 0.5 | 0 | 0 | 0 | 0 | 0 | 0.5",
                                 "2026-03-10T09:00:00Z | gpt-4o-mini | 2 | 2 | 0 | 0 | 0 | 0 | 0 | 0 | 1 | 0 | 0 | 0 | 0 | 0 | 0",
+                                "2026-03-10T09:00:00Z | gpt-5 | 4 | 4 | 0 | 0 | 0 | 0 | 0 | 0 | 1 | 0 | 0 | 0 | 0 | 0 | 0",
                                 "2026-03-10T09:00:00Z | local-llama | 3 | 3 | 0 | 0 | 0 | 0 | 0 | 0 | 1 | 0 | 0 | 0 | 0 | 0 | 0");
             },
             "usage_estimated_hourly", c -> {
@@ -187,15 +203,18 @@ class SqlViewsITCase {
                         + " any_estimated_tokens, estimated_token_share_min, estimated_token_share_max");
                 assertThat(query(c, "SELECT * FROM usage_estimated_hourly ORDER BY hour, model COLLATE \"C\""))
                         .containsExactly(
-                                "2026-03-09T10:00:00Z | gpt-4.1 | 3 | 0 | 0 | 600 | 0 | 0 | 0 | 0",
+                                "2026-03-09T10:00:00Z | gpt-4.1 | 4 | 0 | 0 | 800 | 0 | 0 | 0 | 0",
                                 // 500 tokens in a fully estimated row, 1500 more in a row with 1 of 4 estimated
                                 "2026-03-09T10:00:00Z | gpt-4o | 10 | 3 | 0.3 | 5000 | 500 | 2000 | 0.1 | 0.4",
                                 "2026-03-09T10:00:00Z | gpt-4o-mini | 8 | 0 | 0 | 1250 | 0 | 0 | 0 | 0",
+                                // the flex row's 900 tokens, 1 of its 2 requests estimated
+                                "2026-03-09T10:00:00Z | gpt-5 | 8 | 1 | 0.125 | 3000 | 0 | 900 | 0 | 0.3",
                                 "2026-03-09T11:00:00Z | gpt-4o | 2 | 0 | 0 | 200 | 0 | 0 | 0 | 0",
                                 "2026-03-09T23:00:00Z | local-llama | 5 | 5 | 1 | 250 | 250 | 250 | 1 | 1",
-                                "2026-03-10T09:00:00Z | gpt-4.1 | 3 | 0 | 0 | 600 | 0 | 0 | 0 | 0",
+                                "2026-03-10T09:00:00Z | gpt-4.1 | 4 | 0 | 0 | 800 | 0 | 0 | 0 | 0",
                                 "2026-03-10T09:00:00Z | gpt-4o | 2 | 1 | 0.5 | 20 | 0 | 0 | 0 | 0",
                                 "2026-03-10T09:00:00Z | gpt-4o-mini | 2 | 0 | 0 | 100 | 0 | 0 | 0 | 0",
+                                "2026-03-10T09:00:00Z | gpt-5 | 4 | 0 | 0 | 800 | 0 | 0 | 0 | 0",
                                 "2026-03-10T09:00:00Z | local-llama | 3 | 0 | 0 | 60 | 0 | 0 | 0 | 0");
             },
             "usage_fingerprints", c -> {
@@ -204,11 +223,41 @@ class SqlViewsITCase {
                 // local-llama never sends a fingerprint, gpt-4o's '' row is left out
                 assertThat(query(c, "SELECT * FROM usage_fingerprints ORDER BY model COLLATE \"C\", first_seen"))
                         .containsExactly(
-                                "gpt-4.1 | fp_x | 2026-03-09T10:45:00Z | 2026-03-10T09:41:00Z | null | 6",
+                                "gpt-4.1 | fp_x | 2026-03-09T10:45:00Z | 2026-03-10T09:41:00Z | null | 8",
                                 "gpt-4o | fp_a | 2026-03-09T10:00:00Z | 2026-03-09T10:31:00Z | null | 8",
                                 "gpt-4o | fp_b | 2026-03-09T10:59:00Z | 2026-03-10T09:01:00Z | fp_a | 5",
                                 "gpt-4o-mini | fp_m1 | 2026-03-09T10:15:00Z | 2026-03-09T10:16:00Z | null | 8",
-                                "gpt-4o-mini | fp_m2 | 2026-03-10T09:10:00Z | 2026-03-10T09:11:00Z | fp_m1 | 2");
+                                "gpt-4o-mini | fp_m2 | 2026-03-10T09:10:00Z | 2026-03-10T09:11:00Z | fp_m1 | 2",
+                                // a fingerprint is one row whatever its tiers: fp_g1 has five rows of four tiers
+                                "gpt-5 | fp_g1 | 2026-03-09T10:05:00Z | 2026-03-09T10:41:00Z | null | 8",
+                                "gpt-5 | fp_g2 | 2026-03-10T09:15:00Z | 2026-03-10T09:16:00Z | fp_g1 | 4");
+            },
+            "usage_tiers_hourly", c -> {
+                assertThat(columns(c, "SELECT * FROM usage_tiers_hourly")).isEqualTo("hour, model, tier, requests,"
+                        + " prompt_tokens, completion_tokens, total_tokens, unpriced_requests, cost_usd, standard_cost_usd,"
+                        + " flex_savings_usd, priority_premium_usd");
+                assertThat(query(c, "SELECT * FROM usage_tiers_hourly ORDER BY hour, model COLLATE \"C\", tier COLLATE \"C\""))
+                        .containsExactly(
+                                "2026-03-09T10:00:00Z | gpt-4.1 | default | 3 | 300 | 300 | 600 | 3 | null | null | 0 | 0",
+                                // unpriced flex: savings unknown, not zero
+                                "2026-03-09T10:00:00Z | gpt-4.1 | flex | 1 | 100 | 100 | 200 | 1 | null | null | null | 0",
+                                "2026-03-09T10:00:00Z | gpt-4o | default | 10 | 3000 | 2000 | 5000 | 0 | 0.04 | 0.04 | 0 | 0",
+                                "2026-03-09T10:00:00Z | gpt-4o-mini | default | 8 | 850 | 400 | 1250 | 0 | 0.01 | 0.01 | 0 | 0",
+                                // the '' row and the default row: both served at the standard tier
+                                "2026-03-09T10:00:00Z | gpt-5 | default | 3 | 1400 | 300 | 1700 | 0 | 0.005 | 0.005 | 0 | 0",
+                                // two windows: 0.004 + 0.001 against 0.008 + 0.002 at standard prices
+                                "2026-03-09T10:00:00Z | gpt-5 | flex | 4 | 700 | 350 | 1050 | 0 | 0.005 | 0.01 | 0.005 | 0",
+                                "2026-03-09T10:00:00Z | gpt-5 | priority | 1 | 150 | 100 | 250 | 0 | 0.02 | 0.01 | 0 | 0.01",
+                                "2026-03-09T11:00:00Z | gpt-4o | default | 2 | 100 | 100 | 200 | 0 | 0.001 | 0.001 | 0 | 0",
+                                "2026-03-09T23:00:00Z | local-llama | default | 5 | 0 | 250 | 250 | 5 | null | null | 0 | 0",
+                                // partly priced: the priced part, as in usage_hourly
+                                "2026-03-10T09:00:00Z | gpt-4.1 | default | 3 | 300 | 300 | 600 | 1 | 0.004 | 0.004 | 0 | 0",
+                                "2026-03-10T09:00:00Z | gpt-4.1 | priority | 1 | 100 | 100 | 200 | 0 | 0.002 | 0.001 | 0 | 0.001",
+                                "2026-03-10T09:00:00Z | gpt-4o | default | 2 | 10 | 10 | 20 | 0 | 0.0004 | 0.0004 | 0 | 0",
+                                "2026-03-10T09:00:00Z | gpt-4o-mini | default | 2 | 50 | 50 | 100 | 0 | 0.002 | 0.002 | 0 | 0",
+                                "2026-03-10T09:00:00Z | gpt-5 | default | 1 | 100 | 100 | 200 | 0 | 0.0016 | 0.0016 | 0 | 0",
+                                "2026-03-10T09:00:00Z | gpt-5 | priority | 3 | 300 | 300 | 600 | 0 | 0.006 | 0.003 | 0 | 0.003",
+                                "2026-03-10T09:00:00Z | local-llama | default | 3 | 30 | 30 | 60 | 3 | null | null | 0 | 0");
             });
 
     @TestFactory
@@ -231,6 +280,48 @@ class SqlViewsITCase {
                 assertThat(query(c, "SELECT * FROM " + view)).as(view).isEmpty();
             }
         });
+    }
+
+    /**
+     * What {@code --create-schema=all} does at start ({@link Warehouse#applySchema}, then
+     * {@link Warehouse#applyViewsAndAlerts}), over a warehouse of the version before service tiers:
+     * its schema files, its views (src/test/resources/sql/previous/views, copied unchanged from
+     * sql/views of commit dbf3c6e) and a row in its layout. PostgreSQL refuses CREATE OR REPLACE
+     * VIEW when a column is dropped, renamed or moved, so this fails if a view changes shape other
+     * than by appending columns. Done in a schema of its own, in a transaction rolled back.
+     */
+    @Test
+    void createSchemaAllUpgradesTheViewsOfThePreviousVersion() throws Exception {
+        try (Connection c = Tables.connect(pg.jdbcUrl()); Statement s = c.createStatement()) {
+            c.setAutoCommit(false);
+            try {
+                s.execute("CREATE SCHEMA previous_version");
+                s.execute("SET LOCAL search_path TO previous_version");
+                for (String file : List.of("001_llm_usage.sql", "002_cost_usd.sql", "003_llm_cost_alerts.sql")) {
+                    s.execute(Warehouse.sqlFile("schema", file));
+                }
+                for (Path file : WarehouseFixtures.files(PREVIOUS_VIEWS)) {
+                    s.execute(WarehouseFixtures.read(file));
+                }
+                s.execute("INSERT INTO llm_usage VALUES ('2026-03-09T10:00:00Z', '2026-03-09T10:01:00Z', 'gpt-4o',"
+                        + " 'fp_a', 2, 1, 2, 100, 50, 150, 20, 0, 2, 0, 0, 0, 0, 0, 0, 0, 0, now(), 0.0008)");
+
+                Warehouse.applySchema(c, UsageTable.DEFAULT_TABLE);
+                Warehouse.applyViewsAndAlerts(c, UsageTable.DEFAULT_TABLE);
+
+                for (String view : created("views", VIEW).keySet()) {
+                    assertThat(columns(c, "SELECT * FROM " + view)).as(view)
+                            .isEqualTo(columns(c, "SELECT * FROM public." + view));
+                }
+                // the old row: no tier, so the standard tier, at its standard cost; no details
+                assertThat(query(c, "SELECT * FROM usage_hourly")).containsExactly("2026-03-09T10:00:00Z | gpt-4o"
+                        + " | 2 | 1 | 2 | 100 | 50 | 150 | 20 | 0 | 0 | 0 | 0 | 0.0008 | 0 | 0 | 0 | 0 | 0");
+                assertThat(query(c, "SELECT * FROM usage_tiers_hourly")).containsExactly("2026-03-09T10:00:00Z"
+                        + " | gpt-4o | default | 2 | 100 | 50 | 150 | 0 | 0.0008 | 0.0008 | 0 | 0");
+            } finally {
+                c.rollback();
+            }
+        }
     }
 
     // ------------------------------------------------------------------------------------------

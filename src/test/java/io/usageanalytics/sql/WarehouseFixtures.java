@@ -26,7 +26,11 @@ import java.util.List;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
+import static io.usageanalytics.aggregation.UsageColumn.ACCEPTED_PREDICTION_TOKENS;
+import static io.usageanalytics.aggregation.UsageColumn.AUDIO_COMPLETION_TOKENS;
+import static io.usageanalytics.aggregation.UsageColumn.AUDIO_PROMPT_TOKENS;
 import static io.usageanalytics.aggregation.UsageColumn.CACHED_PROMPT_TOKENS;
+import static io.usageanalytics.aggregation.UsageColumn.CACHE_WRITE_TOKENS;
 import static io.usageanalytics.aggregation.UsageColumn.CHOICES;
 import static io.usageanalytics.aggregation.UsageColumn.COMPLETION_TOKENS;
 import static io.usageanalytics.aggregation.UsageColumn.DUPLICATES_DROPPED;
@@ -40,6 +44,7 @@ import static io.usageanalytics.aggregation.UsageColumn.FINISH_STOP;
 import static io.usageanalytics.aggregation.UsageColumn.FINISH_TOOL_CALLS;
 import static io.usageanalytics.aggregation.UsageColumn.PROMPT_TOKENS;
 import static io.usageanalytics.aggregation.UsageColumn.REASONING_TOKENS;
+import static io.usageanalytics.aggregation.UsageColumn.REJECTED_PREDICTION_TOKENS;
 import static io.usageanalytics.aggregation.UsageColumn.REQUESTS;
 import static io.usageanalytics.aggregation.UsageColumn.STREAMED_REQUESTS;
 import static io.usageanalytics.aggregation.UsageColumn.TOTAL_TOKENS;
@@ -57,7 +62,11 @@ final class WarehouseFixtures {
 
     /** The .sql files of sql/&lt;dir&gt;, in the order a DBA applies them. */
     static List<Path> files(String dir) {
-        try (Stream<Path> list = Files.list(SQL.resolve(dir))) {
+        return files(SQL.resolve(dir));
+    }
+
+    static List<Path> files(Path dir) {
+        try (Stream<Path> list = Files.list(dir)) {
             return list.filter(p -> p.getFileName().toString().endsWith(".sql")).sorted().toList();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -91,15 +100,17 @@ final class WarehouseFixtures {
 
     /**
      * One llm_usage row: its measures set by column (choices are the sum of the finish reasons,
-     * total tokens prompt plus completion, as the job counts them).
+     * total tokens prompt plus completion, as the job counts them). Of service tier '' unless set.
      */
     static final class Row {
         final Instant start;
         Duration window = Duration.ofSeconds(60);
         final String model;
         final String fingerprint;
+        String tier = "";
         final UsageCounts counts = new UsageCounts();
         BigDecimal cost;
+        BigDecimal standardCost;
 
         Row(Instant start, String model, String fingerprint) {
             this.start = start;
@@ -109,6 +120,11 @@ final class WarehouseFixtures {
 
         Row window(Duration window) {
             this.window = window;
+            return this;
+        }
+
+        Row tier(String tier) {
+            this.tier = tier;
             return this;
         }
 
@@ -125,6 +141,15 @@ final class WarehouseFixtures {
 
         Row cachedAndReasoning(long cached, long reasoning) {
             counts.with(CACHED_PROMPT_TOKENS, cached).with(REASONING_TOKENS, reasoning);
+            return this;
+        }
+
+        /** The details added with service tiers: parts of prompt tokens, then of completion tokens. */
+        Row details(long audioPrompt, long cacheWrite, long audioCompletion, long acceptedPrediction,
+                long rejectedPrediction) {
+            counts.with(AUDIO_PROMPT_TOKENS, audioPrompt).with(CACHE_WRITE_TOKENS, cacheWrite)
+                    .with(AUDIO_COMPLETION_TOKENS, audioCompletion).with(ACCEPTED_PREDICTION_TOKENS, acceptedPrediction)
+                    .with(REJECTED_PREDICTION_TOKENS, rejectedPrediction);
             return this;
         }
 
@@ -147,9 +172,15 @@ final class WarehouseFixtures {
             return this;
         }
 
-        /** USD; never called for an unpriced row (cost stays NULL). */
+        /** USD at a standard-tier price, which is also its standard cost; never called for an unpriced row. */
         Row cost(String usd) {
+            return cost(usd, usd);
+        }
+
+        /** USD at the row's tier's prices and at standard prices; never called for an unpriced row (both NULL). */
+        Row cost(String usd, String standardUsd) {
             this.cost = new BigDecimal(usd);
+            this.standardCost = new BigDecimal(standardUsd);
             return this;
         }
     }
@@ -163,8 +194,8 @@ final class WarehouseFixtures {
     static void insert(Connection c, List<Row> rows, Duration shift) throws SQLException {
         String measures = Arrays.stream(UsageColumn.values()).map(m -> m.sql).collect(Collectors.joining(", "));
         try (PreparedStatement ps = c.prepareStatement("INSERT INTO llm_usage (window_start, window_end,"
-                + " model, system_fingerprint, " + measures + ", cost_usd) VALUES (?, ?, ?, ?, "
-                + "?, ".repeat(UsageColumn.values().length) + "?)")) {
+                + " model, system_fingerprint, service_tier, " + measures + ", cost_usd, standard_cost_usd)"
+                + " VALUES (?, ?, ?, ?, ?, " + "?, ".repeat(UsageColumn.values().length) + "?, ?)")) {
             for (Row r : rows) {
                 assertThat(r.counts.estimatedRequests).as("estimated requests of %s %s", r.model, r.start)
                         .isLessThanOrEqualTo(r.counts.requests);
@@ -174,14 +205,12 @@ final class WarehouseFixtures {
                 ps.setTimestamp(i++, Timestamp.from(start.plus(r.window)));
                 ps.setString(i++, r.model);
                 ps.setString(i++, r.fingerprint);
+                ps.setString(i++, r.tier);
                 for (UsageColumn m : UsageColumn.values()) {
                     ps.setLong(i++, m.of(r.counts));
                 }
-                if (r.cost == null) {
-                    ps.setNull(i, Types.NUMERIC);
-                } else {
-                    ps.setBigDecimal(i, r.cost);
-                }
+                ps.setBigDecimal(i++, r.cost);
+                ps.setBigDecimal(i, r.standardCost);
                 ps.addBatch();
             }
             ps.executeBatch();
@@ -240,8 +269,10 @@ final class WarehouseFixtures {
     }
 
     // ------------------------------------------------------------------------------------------
-    // Data for the views: two days, four models, priced, partly priced and unpriced, fingerprint
-    // changes, a 5-minute window across an hour and a 2-minute one across midnight.
+    // Data for the views: two days, five models, priced, partly priced and unpriced, fingerprint
+    // changes, a 5-minute window across an hour and a 2-minute one across midnight, and windows
+    // with a row per service tier ('' and default, flex at half and priority at double the
+    // standard cost).
     // ------------------------------------------------------------------------------------------
 
     static final List<Row> VIEW_ROWS = List.of(
@@ -270,10 +301,31 @@ final class WarehouseFixtures {
             // gpt-4.1: unpriced on the first day, priced from 09:20 on the second, unpriced again at 09:40
             row("2026-03-09T10:45:00Z", "gpt-4.1", "fp_x").requests(3, 0).tokens(300, 300)
                     .finish(3, 0, 0, 0, 0, 0, 0),
+            // flex in the same window, unpriced too: its savings are unknown, not zero
+            row("2026-03-09T10:45:00Z", "gpt-4.1", "fp_x").tier("flex").requests(1, 1).tokens(100, 100)
+                    .finish(1, 0, 0, 0, 0, 0, 0),
             row("2026-03-10T09:20:00Z", "gpt-4.1", "fp_x").requests(2, 0).tokens(200, 200)
                     .finish(1, 1, 0, 0, 0, 0, 0).cost("0.004"),
+            row("2026-03-10T09:20:00Z", "gpt-4.1", "fp_x").tier("priority").requests(1, 0).tokens(100, 100)
+                    .finish(1, 0, 0, 0, 0, 0, 0).cost("0.002", "0.001"),
             row("2026-03-10T09:40:00Z", "gpt-4.1", "fp_x").requests(1, 0).tokens(100, 100)
                     .finish(2, 0, 0, 0, 0, 0, 0), // n = 2
+            // gpt-5: one window with a row of each tier ('' and default are both the standard tier),
+            // the details added with tiers; flex again later in the hour; fp_g2 on the second day
+            row("2026-03-09T10:05:00Z", "gpt-5", "fp_g1").requests(2, 1).tokens(1000, 200)
+                    .cachedAndReasoning(200, 100).finish(2, 0, 0, 0, 0, 0, 0).cost("0.003"),
+            row("2026-03-09T10:05:00Z", "gpt-5", "fp_g1").tier("default").requests(1, 0).tokens(400, 100)
+                    .details(30, 20, 10, 0, 0).finish(1, 0, 0, 0, 0, 0, 0).cost("0.002"),
+            row("2026-03-09T10:05:00Z", "gpt-5", "fp_g1").tier("flex").requests(2, 2).tokens(600, 300)
+                    .details(0, 50, 0, 0, 0).finish(1, 1, 0, 0, 0, 0, 0).estimated(1).cost("0.004", "0.008"),
+            row("2026-03-09T10:05:00Z", "gpt-5", "fp_g1").tier("priority").requests(1, 0).tokens(150, 100)
+                    .details(0, 0, 0, 40, 15).finish(0, 0, 1, 0, 0, 0, 0).cost("0.02", "0.01"),
+            row("2026-03-09T10:40:00Z", "gpt-5", "fp_g1").tier("flex").requests(2, 0).tokens(100, 50)
+                    .finish(2, 0, 0, 0, 0, 0, 0).cost("0.001", "0.002"),
+            row("2026-03-10T09:15:00Z", "gpt-5", "fp_g2").tier("priority").requests(3, 0).tokens(300, 300)
+                    .finish(3, 0, 0, 0, 0, 0, 0).cost("0.006", "0.003"),
+            row("2026-03-10T09:15:00Z", "gpt-5", "fp_g2").tier("default").requests(1, 0).tokens(100, 100)
+                    .finish(1, 0, 0, 0, 0, 0, 0).cost("0.0016"),
             // local-llama: never priced, never fingerprinted; a 2-minute window across midnight
             row("2026-03-09T23:59:00Z", "local-llama", "").window(Duration.ofMinutes(2)).requests(5, 5)
                     .tokens(0, 250).finish(4, 0, 0, 0, 0, 0, 1).estimated(5),
@@ -288,7 +340,7 @@ final class WarehouseFixtures {
 
     static final Instant AT = Instant.parse("2026-03-10T10:20:00Z");
 
-    /** A priced row of one request, one choice. */
+    /** A row of one request, one choice, priced at a standard tier unless {@code usd} is null. */
     private static Row cost(String start, String model, String usd) {
         Row r = row(start, model, "fp").requests(1, 0).tokens(100, 100).finish(1, 0, 0, 0, 0, 0, 0);
         return usd == null ? r : r.cost(usd);
@@ -359,8 +411,12 @@ final class WarehouseFixtures {
             estimates("2026-03-06T09:00:00Z", "gpt-5-nano", 1000, 0),
             estimates("2026-03-10T09:00:00Z", "gpt-5-nano", 50, 50));
 
-    /** gpt-4o: 2.00 more in the last hour, 7.00 against a 2.00 average: 3.5x. */
-    static final List<Row> COST_SPIKE = List.of(cost("2026-03-10T09:30:00Z", "gpt-4o", "2.00"));
+    /**
+     * gpt-4o: 2.00 more in the last hour, 7.00 against a 2.00 average: 3.5x. Half of it at the
+     * priority tier, in the same window: without it the hour would be 6.00, 3x, and stay quiet.
+     */
+    static final List<Row> COST_SPIKE = List.of(cost("2026-03-10T09:30:00Z", "gpt-4o", "1.00"),
+            cost("2026-03-10T09:30:00Z", "gpt-4o", null).tier("priority").cost("1.00", "0.50"));
 
     /** gpt-4.1: content_filter 40 of 400 choices (10 %) against 0.5 %; length 2.5 % stays quiet. */
     static final List<Row> FINISH_SPIKE = List.of(choices("2026-03-10T09:30:00Z", "gpt-4.1", 162, 0, 38));
