@@ -3,11 +3,13 @@ package io.usageanalytics;
 import io.usageanalytics.aggregation.UsageRow;
 import io.usageanalytics.core.Accounting;
 import io.usageanalytics.core.EventTime;
+import io.usageanalytics.parsing.ParsedRecord;
 import io.usageanalytics.parsing.Reject;
 import io.usageanalytics.testing.MiniClusters;
 import io.usageanalytics.testing.MixedCorpus;
 import io.usageanalytics.testing.PipelineRun;
 import io.usageanalytics.testing.RecordsSource;
+import io.usageanalytics.testing.Resources;
 
 import org.apache.flink.test.junit5.MiniClusterExtension;
 
@@ -33,6 +35,54 @@ class UsagePipelineITCase {
 
     @RegisterExtension
     static final MiniClusterExtension CLUSTER = MiniClusters.extension();
+
+    /**
+     * {@code corpus/compatible.jsonl}: records shaped exactly as the servers behind a gateway log
+     * them (Azure OpenAI, vLLM, Groq, DeepSeek, OpenAI flex, audio, predicted outputs, a cache
+     * write), priced per tier and token class. Prices per 1M tokens as in the bundled list.
+     */
+    @Test
+    void compatibleSourcesGiveExactRowsPricedByTierAndTokenClass() throws Exception {
+        PipelineRun.Result result = PipelineRun.run(RecordsSource.of(Resources.lines("corpus/compatible.jsonl")),
+                EventTime.defaults(), MiniClusters.PARALLELISM);
+
+        assertThat(result.emissions()).containsExactlyInAnyOrder(
+                // Azure's spelling at gpt-3.5-turbo's price, 0.50/1.50: (20 × 0.50 + 2 × 1.50) / 1e6
+                row(W0, "gpt-35-turbo", "", "", "0.000013", "0.000013", "requests=1 streamed_requests=1 choices=1"
+                        + " prompt_tokens=20 completion_tokens=2 total_tokens=22 finish_stop=1"),
+                // cumulative usage on every chunk, the largest total counts; an open model has no price
+                row(W0, "meta-llama/Llama-3.1-8B-Instruct", "", "", null, null, "requests=1 streamed_requests=1"
+                        + " choices=1 prompt_tokens=12 completion_tokens=3 total_tokens=15 finish_stop=1"),
+                row(W0, "llama-3.1-8b-instant", "fp_9cb648b966", "on_demand", null, null, "requests=1"
+                        + " streamed_requests=1 choices=1 prompt_tokens=40 completion_tokens=10 total_tokens=50"
+                        + " finish_stop=1"),
+                row(W0, "deepseek-chat", "fp_3a5770e1b4_prod0225", "", null, null, "requests=1 choices=1"
+                        + " prompt_tokens=100 completion_tokens=20 total_tokens=120 cached_prompt_tokens=64"
+                        + " finish_stop=1"),
+                // flex 0.125/0.0125/1.00: (800 × 0.125 + 200 × 0.0125 + 500 × 1.00) / 1e6;
+                // standard 0.25/0.025/2.00: (800 × 0.25 + 200 × 0.025 + 500 × 2.00) / 1e6
+                row(W0, "gpt-5-mini-2025-08-07", "", "flex", "0.0006025", "0.001205", "requests=1"
+                        + " streamed_requests=1 choices=1 prompt_tokens=1000 completion_tokens=500 total_tokens=1500"
+                        + " cached_prompt_tokens=200 reasoning_tokens=384 finish_stop=1"),
+                // text 2.50/10, audio 40/80: (100 × 2.50 + 200 × 40 + 30 × 10 + 120 × 80) / 1e6
+                row(W0, "gpt-4o-audio-preview-2024-12-17", "fp_b1442291a8", "default", "0.01815", "0.01815",
+                        "requests=1 choices=1 prompt_tokens=300 completion_tokens=150 total_tokens=450"
+                        + " audio_prompt_tokens=200 audio_completion_tokens=120 finish_stop=1"),
+                // priority 4.25/17, standard 2.50/10; predictions are inside completion tokens
+                row(W0, "gpt-4o-2024-08-06", "fp_a7d06e42a7", "priority", "0.0051", "0.003", "requests=1 choices=1"
+                        + " prompt_tokens=400 completion_tokens=200 total_tokens=600 accepted_prediction_tokens=50"
+                        + " rejected_prediction_tokens=30 finish_stop=1"),
+                // cache writes have no price in OpenAI's list: unpriced, not priced without them
+                row(W0, "gpt-4.1-2025-04-14", "", "", null, null, "requests=1 choices=1 prompt_tokens=500"
+                        + " completion_tokens=50 total_tokens=550 cache_write_tokens=64 finish_stop=1"));
+        assertThat(result.rejects()).isEmpty();
+        assertThat(result.counter(Accounting.RECORDS_IN)).isEqualTo(20);
+        assertThat(result.counter(Accounting.SKIPPED)).isEqualTo(1);
+        assertThat(result.counter(Accounting.SKIPPED_PREFIX + ParsedRecord.PROMPT_FILTER_PREAMBLE)).isEqualTo(1);
+        assertThat(result.counter(Accounting.RECORDS_AGGREGATED)).isEqualTo(19);
+        assertThat(result.counter(Accounting.UNPRICED)).isEqualTo(4);
+        assertThat(result.accountingHolds()).isTrue();
+    }
 
     @Test
     void mixedCorpusGivesExactRowsRejectsAndAccounting() throws Exception {
