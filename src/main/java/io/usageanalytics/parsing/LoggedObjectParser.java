@@ -548,12 +548,13 @@ public final class LoggedObjectParser {
 
         /**
          * Azure OpenAI opens every stream with a chunk that only reports its prompt filter: empty
-         * id, object and model, created 0, no choices. Exactly that shape is skipped, not rejected;
-         * any other record without an id or object is still a reject.
+         * id, object and model, created 0, no choices, no usage. Exactly that shape is skipped, not
+         * rejected; any other record without an id or object is still a reject.
          */
         boolean isPromptFilterPreamble() {
             return promptFilterResults && "".equals(objectText) && "".equals(idText) && "".equals(modelText)
-                    && created == 0 && choices != null && choices.isEmpty() && nested == null;
+                    && created == 0 && choices != null && choices.isEmpty() && usage == null && groqUsage == null
+                    && nested == null;
         }
 
         LoggedObject validate(LoggedRecord record, long nowSeconds) throws Invalid {

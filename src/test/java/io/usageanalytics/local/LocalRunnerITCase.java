@@ -33,7 +33,7 @@ class LocalRunnerITCase {
 
     static final Path CORPUS = Path.of("src/test/resources", MixedCorpus.RESOURCE).toAbsolutePath();
     static final String ACCOUNTING = "accounting: records_in=46 records_aggregated=39 rejected=5"
-            + " duplicates_dropped=2 requests_aggregated=14 streams_aggregated=7 requests_estimated=4"
+            + " duplicates_dropped=2 skipped=0 requests_aggregated=14 streams_aggregated=7 requests_estimated=4"
             + " rejected_invalid_field=1 rejected_malformed_json=1 rejected_missing_field=1"
             + " rejected_not_an_object=1 rejected_unsupported_object=1";
 
@@ -124,7 +124,7 @@ class LocalRunnerITCase {
         Launcher.Run replay = launcher().run("local", "--input", input.toString());
         assertThat(replay.code()).as(replay.output()).isEqualTo(1);
         assertThat(replay.output()).contains("produced 2 records from " + input,
-                "accounting: records_in=2 records_aggregated=2 rejected=0 duplicates_dropped=0 requests_aggregated=2");
+                "accounting: records_in=2 records_aggregated=2 rejected=0 duplicates_dropped=0 skipped=0 requests_aggregated=2");
         assertThat(replay.output().lines().filter(l -> l.startsWith("usage-analytics: ")))
                 .containsExactly("usage-analytics: not produced: 1 lines (over the job's record limit of "
                         + LoggedObjectParser.MAX_RECORD_BYTES + " bytes; line 2)");

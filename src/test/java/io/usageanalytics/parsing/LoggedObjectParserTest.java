@@ -142,6 +142,7 @@ class LoggedObjectParserTest {
         "preamble w/o filter  | {\"choices\":[],\"created\":0,\"id\":\"\",\"model\":\"\",\"object\":\"\"} | unsupported_object | object is \"\", expected chat.completion or chat.completion.chunk",
         "preamble w/ choices  | {\"choices\":[{\"index\":0}],\"created\":0,\"id\":\"\",\"model\":\"\",\"object\":\"\",\"prompt_filter_results\":[]} | unsupported_object | object is \"\", expected chat.completion or chat.completion.chunk",
         "preamble created 1   | {\"choices\":[],\"created\":1,\"id\":\"\",\"model\":\"\",\"object\":\"\",\"prompt_filter_results\":[]} | unsupported_object | object is \"\", expected chat.completion or chat.completion.chunk",
+        "preamble with usage  | {\"choices\":[],\"created\":0,\"id\":\"\",\"model\":\"\",\"object\":\"\",\"prompt_filter_results\":[],\"usage\":{\"prompt_tokens\":1,\"completion_tokens\":1,\"total_tokens\":2}} | unsupported_object | object is \"\", expected chat.completion or chat.completion.chunk",
         "no object w/ filter  | {\"choices\":[],\"created\":0,\"id\":\"\",\"model\":\"\",\"prompt_filter_results\":[]} | missing_field | object is missing",
         "cached negative      | {\"object\":\"chat.completion\",\"id\":\"a\",\"created\":1767225600,\"model\":\"m\",\"choices\":[],\"usage\":{\"prompt_tokens\":1,\"completion_tokens\":2,\"total_tokens\":3,\"prompt_tokens_details\":{\"cached_tokens\":-1}}} | invalid_field | usage.prompt_tokens_details.cached_tokens is not a non-negative integer",
     })

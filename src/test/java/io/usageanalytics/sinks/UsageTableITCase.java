@@ -179,11 +179,13 @@ class UsageTableITCase {
             assertThat(Warehouse.tableProblem(c, "usage_missing"))
                     .contains("table usage_missing does not exist");
             assertThat(Warehouse.tableProblem(c, "usage_partial")).contains(
-                    "table usage_partial lacks column(s) window_end, model, system_fingerprint, requests,"
-                            + " streamed_requests, choices, prompt_tokens, completion_tokens, total_tokens,"
-                            + " cached_prompt_tokens, reasoning_tokens, finish_stop, finish_length,"
-                            + " finish_tool_calls, finish_content_filter, finish_function_call, finish_other,"
-                            + " finish_none, estimated_requests, duplicates_dropped, cost_usd, updated_at");
+                    "table usage_partial lacks column(s) window_end, model, system_fingerprint, service_tier,"
+                            + " requests, streamed_requests, choices, prompt_tokens, completion_tokens, total_tokens,"
+                            + " cached_prompt_tokens, reasoning_tokens, audio_prompt_tokens, audio_completion_tokens,"
+                            + " accepted_prediction_tokens, rejected_prediction_tokens, cache_write_tokens,"
+                            + " finish_stop, finish_length, finish_tool_calls, finish_content_filter,"
+                            + " finish_function_call, finish_other, finish_none, estimated_requests,"
+                            + " duplicates_dropped, cost_usd, standard_cost_usd, updated_at");
             assertThatThrownBy(() -> Warehouse.tableProblem(c, "x; drop table y"))
                     .isInstanceOf(IllegalArgumentException.class);
         }
