@@ -33,6 +33,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.stream.Collectors;
 
@@ -40,8 +41,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Over 100,000 mutated records around valid ones: the job never fails, every record is accounted
- * for, every record the mutator made to be rejected is a dead letter with its exact bytes and its
- * reason, and the records it rejects change no row.
+ * for, every record the mutator made to be rejected is a dead letter with its exact bytes, its
+ * reason and (where the mutation decides it) its detail, every record it made to be skipped is
+ * counted as skipped, and the records it rejects or skips change no row.
  */
 class HostileInputITCase {
 
@@ -57,8 +59,9 @@ class HostileInputITCase {
     static final EventTime NEVER_LATE = new EventTime(Duration.ofSeconds(60), Duration.ofDays(3650), Duration.ZERO);
 
     /**
-     * What a run produced; rejects as "offset|reason|sha-256 of the original value|its length|sha-256
-     * of the key" (digests, not bytes: the 10 MB reject need not travel through the collector).
+     * What a run produced; rejects as "offset|reason|detail|sha-256 of the original value|its
+     * length|sha-256 of the key" (digests, not bytes: the 10 MB reject need not travel through the
+     * collector).
      */
     record Run(List<UsageRow> rows, List<String> rejects, Map<String, Object> accounting) {
         long counter(String name) {
@@ -66,8 +69,11 @@ class HostileInputITCase {
         }
     }
 
-    /** A record the mutator made to be rejected: how, for what reason (null: either), its bytes' digest. */
-    record MustReject(String kind, String reason, String bytes) {}
+    /**
+     * A record the mutator made to be rejected: how, for what reason and with what detail (null:
+     * any), its bytes' digest.
+     */
+    record MustReject(String kind, String reason, String detail, String bytes) {}
 
     @Test
     void mutatedRecordsAreRejectedWithTheirBytesAndChangeNothingElse() throws Exception {
@@ -78,34 +84,41 @@ class HostileInputITCase {
 
         // What each record must come to is known from how the mutator made it, not from the
         // parser. The parser decides only what the mutator leaves open (byte flips; the reason for
-        // a record quoted as a string with escapes in it), and must accept every record the
-        // mutator kept valid.
+        // a record quoted as a string with escapes in it), must reject, skip or accept each other
+        // record as the mutator made it, and read what the mutator says it must from a valid one.
         Map<Integer, MustReject> mustReject = new TreeMap<>();
         Map<HostileRecords.Outcome, Integer> outcomes = new EnumMap<>(HostileRecords.Outcome.class);
         LoggedObjectParser parser = new LoggedObjectParser();
         List<String> parseRejects = new ArrayList<>();
         List<Integer> accepted = new ArrayList<>();
-        List<String> validButRejected = new ArrayList<>();
+        List<String> contradictions = new ArrayList<>();
+        Set<String> tiers = new TreeSet<>();
         for (int p = 0; p < total; p++) {
             HostileRecords.Mutation m = HostileRecords.mutation(base, SEED, p);
             byte[] key = HostileRecords.key(SEED, p);
             outcomes.merge(m.outcome(), 1, Integer::sum);
             if (m.outcome() == HostileRecords.Outcome.MUST_REJECT) {
-                mustReject.put(p, new MustReject(m.kind(), m.reason(), bytes(m.value(), key)));
+                mustReject.put(p, new MustReject(m.kind(), m.reason(), m.detail(), bytes(m.value(), key)));
             }
             ParsedRecord r = parser.parse(new LoggedRecord(m.value(), key, "hostile", 0, p));
+            // the skipped records too: the run without rejects must see them to count them
             if (r.reject == null) {
                 accepted.add(p);
             } else {
-                parseRejects.add(digest(p, r.reject.reason, m.value(), key));
-                if (m.outcome() == HostileRecords.Outcome.VALID) {
-                    validButRejected.add(p + " (" + m.kind() + "): " + r.reject);
-                }
+                parseRejects.add(digest(p, r.reject.reason, r.reject.detail, m.value(), key));
+            }
+            if (m.outcome() == HostileRecords.Outcome.VALID && m.reads() != null) {
+                tiers.add(m.reads().serviceTier());
+            }
+            String contradiction = m.contradiction(r);
+            if (contradiction != null) {
+                contradictions.add(p + " (" + m.kind() + "): " + contradiction);
             }
         }
         assertThat(mustReject).as("the mutator is sure most of its records must be rejected: %s", outcomes)
                 .hasSizeGreaterThan(total / 2);
-        assertThat(validButRejected).as("valid records the parser rejects").isEmpty();
+        assertThat(contradictions.size()).as("records the parser takes otherwise than they were made; the first: %s",
+                contradictions.subList(0, Math.min(5, contradictions.size()))).isZero();
         assertThat(accepted.size()).as("some stay valid").isGreaterThan(base.size());
 
         Run noisy = run(HostileRecords.all(base, SEED));
@@ -119,16 +132,21 @@ class HostileInputITCase {
         mustReject.forEach((p, expected) -> {
             List<String> there = deadByOffset.getOrDefault((long) p, List.of());
             boolean found = there.stream().anyMatch(d -> d.endsWith("|" + expected.bytes())
-                    && (expected.reason() == null || d.startsWith(p + "|" + expected.reason() + "|")));
+                    && (expected.reason() == null || d.startsWith(p + "|" + expected.reason() + "|"))
+                    && (expected.detail() == null || d.startsWith(p + "|" + expected.reason() + "|" + expected.detail() + "|")));
             if (!found) {
                 missing.add("offset " + p + " (" + expected.kind() + ", expected "
-                        + (expected.reason() == null ? "any reason" : expected.reason()) + "): dead letters there " + there);
+                        + (expected.reason() == null ? "any reason" : expected.reason())
+                        + (expected.detail() == null ? "" : ": " + expected.detail()) + "): dead letters there " + there);
             }
         });
         assertThat(missing.size()).as("must-reject records not in the dead letters as expected, %s of %s; the first: %s",
                 missing.size(), mustReject.size(), missing.subList(0, Math.min(5, missing.size()))).isZero();
 
         assertThat(noisy.rows()).isNotEmpty();
+        // A chunk's tier becomes its stream's (TrafficGenerator's chunks carry none, and no stream
+        // completes before the end), so each tier the mutator gave a valid record keys a row.
+        assertThat(noisy.rows().stream().map(row -> row.serviceTier).collect(Collectors.toSet())).containsAll(tiers);
         assertThat(noisy.rows()).containsExactlyInAnyOrderElementsOf(clean.rows());
         // All rejects: what the parser turns away (for the records left open, its call), and what
         // the stages after it reject among the rest, as in the run without the parser's rejects.
@@ -138,16 +156,21 @@ class HostileInputITCase {
         byte[] huge = HostileRecords.record(base, SEED, HostileRecords.HUGE_POSITION);
         assertThat(huge.length).isGreaterThan(10 * 1024 * 1024);
         assertThat(noisy.rejects()).contains(digest(HostileRecords.HUGE_POSITION, RejectReason.LIMIT_EXCEEDED,
+                "record is " + huge.length + " bytes, limit is " + LoggedObjectParser.MAX_RECORD_BYTES,
                 huge, HostileRecords.key(SEED, HostileRecords.HUGE_POSITION)));
         Set<String> reasons = Set.of(RejectReason.MALFORMED_JSON, RejectReason.NOT_AN_OBJECT,
                 RejectReason.UNSUPPORTED_OBJECT, RejectReason.MISSING_FIELD, RejectReason.INVALID_FIELD,
                 RejectReason.LIMIT_EXCEEDED, RejectReason.LATE);
         assertThat(noisy.rejects()).allMatch(r -> reasons.contains(r.split("\\|")[1]));
 
+        long skipped = outcomes.getOrDefault(HostileRecords.Outcome.SKIPPED, 0);
+        assertThat(skipped).as("preambles among the records").isPositive();
         assertThat(noisy.counter(Accounting.RECORDS_IN)).isEqualTo(total);
         assertThat(noisy.counter(Accounting.REJECTED)).isEqualTo(noisy.rejects().size());
+        assertThat(noisy.counter(Accounting.SKIPPED)).isEqualTo(skipped);
+        assertThat(noisy.counter(Accounting.SKIPPED_PREFIX + ParsedRecord.PROMPT_FILTER_PREAMBLE)).isEqualTo(skipped);
         assertThat(noisy.counter(Accounting.RECORDS_AGGREGATED) + noisy.counter(Accounting.REJECTED)
-                + noisy.counter(Accounting.DUPLICATES_DROPPED)).isEqualTo(total);
+                + noisy.counter(Accounting.DUPLICATES_DROPPED) + noisy.counter(Accounting.SKIPPED)).isEqualTo(total);
     }
 
     private static Run run(Source<ParsedRecord, ?, ?> source) throws Exception {
@@ -157,7 +180,7 @@ class HostileInputITCase {
                 PipelineSettings.defaults().withTime(NEVER_LATE));
         CloseableIterator<UsageRow> rows = out.rows().collectAsync();
         CloseableIterator<String> rejects = out.rejects()
-                .map(r -> digest(r.source.offset, r.reason, r.source.value, r.source.key))
+                .map(r -> digest(r.source.offset, r.reason, r.detail, r.source.value, r.source.key))
                 .returns(Types.STRING)
                 .collectAsync();
         JobClient job = env.executeAsync("hostile");
@@ -173,8 +196,8 @@ class HostileInputITCase {
         return all;
     }
 
-    static String digest(long offset, String reason, byte[] value, byte[] key) {
-        return offset + "|" + reason + "|" + bytes(value, key);
+    static String digest(long offset, String reason, String detail, byte[] value, byte[] key) {
+        return offset + "|" + reason + "|" + detail + "|" + bytes(value, key);
     }
 
     /** The value and key: SHA-256 and length of the value, SHA-256 of the key. */

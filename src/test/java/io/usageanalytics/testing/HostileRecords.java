@@ -5,6 +5,7 @@ import io.usageanalytics.parsing.LoggedObjectParser;
 import io.usageanalytics.parsing.LoggedRecord;
 import io.usageanalytics.parsing.ParsedRecord;
 import io.usageanalytics.parsing.RejectReason;
+import io.usageanalytics.parsing.Usage;
 
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.connector.source.SourceReaderContext;
@@ -16,11 +17,15 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Valid records with seeded mutations in between: truncation, byte flips, invalid UTF-8, type
  * swaps, missing and duplicated keys, huge and negative numbers, deep nesting, very long strings,
- * empty and null values, and one 10 MB record. Record {@code p} is a pure function of the seed and
+ * empty and null values, one 10 MB record; and attacks on the fields read since: service tiers,
+ * usage details, DeepSeek's cache hits, Groq's {@code x_groq.usage}, Azure's prompt-filter preamble
+ * and shapes one field away from it. Record {@code p} is a pure function of the seed and
  * {@code p}, so a run can be repeated with some positions left out, without holding 100,000
  * records in memory or in the job graph. Each comes with what it must come to ({@link #mutation}):
  * an oracle for which records the job must reject, and why, that is not the parser itself.
@@ -131,21 +136,47 @@ public final class HostileRecords implements GeneratorFunction<Long, ParsedRecor
         /** A valid record (a base record, or a change that keeps it valid): the parser must accept it. */
         VALID,
         /** Legitimately either: a flipped bit may land where it changes nothing that is read. */
-        EITHER
+        EITHER,
+        /** Skipped by design, neither aggregated nor rejected: Azure's prompt-filter preamble. */
+        SKIPPED
     }
 
     /**
-     * Record {@code p}: its value, the mutation that made it, what it must come to, and for a
-     * reject the reason where the mutation alone decides it ({@code null} where it does not).
+     * What the parser must read from a valid record whose mutation touches these fields: its
+     * service tier ({@code ""} when none) and usage ({@code null} when none).
      */
-    public record Mutation(byte[] value, String kind, Outcome outcome, String reason) {
+    public record Reads(String serviceTier, Usage usage) {}
+
+    /**
+     * Record {@code p}: its value, the mutation that made it, what it must come to; for a reject
+     * the reason and detail where the mutation alone decides them ({@code null} where it does not),
+     * for a valid record what the parser must read where the mutation decides it ({@code null}
+     * where it does not).
+     */
+    public record Mutation(byte[] value, String kind, Outcome outcome, String reason, String detail, Reads reads) {
 
         static Mutation valid(byte[] value, String kind) {
-            return new Mutation(value, kind, Outcome.VALID, null);
+            return new Mutation(value, kind, Outcome.VALID, null, null, null);
+        }
+
+        static Mutation valid(String value, String kind, Reads reads) {
+            return new Mutation(bytes(value), kind, Outcome.VALID, null, null, reads);
         }
 
         static Mutation reject(byte[] value, String kind, String reason) {
-            return new Mutation(value, kind, Outcome.MUST_REJECT, reason);
+            return new Mutation(value, kind, Outcome.MUST_REJECT, reason, null, null);
+        }
+
+        static Mutation reject(String value, String kind, String reason, String detail) {
+            return new Mutation(bytes(value), kind, Outcome.MUST_REJECT, reason, detail, null);
+        }
+
+        static Mutation either(byte[] value, String kind) {
+            return new Mutation(value, kind, Outcome.EITHER, null, null, null);
+        }
+
+        static Mutation skipped(String value, String kind) {
+            return new Mutation(bytes(value), kind, Outcome.SKIPPED, null, null, null);
         }
 
         /** A rewrite of {@code of} that is rejected for {@code reason}; valid if nothing matched. */
@@ -153,6 +184,26 @@ public final class HostileRecords implements GeneratorFunction<Long, ParsedRecor
             return rewritten.equals(of)
                     ? valid(bytes(of), kind + " (absent here: the record unchanged)")
                     : reject(bytes(rewritten), kind, reason);
+        }
+
+        /** How {@code parsed} contradicts what this record must come to; {@code null} if it does not. */
+        public String contradiction(ParsedRecord parsed) {
+            switch (outcome) {
+                case VALID:
+                    if (parsed.object == null) {
+                        return "not valid: " + parsed;
+                    }
+                    Reads read = new Reads(parsed.object.serviceTier, parsed.object.usage);
+                    return reads == null || reads.equals(read) ? null : "read " + read + ", not " + reads;
+                case SKIPPED:
+                    return ParsedRecord.PROMPT_FILTER_PREAMBLE.equals(parsed.skipped) ? null : "not skipped: " + parsed;
+                case MUST_REJECT:
+                    return parsed.reject != null && (reason == null || reason.equals(parsed.reject.reason))
+                            && (detail == null || detail.equals(parsed.reject.detail))
+                            ? null : "not rejected for " + reason + ": " + detail + " but " + parsed;
+                default:
+                    return null;
+            }
         }
     }
 
@@ -178,7 +229,7 @@ public final class HostileRecords implements GeneratorFunction<Long, ParsedRecor
         if (!s.startsWith("{\"id\":\"") || v[v.length - 1] != '}') {
             throw new IllegalArgumentException("not a base record as TrafficGenerator writes them: " + s);
         }
-        switch (r.nextInt(14)) {
+        switch (r.nextInt(18)) {
             case 0: {
                 // a proper prefix never holds the object's closing brace
                 int length = r.nextInt(v.length);
@@ -190,7 +241,7 @@ public final class HostileRecords implements GeneratorFunction<Long, ParsedRecor
                 for (int i = 1 + r.nextInt(3); i > 0; i--) {
                     flipped[r.nextInt(flipped.length)] ^= (byte) (1 << r.nextInt(8));
                 }
-                return new Mutation(flipped, "byte flips", Outcome.EITHER, null);
+                return Mutation.either(flipped, "byte flips");
             }
             case 2: {
                 // C3 28 and FF are invalid UTF-8 wherever they stand: in a string, a name, between tokens
@@ -226,7 +277,7 @@ public final class HostileRecords implements GeneratorFunction<Long, ParsedRecor
                         int choice = s.indexOf("\"choices\":[{\"index\":");
                         return first < 0 || (choice >= 0 && first == choice + "\"choices\":[{".length())
                                 ? Mutation.rewrite(s, swapped, "a choice's index as a boolean", RejectReason.INVALID_FIELD)
-                                : new Mutation(bytes(swapped), "an index as a boolean, not a choice's", Outcome.EITHER, null);
+                                : Mutation.either(bytes(swapped), "an index as a boolean, not a choice's");
                     }
                 }
             case 4: {
@@ -290,10 +341,334 @@ public final class HostileRecords implements GeneratorFunction<Long, ParsedRecor
             case 12:
                 return Mutation.rewrite(s, s.replaceFirst("\"object\":\"[^\"]*\"", "\"object\":\"chat.completion.chunk.v2\""),
                         "unsupported object", RejectReason.UNSUPPORTED_OBJECT);
+            case 13:
+                return names(s, r);
+            case 14:
+                return details(withUsage(s), r);
+            case 15:
+                return groq(s, r);
+            case 16:
+                return preamble(r);
             default:
                 return Mutation.reject(bytes(s + (r.nextBoolean() ? " {}" : ",")), "trailing content",
                         RejectReason.MALFORMED_JSON);
         }
+    }
+
+    /**
+     * The names the warehouse keys rows on: {@code service_tier} a string or null, at most 256
+     * characters; U+0000 in it, in {@code model} or in {@code system_fingerprint} cannot be stored.
+     */
+    private static Mutation names(String s, SplittableRandom r) {
+        Usage usage = readsOf(s).usage();
+        switch (r.nextInt(7)) {
+            case 0: {
+                String[] values = {"7", "true", "{\"tier\":\"flex\"}", "[\"flex\"]"};
+                String[] types = {"a number", "a boolean", "an object", "an array"};
+                int k = r.nextInt(values.length);
+                return Mutation.reject(put(s, "service_tier", values[k]), "service_tier " + types[k],
+                        RejectReason.INVALID_FIELD, "service_tier is " + types[k] + ", not a string");
+            }
+            case 1: {
+                // 256 characters are allowed, one more is not
+                int max = LoggedObjectParser.MAX_NAME_LENGTH;
+                int length = r.nextBoolean() ? max : max + 1 + r.nextInt(10_000);
+                String tier = "t".repeat(length);
+                String json = put(s, "service_tier", "\"" + tier + "\"");
+                String kind = "service_tier of " + length + " characters";
+                return length <= max
+                        ? Mutation.valid(json, kind, new Reads(tier, usage))
+                        : Mutation.reject(json, kind, RejectReason.LIMIT_EXCEEDED,
+                                "service_tier is " + length + " characters, limit is " + max);
+            }
+            case 2: {
+                // escaped, as JSON writers write it
+                String[] fields = {"service_tier", "model", "system_fingerprint"};
+                String field = fields[r.nextInt(fields.length)];
+                return Mutation.reject(put(s, field, "\"fl\\u0000ex\""), "U+0000 in " + field, RejectReason.INVALID_FIELD,
+                        field + " contains U+0000, which the warehouse cannot store");
+            }
+            case 3:
+                // unescaped, a control character is not JSON
+                return Mutation.reject(put(s, "service_tier", "\"fl\u0000ex\""), "a raw NUL byte in service_tier",
+                        RejectReason.MALFORMED_JSON, "Illegal unquoted character ((CTRL-CHAR, code 0)): "
+                                + "has to be escaped using backslash to be included in string value");
+            case 4:
+                return Mutation.valid(put(s, "service_tier", "null"), "service_tier null", new Reads("", usage));
+            case 5:
+                return Mutation.reject("{\"service_tier\":\"flex\"," + put(s, "service_tier", "\"priority\"").substring(1),
+                        "service_tier twice", RejectReason.MALFORMED_JSON, "Duplicate field 'service_tier'");
+            default: {
+                String[] tiers = {"flex", "priority", "scale", "auto"};
+                String tier = tiers[r.nextInt(tiers.length)];
+                return Mutation.valid(put(s, "service_tier", "\"" + tier + "\""), "service_tier " + tier,
+                        new Reads(tier, usage));
+            }
+        }
+    }
+
+    /** A usage detail the parser reads: its object, its name, its place in {@link Usage#counts()}. */
+    private record Detail(String object, String name, int count) {
+        String path() {
+            return object + "." + name;
+        }
+    }
+
+    private static final Detail CACHED = new Detail("prompt_tokens_details", "cached_tokens", 3);
+    private static final Detail[] DETAILS = {
+        CACHED,
+        new Detail("prompt_tokens_details", "audio_tokens", 5),
+        new Detail("prompt_tokens_details", "cache_write_tokens", 9),
+        new Detail("completion_tokens_details", "reasoning_tokens", 4),
+        new Detail("completion_tokens_details", "audio_tokens", 6),
+        new Detail("completion_tokens_details", "accepted_prediction_tokens", 7),
+        new Detail("completion_tokens_details", "rejected_prediction_tokens", 8),
+    };
+
+    /** Values that are not counts (non-negative integers that fit a long), and what they are. */
+    private static final String[][] NOT_COUNTS = {
+        {"-1", "negative"}, {"1.5", "fractional"}, {"1e2", "in exponent notation"},
+        {"9223372036854775808", "one beyond a long"}, {"99999999999999999999999", "far beyond a long"},
+        {"\"7\"", "a string"}, {"true", "a boolean"}, {"{}", "an object"}, {"[7]", "an array"},
+    };
+
+    /** The details of a usage and DeepSeek's {@code prompt_cache_hit_tokens}; {@code s} has a usage. */
+    private static Mutation details(String s, SplittableRandom r) {
+        Reads base = readsOf(s);
+        Detail d = DETAILS[r.nextInt(DETAILS.length)];
+        long[] counts = base.usage().counts();
+        switch (r.nextInt(6)) {
+            case 0: {
+                String[] bad = NOT_COUNTS[r.nextInt(NOT_COUNTS.length)];
+                return Mutation.reject(setDetail(s, d, bad[0]), d.path() + " " + bad[1], RejectReason.INVALID_FIELD,
+                        "usage." + d.path() + " is not a non-negative integer");
+            }
+            case 1: {
+                // any count that fits a long is one; null is as absent, 0
+                String[] values = {"0", "7", String.valueOf(Long.MAX_VALUE), "null"};
+                String value = values[r.nextInt(values.length)];
+                counts[d.count()] = "null".equals(value) ? 0 : Long.parseLong(value);
+                return Mutation.valid(setDetail(s, d, value), d.path() + " " + value,
+                        new Reads(base.serviceTier(), Usage.of(counts)));
+            }
+            case 2: {
+                // a details value that is no object is ignored: its counts are 0
+                String[] values = {"null", "7", "\"x\"", "[1]", "true"};
+                String value = values[r.nextInt(values.length)];
+                for (Detail other : DETAILS) {
+                    if (other.object().equals(d.object())) {
+                        counts[other.count()] = 0;
+                    }
+                }
+                return Mutation.valid(s.replaceFirst("\"" + d.object() + "\":\\{[^}]*}", "\"" + d.object() + "\":" + value),
+                        d.object() + " " + value, new Reads(base.serviceTier(), Usage.of(counts)));
+            }
+            case 3:
+                // the value set is "1,<the name>:2": the detail twice
+                return r.nextBoolean()
+                        ? Mutation.reject(setDetail(s, d, "1,\"" + d.name() + "\":2"), d.path() + " twice",
+                                RejectReason.MALFORMED_JSON, "Duplicate field '" + d.name() + "'")
+                        : Mutation.reject(inUsage(s, "\"" + d.object() + "\":{}"), d.object() + " twice",
+                                RejectReason.MALFORMED_JSON, "Duplicate field '" + d.object() + "'");
+            case 4: {
+                // checked even beside cached_tokens, where it does not count
+                String[] bad = NOT_COUNTS[r.nextInt(NOT_COUNTS.length)];
+                return Mutation.reject(inUsage(s, "\"prompt_cache_hit_tokens\":" + bad[0]), "prompt_cache_hit_tokens " + bad[1],
+                        RejectReason.INVALID_FIELD, "usage.prompt_cache_hit_tokens is not a non-negative integer");
+            }
+            default:
+                // DeepSeek's cache hits are the cached tokens only where cached_tokens is absent
+                switch (r.nextInt(3)) {
+                    case 0:
+                        return Mutation.valid(inUsage(s, "\"prompt_cache_hit_tokens\":12"),
+                                "prompt_cache_hit_tokens beside cached_tokens", base);
+                    case 1:
+                        counts[CACHED.count()] = 12;
+                        return Mutation.valid(inUsage(s.replaceFirst("\"" + CACHED.object() + "\":\\{[^}]*},", ""),
+                                "\"prompt_cache_hit_tokens\":12"), "prompt_cache_hit_tokens without " + CACHED.object(),
+                                new Reads(base.serviceTier(), Usage.of(counts)));
+                    default:
+                        return Mutation.reject(inUsage(s, "\"prompt_cache_hit_tokens\":12,\"prompt_cache_hit_tokens\":12"),
+                                "prompt_cache_hit_tokens twice", RejectReason.MALFORMED_JSON,
+                                "Duplicate field 'prompt_cache_hit_tokens'");
+                }
+        }
+    }
+
+    /** Groq's usage as Groq sends it, with timings: 40 prompt and 10 completion tokens. */
+    private static final String GROQ_USAGE = "{\"queue_time\":0.017,\"prompt_tokens\":40,\"prompt_time\":0.002,"
+            + "\"completion_tokens\":10,\"completion_time\":0.008,\"total_tokens\":50,\"total_time\":0.01}";
+
+    /** Broken {@code x_groq.usage} values, and their reject reason and detail where they stand for the usage. */
+    private static final String[][] BROKEN_GROQ_USAGES = {
+        {"\"x\"", RejectReason.INVALID_FIELD, "x_groq.usage is a string, not an object"},
+        {"[40,10,50]", RejectReason.INVALID_FIELD, "x_groq.usage is an array, not an object"},
+        {"{\"prompt_tokens\":40,\"total_tokens\":50}", RejectReason.MISSING_FIELD, "x_groq.usage.completion_tokens is missing"},
+        {"{\"prompt_tokens\":-40,\"completion_tokens\":10,\"total_tokens\":50}", RejectReason.INVALID_FIELD,
+            "x_groq.usage.prompt_tokens is not a non-negative integer"},
+        {"{\"prompt_tokens\":40,\"completion_tokens\":10,\"total_tokens\":50,\"completion_tokens_details\":"
+            + "{\"reasoning_tokens\":1.5}}", RejectReason.INVALID_FIELD,
+            "x_groq.usage.completion_tokens_details.reasoning_tokens is not a non-negative integer"},
+        {"{\"prompt_tokens\":40,\"completion_tokens\":10,\"total_tokens\":50,\"prompt_cache_hit_tokens\":\"8\"}",
+            RejectReason.INVALID_FIELD, "x_groq.usage.prompt_cache_hit_tokens is not a non-negative integer"},
+    };
+
+    /** Groq's {@code x_groq}: its usage stands for a usage that is absent or null, and only then counts. */
+    private static Mutation groq(String s, SplittableRandom r) {
+        Reads base = readsOf(s);
+        boolean hasUsage = base.usage() != null;
+        String beside = hasUsage ? " beside a usage" : " without a usage";
+        switch (r.nextInt(4)) {
+            case 0: {
+                String[] values = {"7", "\"req_1\"", "[]", "null", "{\"id\":\"req_1\"}", "{\"id\":\"req_1\",\"usage\":null}"};
+                String value = values[r.nextInt(values.length)];
+                return Mutation.valid(add(s, "x_groq", value), "x_groq " + value + ", no usage in it", base);
+            }
+            case 1: {
+                String[] broken = BROKEN_GROQ_USAGES[r.nextInt(BROKEN_GROQ_USAGES.length)];
+                String json = add(s, "x_groq", "{\"id\":\"req_1\",\"usage\":" + broken[0] + "}");
+                String kind = "x_groq.usage " + broken[0] + beside;
+                return hasUsage ? Mutation.valid(json, kind, base) : Mutation.reject(json, kind, broken[1], broken[2]);
+            }
+            case 2:
+                return Mutation.valid(add(s, "x_groq", "{\"id\":\"req_1\",\"usage\":" + GROQ_USAGE + "}"),
+                        "x_groq.usage" + beside,
+                        hasUsage ? base : new Reads(base.serviceTier(), new Usage(40, 10, 50, 0, 0)));
+            default:
+                return r.nextBoolean()
+                        ? Mutation.reject(add(s, "x_groq", "{\"usage\":null,\"usage\":" + GROQ_USAGE + "}"),
+                                "x_groq.usage twice", RejectReason.MALFORMED_JSON, "Duplicate field 'usage'")
+                        : Mutation.reject(add(add(s, "x_groq", "{}"), "x_groq", "{}"), "x_groq twice",
+                                RejectReason.MALFORMED_JSON, "Duplicate field 'x_groq'");
+        }
+    }
+
+    private static final String OBJECT_EMPTY = "object is \"\", expected chat.completion or chat.completion.chunk";
+
+    /**
+     * Azure's preamble with one thing changed: no longer skipped but rejected, mostly for its
+     * empty {@code object}, which is checked first.
+     */
+    private static final Mutation[] NEAR_PREAMBLES = {
+        nearPreamble("id not empty", "\"id\":\"\"", "\"id\":\"chatcmpl-1\"", RejectReason.UNSUPPORTED_OBJECT, OBJECT_EMPTY),
+        nearPreamble("id null", "\"id\":\"\"", "\"id\":null", RejectReason.UNSUPPORTED_OBJECT, OBJECT_EMPTY),
+        nearPreamble("model not empty", "\"model\":\"\"", "\"model\":\"gpt-4o\"", RejectReason.UNSUPPORTED_OBJECT, OBJECT_EMPTY),
+        nearPreamble("created 1", "\"created\":0", "\"created\":1", RejectReason.UNSUPPORTED_OBJECT, OBJECT_EMPTY),
+        nearPreamble("created 0.0", "\"created\":0", "\"created\":0.0", RejectReason.UNSUPPORTED_OBJECT, OBJECT_EMPTY),
+        nearPreamble("created missing", "\"created\":0,", "", RejectReason.UNSUPPORTED_OBJECT, OBJECT_EMPTY),
+        nearPreamble("a choice", "\"choices\":[]", "\"choices\":[{\"index\":0,\"delta\":{}}]",
+                RejectReason.UNSUPPORTED_OBJECT, OBJECT_EMPTY),
+        nearPreamble("choices null", "\"choices\":[]", "\"choices\":null", RejectReason.UNSUPPORTED_OBJECT, OBJECT_EMPTY),
+        nearPreamble("choices missing", "\"choices\":[],", "", RejectReason.UNSUPPORTED_OBJECT, OBJECT_EMPTY),
+        nearPreamble("usage not an object", "\"choices\":[]", "\"choices\":[],\"usage\":\"x\"",
+                RejectReason.UNSUPPORTED_OBJECT, OBJECT_EMPTY),
+        nearPreamble("prompt_filter_results renamed", "\"prompt_filter_results\"", "\"prompt_filter_result\"",
+                RejectReason.UNSUPPORTED_OBJECT, OBJECT_EMPTY),
+        nearPreamble("object missing", "\"object\":\"\",", "", RejectReason.MISSING_FIELD, "object is missing"),
+        nearPreamble("object null", "\"object\":\"\"", "\"object\":null", RejectReason.MISSING_FIELD, "object is missing"),
+        nearPreamble("object a chunk's", "\"object\":\"\"", "\"object\":\"chat.completion.chunk\"",
+                RejectReason.INVALID_FIELD, "id is empty"),
+        nearPreamble("object a number", "\"object\":\"\"", "\"object\":0", RejectReason.UNSUPPORTED_OBJECT,
+                "object is a number, expected chat.completion or chat.completion.chunk"),
+        nearPreamble("id twice", "\"id\":\"\"", "\"id\":\"\",\"id\":\"\"", RejectReason.MALFORMED_JSON,
+                "Duplicate field 'id'"),
+        nearPreamble("prompt_filter_results twice", "\"prompt_filter_results\":", "\"prompt_filter_results\":[],"
+                + "\"prompt_filter_results\":", RejectReason.MALFORMED_JSON, "Duplicate field 'prompt_filter_results'"),
+    };
+
+    private static Mutation nearPreamble(String kind, String from, String to, String reason, String detail) {
+        return Mutation.reject(replaceOnce(Logged.AZURE_PREAMBLE, from, to), "Azure's prompt-filter preamble, " + kind,
+                reason, detail);
+    }
+
+    /** Azure's prompt-filter preamble, skipped, or one field away from it, rejected. */
+    private static Mutation preamble(SplittableRandom r) {
+        int k = r.nextInt(NEAR_PREAMBLES.length + 2);
+        if (k == NEAR_PREAMBLES.length) {
+            return Mutation.skipped(Logged.AZURE_PREAMBLE, "Azure's prompt-filter preamble");
+        }
+        if (k == NEAR_PREAMBLES.length + 1) {
+            // a null usage is no usage: still the preamble's shape
+            return Mutation.skipped(replaceOnce(Logged.AZURE_PREAMBLE, "\"choices\":[]", "\"choices\":[],\"usage\":null"),
+                    "Azure's prompt-filter preamble with a null usage");
+        }
+        return NEAR_PREAMBLES[k];
+    }
+
+    /** A usage as TrafficGenerator writes them, for the records that have none. */
+    private static final String USAGE = "{\"prompt_tokens\":30,\"completion_tokens\":12,\"total_tokens\":42,"
+            + "\"prompt_tokens_details\":{\"cached_tokens\":16},\"completion_tokens_details\":{\"reasoning_tokens\":4}}";
+
+    /** {@code s} with a usage: its own, else {@link #USAGE} for its null or missing one. */
+    private static String withUsage(String s) {
+        if (s.contains("\"usage\":{")) {
+            return s;
+        }
+        return s.contains("\"usage\":null") ? replaceOnce(s, "\"usage\":null", "\"usage\":" + USAGE) : add(s, "usage", USAGE);
+    }
+
+    /**
+     * What the parser reads from a record as TrafficGenerator writes it (or with {@link #USAGE}):
+     * a service tier if any, a usage of the five counts TrafficGenerator writes if any.
+     */
+    private static Reads readsOf(String s) {
+        Matcher tier = Pattern.compile("\"service_tier\":\"([^\"]*)\"").matcher(s);
+        Usage usage = s.contains("\"usage\":{")
+                ? new Usage(count(s, "prompt_tokens"), count(s, "completion_tokens"), count(s, "total_tokens"),
+                        count(s, "cached_tokens"), count(s, "reasoning_tokens"))
+                : null;
+        return new Reads(tier.find() ? tier.group(1) : "", usage);
+    }
+
+    private static long count(String s, String name) {
+        Matcher m = Pattern.compile("\"" + name + "\":(\\d+)").matcher(s);
+        if (!m.find()) {
+            throw new IllegalArgumentException("no " + name + " in " + s);
+        }
+        return Long.parseLong(m.group(1));
+    }
+
+    /**
+     * {@code s} with detail {@code d} set to the JSON {@code value}. Each details object holds one
+     * count, as TrafficGenerator writes them: {@code d}'s is replaced, or {@code d} goes ahead of it.
+     */
+    private static String setDetail(String s, Detail d, String value) {
+        String open = "\"" + d.object() + "\":{";
+        int at = find(s, open) + open.length();
+        String set = "\"" + d.name() + "\":" + value;
+        Matcher old = Pattern.compile("\"" + d.name() + "\":\\d+").matcher(s).region(at, s.length());
+        return s.substring(0, at) + (old.lookingAt() ? set + s.substring(old.end()) : set + "," + s.substring(at));
+    }
+
+    /** {@code s} with {@code fields} first in its usage object. */
+    private static String inUsage(String s, String fields) {
+        return replaceOnce(s, "\"usage\":{", "\"usage\":{" + fields + ",");
+    }
+
+    /** {@code s} with its top-level string field {@code name} set to the JSON {@code value}, added if absent. */
+    private static String put(String s, String name, String value) {
+        Matcher m = Pattern.compile("\"" + name + "\":\"[^\"]*\"").matcher(s);
+        return m.find() ? s.substring(0, m.start()) + "\"" + name + "\":" + value + s.substring(m.end()) : add(s, name, value);
+    }
+
+    /** {@code s} with the field {@code name} added last to its top-level object. */
+    private static String add(String s, String name, String value) {
+        return s.substring(0, s.length() - 1) + ",\"" + name + "\":" + value + "}";
+    }
+
+    /** {@code s} with the first {@code from} replaced by {@code to}; there must be one. */
+    private static String replaceOnce(String s, String from, String to) {
+        int at = find(s, from);
+        return s.substring(0, at) + to + s.substring(at + from.length());
+    }
+
+    /** Where {@code what} first is in {@code s}; the mutations above only look for what is there. */
+    private static int find(String s, String what) {
+        int at = s.indexOf(what);
+        if (at < 0) {
+            throw new IllegalArgumentException("no " + what + " in " + s);
+        }
+        return at;
     }
 
     private static byte[] bytes(String s) {
