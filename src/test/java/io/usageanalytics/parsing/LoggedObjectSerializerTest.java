@@ -60,13 +60,26 @@ class LoggedObjectSerializerTest {
         lone.toolArguments.put(3, null);
         o.choices.add(lone);
         o.choices.add(new ChoicePart(Integer.MAX_VALUE, "stop", null));
-        o.usage = new Usage(Long.MAX_VALUE, 0, -1, 4, 5);
+        o.serviceTier = "flex";
+        o.usage = Usage.of(new long[] {Long.MAX_VALUE, 0, -1, 4, 5, 6, 7, 8, 9, 10});
 
         LoggedObject back = roundTrip(o);
 
         assertThat(back).isEqualTo(o);
         assertThat(back.choices.get(0).content.toCharArray()).containsExactly(lone.content.toCharArray());
         assertThat(roundTrip(new LoggedObject())).isEqualTo(new LoggedObject());
+        assertThat(serializer.copy(o)).isEqualTo(o);
+    }
+
+    /** Data written in format 3 (before service tiers) cannot be read: its restore fails clearly. */
+    @Test
+    void theFormatBeforeServiceTiersIsIncompatible() {
+        LoggedObjectSerializer.Snapshot current = new LoggedObjectSerializer.Snapshot();
+        LoggedObjectSerializer.Snapshot previous = new LoggedObjectSerializer.Snapshot();
+        previous.readSnapshot(3, null, getClass().getClassLoader());
+        assertThat(current.resolveSchemaCompatibility(previous).isIncompatible()).isTrue();
+        assertThat(current.resolveSchemaCompatibility(new LoggedObjectSerializer.Snapshot()).isCompatibleAsIs())
+                .isTrue();
     }
 
     @Test
