@@ -38,6 +38,12 @@ public final class UsagePipeline {
     public record Outputs(DataStream<UsageRow> rows, DataStream<Reject> rejects,
             DataStream<CostAlert> alerts) {}
 
+    /**
+     * An open window holds at most this many times {@code --max-dimension-values} combinations of
+     * dimension values: room to find the top ones among, bounded however many values there are.
+     */
+    public static final int GUARD_FACTOR = 100;
+
     private UsagePipeline() {}
 
     /**
@@ -78,7 +84,9 @@ public final class UsagePipeline {
                                 TypeInformation.of(new TypeHint<Tuple2<String, String>>() {}))
                         .window(new CreatedTimeWindows(time))
                         .allowedLateness(time.allowedLateness())
-                        .aggregate(new UsageAggregate(), new UsageWindow(settings.prices()))
+                        .aggregate(new UsageAggregate(settings.dimensions().size(),
+                                        GUARD_FACTOR * settings.maxDimensionValues()),
+                                new UsageWindow(settings.prices(), settings.dimensions(), settings.maxDimensionValues()))
                         .name("usage-windows")
                         .uid("usage-windows");
 

@@ -4,10 +4,27 @@ import io.usageanalytics.assembly.RequestUsage;
 
 import org.apache.flink.api.common.functions.AggregateFunction;
 
-/** Folds requests into their window's running totals, one small accumulator per window. */
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Folds requests into their window's running totals, one small accumulator per window. With
+ * dimensions, also per combination of their values, up to {@code maxCombinations} of them: past
+ * that, a new combination counts as {@code __other__}, so that a dimension with millions of
+ * values (a user id) cannot make a window's state grow without bound.
+ */
 public class UsageAggregate implements AggregateFunction<RequestUsage, UsageCounts, UsageCounts> {
 
     private static final long serialVersionUID = 1L;
+    private static final Logger LOG = LoggerFactory.getLogger(UsageAggregate.class);
+
+    private final int dimensions;
+    private final int maxCombinations;
+
+    public UsageAggregate(int dimensions, int maxCombinations) {
+        this.dimensions = dimensions;
+        this.maxCombinations = maxCombinations;
+    }
 
     @Override
     public UsageCounts createAccumulator() {
@@ -16,7 +33,24 @@ public class UsageAggregate implements AggregateFunction<RequestUsage, UsageCoun
 
     @Override
     public UsageCounts add(RequestUsage request, UsageCounts total) {
-        total.add(request);
+        if (dimensions == 0) {
+            total.add(request);
+            return total;
+        }
+        UsageCounts one = new UsageCounts();
+        one.add(request);
+        total.add(one);
+        String combination = DimensionCombination.of(request.dimensions, dimensions);
+        int held = total.byDimensions == null ? 0 : total.byDimensions.size();
+        if (held >= maxCombinations && !total.byDimensions.containsKey(combination)) {
+            combination = DimensionCombination.other(dimensions);
+        } else if (held == maxCombinations - 1 && (total.byDimensions == null
+                || !total.byDimensions.containsKey(combination))) {
+            LOG.warn("A window of model {} now holds {} combinations of dimension values (100 x"
+                    + " --max-dimension-values): it counts new combinations as __other__", request.model,
+                    maxCombinations);
+        }
+        total.add(combination, one.columns());
         return total;
     }
 

@@ -2,6 +2,9 @@ package io.usageanalytics.aggregation;
 
 import io.usageanalytics.assembly.RequestUsage;
 
+import java.util.HashMap;
+import java.util.Map;
+
 /**
  * The usage measures of all requests in a window so far (the window's state) or of one row.
  * {@link UsageColumn} defines each measure once; the fields exist because this class is
@@ -33,6 +36,13 @@ public class UsageCounts {
     public long acceptedPredictionTokens;
     public long rejectedPredictionTokens;
     public long cacheWriteTokens;
+    /**
+     * With dimensions configured, the window's counts per combination of dimension values
+     * ({@link DimensionCombination}), each in {@link UsageColumn} order; the fields above are their
+     * sum. Working state of a window only: rows carry none. Added later: a savepoint taken before
+     * restores it as {@code null}, which means none yet.
+     */
+    public Map<String, long[]> byDimensions;
 
     public UsageCounts() {}
 
@@ -99,11 +109,45 @@ public class UsageCounts {
         }
     }
 
-    /** Adds every measure of {@code o}. */
+    /** Adds every measure of {@code o}, combinations of dimension values included. */
     public void add(UsageCounts o) {
         for (UsageColumn c : UsageColumn.values()) {
             c.set(this, c.of(this) + c.of(o));
         }
+        if (o.byDimensions != null) {
+            o.byDimensions.forEach((combination, counts) -> add(combination, counts));
+        }
+    }
+
+    /** Adds {@code counts} (in {@link UsageColumn} order) to those of {@code combination}. */
+    void add(String combination, long[] counts) {
+        if (byDimensions == null) {
+            byDimensions = new HashMap<>();
+        }
+        long[] sum = byDimensions.computeIfAbsent(combination, c -> new long[counts.length]);
+        for (int i = 0; i < counts.length; i++) {
+            sum[i] += counts[i];
+        }
+    }
+
+    /** The measures in {@link UsageColumn} order. */
+    long[] columns() {
+        UsageColumn[] columns = UsageColumn.values();
+        long[] values = new long[columns.length];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = columns[i].of(this);
+        }
+        return values;
+    }
+
+    /** Counts with the measures {@code values} in {@link UsageColumn} order. */
+    static UsageCounts ofColumns(long[] values) {
+        UsageCounts c = new UsageCounts();
+        UsageColumn[] columns = UsageColumn.values();
+        for (int i = 0; i < values.length; i++) {
+            columns[i].set(c, values[i]);
+        }
+        return c;
     }
 
     /** These counts with {@code column} set to {@code value}, for building rows by column name. */

@@ -2,6 +2,7 @@ package io.usageanalytics.aggregation;
 
 import java.math.BigDecimal;
 import java.time.Instant;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -23,6 +24,8 @@ public class UsageRow {
     public BigDecimal costUsd;
     /** What the row would cost at standard prices (flex savings, priority premium); {@code null} when unpriced. */
     public BigDecimal standardCostUsd;
+    /** Each configured dimension's value, by name, in the configured order; empty without dimensions. */
+    public Map<String, String> dimensions = Map.of();
 
     public UsageRow() {}
 
@@ -51,19 +54,20 @@ public class UsageRow {
                 && Objects.equals(serviceTier, that.serviceTier)
                 && Objects.equals(counts, that.counts)
                 && Objects.equals(costUsd, that.costUsd)
-                && Objects.equals(standardCostUsd, that.standardCostUsd);
+                && Objects.equals(standardCostUsd, that.standardCostUsd)
+                && Objects.equals(dimensions, that.dimensions);
     }
 
     @Override
     public int hashCode() {
         return Objects.hash(windowStart, windowEnd, model, systemFingerprint, serviceTier, counts, costUsd,
-                standardCostUsd);
+                standardCostUsd, dimensions);
     }
 
     @Override
     public String toString() {
         return "UsageRow{" + Instant.ofEpochMilli(windowStart) + ".." + Instant.ofEpochMilli(windowEnd)
                 + ", " + model + ", fp=" + systemFingerprint + ", tier=" + serviceTier + ", " + counts + ", cost_usd=" + costUsd
-                + ", standard_cost_usd=" + standardCostUsd + "}";
+                + ", standard_cost_usd=" + standardCostUsd + (dimensions.isEmpty() ? "" : ", " + dimensions) + "}";
     }
 }

@@ -1,10 +1,15 @@
 package io.usageanalytics.aggregation;
 
 import io.usageanalytics.core.Accounting;
+import io.usageanalytics.core.CodePoints;
+import io.usageanalytics.parsing.Dimensions;
 import io.usageanalytics.pricing.BilledTokens;
 import io.usageanalytics.pricing.PriceList;
 
 import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.java.tuple.Tuple2;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.functions.windowing.ProcessWindowFunction;
@@ -12,34 +17,93 @@ import org.apache.flink.streaming.api.windowing.windows.TimeWindow;
 import org.apache.flink.util.Collector;
 
 import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
 
-/** Adds the key and window bounds to a window's totals; fires again for each late update. */
+/**
+ * Adds the key and window bounds to a window's totals and prices them; fires again for each late
+ * update. With dimensions, a window gives one row per combination of their values: at the
+ * window's first firing, the {@code maxValues} combinations with the most tokens (ties by their
+ * text) are chosen; every other combination is summed into one {@code __other__} row, then and on
+ * late updates, so rows only ever grow and their sum is always the window's total.
+ */
 public class UsageWindow
         extends ProcessWindowFunction<UsageCounts, UsageRow, Tuple2<String, String>, TimeWindow> {
 
     private static final long serialVersionUID = 1L;
 
+    /** The combinations a window chose at its first firing. */
+    private static final ValueStateDescriptor<String[]> CHOSEN =
+            new ValueStateDescriptor<>("chosen-combinations", Types.OBJECT_ARRAY(Types.STRING));
+
     private final PriceList prices;
+    private final Dimensions dimensions;
+    private final int maxValues;
     private transient Counter rowsEmitted;
     private transient Counter unpriced;
+    private transient Counter overflowed;
 
-    public UsageWindow(PriceList prices) {
+    public UsageWindow(PriceList prices, Dimensions dimensions, int maxValues) {
         this.prices = prices;
+        this.dimensions = dimensions;
+        this.maxValues = maxValues;
     }
 
     @Override
     public void open(OpenContext openContext) {
         rowsEmitted = Accounting.counter(getRuntimeContext(), Accounting.ROWS_EMITTED);
         unpriced = Accounting.counter(getRuntimeContext(), Accounting.UNPRICED);
+        overflowed = Accounting.counter(getRuntimeContext(), Accounting.DIMENSION_OVERFLOW_WINDOWS);
     }
 
     @Override
     public void process(Tuple2<String, String> key, Context context, Iterable<UsageCounts> totals,
+            Collector<UsageRow> out) throws Exception {
+        UsageCounts total = totals.iterator().next();
+        if (dimensions.isEmpty() || total.byDimensions == null) {
+            // A copy: the accumulator lives on in state and late records keep changing it.
+            UsageCounts counts = new UsageCounts();
+            counts.add(total);
+            emit(key, context.window(), counts, Map.of(), out);
+            return;
+        }
+        Map<String, long[]> byCombination = total.byDimensions;
+        String other = DimensionCombination.other(dimensions.size());
+        ValueState<String[]> chosenState = context.windowState().getState(CHOSEN);
+        String[] chosen = chosenState.value();
+        if (chosen == null) {
+            chosen = byCombination.keySet().stream().filter(c -> !c.equals(other))
+                    .sorted((a, b) -> compareByTokens(a, b, byCombination))
+                    .limit(maxValues).toArray(String[]::new);
+            chosenState.update(chosen);
+            if (byCombination.containsKey(other)) {
+                overflowed.inc();
+            }
+        }
+        List<String> rest = new ArrayList<>(byCombination.keySet());
+        rest.removeAll(Arrays.asList(chosen));
+        for (String combination : chosen) {
+            emit(key, context.window(), UsageCounts.ofColumns(byCombination.get(combination)),
+                    DimensionCombination.named(combination, dimensions), out);
+        }
+        if (!rest.isEmpty()) {
+            UsageCounts sum = new UsageCounts();
+            rest.forEach(c -> sum.add(UsageCounts.ofColumns(byCombination.get(c))));
+            emit(key, context.window(), sum, DimensionCombination.named(other, dimensions), out);
+        }
+    }
+
+    /** Most total tokens first; ties by the values' text. */
+    private static int compareByTokens(String a, String b, Map<String, long[]> byCombination) {
+        int tokens = Long.compare(UsageColumn.TOTAL_TOKENS.of(UsageCounts.ofColumns(byCombination.get(b))),
+                UsageColumn.TOTAL_TOKENS.of(UsageCounts.ofColumns(byCombination.get(a))));
+        return tokens != 0 ? tokens : CodePoints.compare(a, b);
+    }
+
+    private void emit(Tuple2<String, String> key, TimeWindow w, UsageCounts counts, Map<String, String> named,
             Collector<UsageRow> out) {
-        TimeWindow w = context.window();
-        // A copy: the accumulator lives on in state and late records keep changing it.
-        UsageCounts counts = new UsageCounts();
-        counts.add(totals.iterator().next());
         // The cost is linear in the tokens, so pricing the window's totals equals summing
         // per-request costs: one model, one tier, one window, one price.
         BilledTokens tokens = new BilledTokens(counts.promptTokens, counts.cachedPromptTokens,
@@ -51,8 +115,15 @@ public class UsageWindow
             unpriced.inc();
         }
         BigDecimal standardCost = prices.cost(key.f0, "", w.getStart(), tokens).orElse(null);
-        out.collect(new UsageRow(w.getStart(), w.getEnd(), key.f0, UsageKey.fingerprint(key.f1), tier, counts,
-                cost, standardCost));
+        UsageRow row = new UsageRow(w.getStart(), w.getEnd(), key.f0, UsageKey.fingerprint(key.f1), tier, counts,
+                cost, standardCost);
+        row.dimensions = named;
+        out.collect(row);
         rowsEmitted.inc();
+    }
+
+    @Override
+    public void clear(Context context) {
+        context.windowState().getState(CHOSEN).clear();
     }
 }

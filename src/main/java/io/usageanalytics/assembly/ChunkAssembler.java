@@ -104,6 +104,7 @@ public class ChunkAssembler extends KeyedProcessFunction<String, LoggedObject, R
         duplicates.inc();
         RequestUsage marker = new RequestUsage(o.id, o.model, o.systemFingerprint, o.serviceTier, o.createdMillis());
         marker.duplicate = true;
+        marker.dimensions = o.dimensions;
         return marker;
     }
 
@@ -137,6 +138,7 @@ public class ChunkAssembler extends KeyedProcessFunction<String, LoggedObject, R
             s.serviceTier = o.serviceTier;
         }
         s.usage = Usage.latest(s.usage, o.usage);
+        s.addDimensions(o.dimensions);
         for (ChoicePart c : o.choices) {
             if (c.finishReason != null) {
                 s.finishReasons.put(c.index, c.finishReason);
@@ -174,6 +176,7 @@ public class ChunkAssembler extends KeyedProcessFunction<String, LoggedObject, R
 
     private RequestUsage completion(LoggedObject o) {
         RequestUsage r = new RequestUsage(o.id, o.model, o.systemFingerprint, o.serviceTier, o.createdMillis());
+        r.dimensions = o.dimensions;
         r.finishReasons = new String[o.choices.size()];
         for (int i = 0; i < r.finishReasons.length; i++) {
             r.finishReasons[i] = o.choices.get(i).finishReason;
@@ -205,6 +208,7 @@ public class ChunkAssembler extends KeyedProcessFunction<String, LoggedObject, R
         RequestUsage r = new RequestUsage(id, s.model, s.systemFingerprint,
                 s.serviceTier == null ? "" : s.serviceTier, s.created * 1000L);
         r.streamed = true;
+        r.dimensions = s.dimensions == null ? new String[0] : s.dimensions;
         // By choice index, so that equal streams give equal requests.
         r.finishReasons = new TreeMap<>(s.finishReasons).values().stream()
                 .map(reason -> reason.isEmpty() ? null : reason).toArray(String[]::new);

@@ -28,6 +28,8 @@ public class RequestUsage {
     public Usage usage;
     /** Without {@code usage}: the completion tokens estimated with the model's tokenizer. */
     public long estimatedTokens;
+    /** The value of each configured dimension, {@code ""} where the request has none. */
+    public String[] dimensions = new String[0];
 
     public RequestUsage() {}
 
@@ -55,13 +57,14 @@ public class RequestUsage {
                 && Objects.equals(systemFingerprint, that.systemFingerprint)
                 && Objects.equals(serviceTier, that.serviceTier)
                 && Arrays.equals(finishReasons, that.finishReasons)
-                && Objects.equals(usage, that.usage);
+                && Objects.equals(usage, that.usage)
+                && Arrays.equals(dimensions, that.dimensions);
     }
 
     @Override
     public int hashCode() {
         return Objects.hash(id, model, systemFingerprint, serviceTier, createdMillis, duplicate, streamed,
-                Arrays.hashCode(finishReasons), usage, estimatedTokens);
+                Arrays.hashCode(finishReasons), usage, estimatedTokens, Arrays.hashCode(dimensions));
     }
 
     @Override

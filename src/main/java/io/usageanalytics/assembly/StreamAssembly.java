@@ -1,7 +1,9 @@
 package io.usageanalytics.assembly;
 
+import io.usageanalytics.core.CodePoints;
 import io.usageanalytics.parsing.Usage;
 
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -30,6 +32,27 @@ public class StreamAssembly {
     public Usage usage;
     /** Tokens of the generated text so far, used only if no usage chunk arrives. */
     public long estimatedTokens;
+    /**
+     * Per dimension, the smallest non-empty value (by code point) any chunk carried, so that
+     * chunks that disagree give the same value in any order. Added later: a savepoint taken
+     * before restores it as {@code null}, which means none yet.
+     */
+    public String[] dimensions;
+
+    /** Takes in the dimension values of one more chunk. */
+    public void addDimensions(String[] values) {
+        if (dimensions == null || dimensions.length != values.length) {
+            // new, or restored from a job with other dimensions: what is not known is empty
+            dimensions = Arrays.copyOf(dimensions == null ? values : dimensions, values.length);
+            Arrays.setAll(dimensions, i -> dimensions[i] == null ? "" : dimensions[i]);
+        }
+        for (int i = 0; i < values.length; i++) {
+            String v = values[i];
+            if (!v.isEmpty() && (dimensions[i].isEmpty() || CodePoints.compare(v, dimensions[i]) < 0)) {
+                dimensions[i] = v;
+            }
+        }
+    }
 
     public StreamAssembly() {}
 
@@ -48,13 +71,14 @@ public class StreamAssembly {
                 && Objects.equals(systemFingerprint, that.systemFingerprint)
                 && Objects.equals(serviceTier, that.serviceTier)
                 && Objects.equals(finishReasons, that.finishReasons)
-                && Objects.equals(usage, that.usage);
+                && Objects.equals(usage, that.usage)
+                && Arrays.equals(dimensions, that.dimensions);
     }
 
     @Override
     public int hashCode() {
         return Objects.hash(model, systemFingerprint, serviceTier, created, completeAt, records, choiceChunks,
-                finishReasons, usage, estimatedTokens);
+                finishReasons, usage, estimatedTokens, Arrays.hashCode(dimensions));
     }
 
     @Override

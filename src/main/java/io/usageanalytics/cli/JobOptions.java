@@ -3,6 +3,7 @@ package io.usageanalytics.cli;
 import io.usageanalytics.PipelineSettings;
 import io.usageanalytics.core.EventTime;
 import io.usageanalytics.cost.SpikeRule;
+import io.usageanalytics.parsing.Dimensions;
 import io.usageanalytics.pricing.PriceList;
 import io.usageanalytics.sinks.UsageTable;
 import io.usageanalytics.sources.KafkaInput;
@@ -161,6 +162,23 @@ public class JobOptions {
             description = "Weight of the newest window in the baseline (exponentially weighted mean).")
     public double spikeSmoothing;
 
+    @Option(names = "--dimension", paramLabel = "NAME=SOURCE",
+            description = "Attribute usage and cost to a dimension (repeatable, up to 4): NAME=header:HEADER"
+                    + " (a Kafka header's value) or NAME=json:POINTER (an RFC 6901 pointer into the logged"
+                    + " object, e.g. tenant=json:/x_gateway/tenant). NAME matches [a-z][a-z0-9_]{0,31}.")
+    public List<String> dimensionSpecs = new ArrayList<>();
+
+    @Option(names = "--max-dimension-values", paramLabel = "N",
+            defaultValue = PipelineSettings.DEFAULT_MAX_DIMENSION_VALUES,
+            description = "Rows per window, model, fingerprint and tier: the N combinations of dimension values with"
+                    + " the most tokens; the rest are summed into one row whose dimensions are __other__.")
+    public int maxDimensionValues;
+
+    @Option(names = "--spike-by", paramLabel = "NAME",
+            description = "Also judge each value of dimension NAME (all models together) for cost spikes"
+                    + " (repeatable).")
+    public List<String> spikeBy = new ArrayList<>();
+
     /** What {@code --create-schema} applies. */
     public enum SchemaSetup {
         none, tables, all
@@ -191,6 +209,12 @@ public class JobOptions {
             prices();
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("--prices: " + e.getMessage());
+        }
+        require(maxDimensionValues > 0 && maxDimensionValues <= 1_000_000,
+                "--max-dimension-values must be between 1 and 1,000,000");
+        Dimensions dimensions = dimensions();
+        for (String name : spikeBy) {
+            require(dimensions.indexOf(name) >= 0, "--spike-by " + name + ": no --dimension " + name);
         }
         try {
             spikeRule();
@@ -238,8 +262,14 @@ public class JobOptions {
         return new SpikeRule(spikeFactor, spikeMinUsd, spikeWarmup, spikeSmoothing);
     }
 
+    /** The {@code --dimension} options, read; a bad one throws with a one-line message. */
+    public Dimensions dimensions() {
+        return Dimensions.parse(dimensionSpecs);
+    }
+
     public PipelineSettings settings() {
-        return new PipelineSettings(eventTime(), idleness, prices(), spikeRule());
+        return new PipelineSettings(eventTime(), idleness, prices(), spikeRule(), dimensions(), maxDimensionValues,
+                spikeBy);
     }
 
     /** Parses Flink-style durations: 60s, 10min, 1h, 500ms. */

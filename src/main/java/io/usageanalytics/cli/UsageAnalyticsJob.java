@@ -183,7 +183,7 @@ public class UsageAnalyticsJob implements Callable<Integer> {
     /** The Kafka source the options describe. */
     public static KafkaSource<ParsedRecord> kafkaSource(JobOptions o) {
         return KafkaInput.source(o.bootstrapServers, o.topicPattern == null ? o.topics : List.of(), o.topicPattern,
-                o.group, KafkaInput.startingOffsets(o.start), o.bounded, o.kafkaProperties);
+                o.group, KafkaInput.startingOffsets(o.start), o.bounded, o.kafkaProperties, o.dimensions());
     }
 
     /**

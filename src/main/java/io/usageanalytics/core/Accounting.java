@@ -37,6 +37,8 @@ public final class Accounting {
     public static final String REQUESTS_ESTIMATED = "requests_estimated";
     /** Window rows sent to the warehouse, late re-emissions included. */
     public static final String ROWS_EMITTED = "rows_emitted";
+    /** Windows in which the cardinality guard counted new combinations of dimension values as __other__. */
+    public static final String DIMENSION_OVERFLOW_WINDOWS = "dimension_overflow_windows";
     /** Row emissions whose model has no price (their cost_usd is NULL). */
     public static final String UNPRICED = "unpriced";
 

@@ -51,7 +51,8 @@ public class CostSpikeDetector extends KeyedProcessFunction<String, UsageRow, Co
         if (row.costUsd == null || row.windowEnd <= b.evaluatedUntil) {
             return; // unpriced, or a late update of a window already judged
         }
-        b.open.put(row.windowEnd + "|" + UsageKey.backend(row.systemFingerprint, row.serviceTier),
+        b.open.put(row.windowEnd + "|" + UsageKey.backend(row.systemFingerprint, row.serviceTier)
+                + (row.dimensions.isEmpty() ? "" : "|" + String.join("\u0000", row.dimensions.values())),
                 row.costUsd.toPlainString());
         state.update(b);
         ctx.timerService().registerEventTimeTimer(row.windowEnd - 1);

@@ -3,6 +3,7 @@ package io.usageanalytics.parsing;
 import org.apache.flink.api.common.typeinfo.TypeInfo;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 
@@ -32,6 +33,8 @@ public class LoggedObject {
     public List<ChoicePart> choices = new ArrayList<>();
     /** {@code null} when absent or null. */
     public Usage usage;
+    /** The value of each configured dimension, {@code ""} where the record has none. */
+    public String[] dimensions = new String[0];
 
     public LoggedObject() {}
 
@@ -53,7 +56,8 @@ public class LoggedObject {
                 && Objects.equals(systemFingerprint, that.systemFingerprint)
                 && Objects.equals(serviceTier, that.serviceTier)
                 && Objects.equals(choices, that.choices)
-                && Objects.equals(usage, that.usage);
+                && Objects.equals(usage, that.usage)
+                && Arrays.equals(dimensions, that.dimensions);
     }
 
     @Override
@@ -64,6 +68,7 @@ public class LoggedObject {
     @Override
     public String toString() {
         return (chunk ? "Chunk{" : "Completion{") + id + ", " + model + ", fp=" + systemFingerprint
-                + ", tier=" + serviceTier + ", created=" + created + ", choices=" + choices + ", usage=" + usage + "}";
+                + ", tier=" + serviceTier + ", created=" + created + ", choices=" + choices + ", usage=" + usage
+                + (dimensions.length == 0 ? "" : ", dimensions=" + Arrays.toString(dimensions)) + "}";
     }
 }

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -50,29 +51,60 @@ public final class LoggedObjectParser {
                                     .build())
                     .build();
 
+    private final Dimensions dimensions;
     private final LongSupplier clockSeconds;
 
     public LoggedObjectParser() {
-        this(() -> System.currentTimeMillis() / 1000);
+        this(Dimensions.NONE);
+    }
+
+    /** A parser that also reads each record's value of {@code dimensions}. */
+    public LoggedObjectParser(Dimensions dimensions) {
+        this(dimensions, () -> System.currentTimeMillis() / 1000);
     }
 
     /** With a clock of its own, for tests of the future-{@code created} limit. */
-    public LoggedObjectParser(LongSupplier clockSeconds) {
+    public LoggedObjectParser(Dimensions dimensions, LongSupplier clockSeconds) {
+        this.dimensions = dimensions;
         this.clockSeconds = clockSeconds;
     }
 
     public ParsedRecord parse(LoggedRecord record) {
         try {
             Fields fields = read(record);
-            return fields.isPromptFilterPreamble()
-                    ? ParsedRecord.skipped(ParsedRecord.PROMPT_FILTER_PREAMBLE)
-                    : ParsedRecord.valid(fields.validate(record, clockSeconds.getAsLong()));
+            if (fields.isPromptFilterPreamble()) {
+                return ParsedRecord.skipped(ParsedRecord.PROMPT_FILTER_PREAMBLE);
+            }
+            LoggedObject o = fields.validate(record, clockSeconds.getAsLong());
+            o.dimensions = dimensionValues(record, fields.pointed);
+            return ParsedRecord.valid(o);
         } catch (Invalid e) {
             return ParsedRecord.rejected(new Reject(record, e.reason, e.getMessage()));
         }
     }
 
-    private static Fields read(LoggedRecord record) throws Invalid {
+    /** The record's value of each dimension, {@code ""} where it has none. */
+    private String[] dimensionValues(LoggedRecord record, PointedValues pointed) throws Invalid {
+        String[] values = new String[dimensions.size()];
+        for (int i = 0; i < values.length; i++) {
+            Dimensions.Dimension d = dimensions.list().get(i);
+            String value;
+            if (d.header() != null) {
+                byte[] bytes = record.headers == null ? null : record.headers.get(d.header());
+                if (bytes != null && Utf8.firstInvalid(bytes) >= 0) {
+                    throw new Invalid(RejectReason.INVALID_FIELD,
+                            "dimension " + d.name() + " (" + d.source() + ") is not valid UTF-8");
+                }
+                value = bytes == null ? null : new String(bytes, StandardCharsets.UTF_8);
+            } else {
+                value = pointed.values[i];
+            }
+            values[i] = value == null ? "" : Fields.storable("dimension " + d.name() + " (" + d.source() + ")", value);
+        }
+        return values;
+    }
+
+    private Fields read(LoggedRecord record) throws Invalid {
         byte[] value = record.value;
         if (value == null || value.length == 0) {
             throw new Invalid(RejectReason.MALFORMED_JSON, "empty record value");
@@ -87,6 +119,9 @@ public final class LoggedObjectParser {
                     value[invalid] & 0xFF, invalid));
         }
         Fields fields = new Fields();
+        if (!dimensions.isEmpty()) {
+            fields.pointed = new PointedValues(dimensions);
+        }
         try (JsonParser p = JSON.createParser(value)) {
             JsonToken first = p.nextToken();
             if (first == null) {
@@ -170,7 +205,12 @@ public final class LoggedObjectParser {
                     p.skipChildren();
                     break;
                 default:
-                    p.skipChildren();
+                    int pointers = f.pointed == null ? 0 : f.pointed.startingAt(name);
+                    if (pointers == 0) {
+                        p.skipChildren();
+                    } else {
+                        f.pointed.read(p, t, 1, pointers);
+                    }
             }
         }
     }
@@ -533,6 +573,8 @@ public final class LoggedObjectParser {
         /** Groq's {@code x_groq.usage}, which stands for an absent {@code usage}. */
         UsageFields groqUsage;
         boolean promptFilterResults;
+        /** What the json: dimensions point at; {@code null} without dimensions. */
+        PointedValues pointed;
         /** The first problem found inside choices or usage while reading. */
         Invalid nested;
 

@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -49,6 +50,10 @@ public final class LoggedObjectSerializer extends TypeSerializerSingleton<Logged
         LoggedObject to = new LoggedObject();
         to.source = from.source == null ? null : new LoggedRecord(copyOf(from.source.value),
                 copyOf(from.source.key), from.source.topic, from.source.partition, from.source.offset);
+        if (from.source != null && from.source.headers != null) {
+            to.source.headers = new LinkedHashMap<>();
+            from.source.headers.forEach((name, value) -> to.source.headers.put(name, copyOf(value)));
+        }
         to.chunk = from.chunk;
         to.id = from.id;
         to.model = from.model;
@@ -62,6 +67,7 @@ public final class LoggedObjectSerializer extends TypeSerializerSingleton<Logged
             to.choices.add(d);
         }
         to.usage = from.usage == null ? null : Usage.of(from.usage.counts());
+        to.dimensions = from.dimensions.clone();
         return to;
     }
 
@@ -85,6 +91,13 @@ public final class LoggedObjectSerializer extends TypeSerializerSingleton<Logged
             writeString(source.topic, out);
             out.writeInt(source.partition);
             out.writeLong(source.offset);
+            out.writeInt(source.headers == null ? -1 : source.headers.size());
+            if (source.headers != null) {
+                for (Map.Entry<String, byte[]> header : source.headers.entrySet()) {
+                    writeString(header.getKey(), out);
+                    writeBytes(header.getValue(), out);
+                }
+            }
         }
         out.writeBoolean(o.chunk);
         writeString(o.id, out);
@@ -110,6 +123,10 @@ public final class LoggedObjectSerializer extends TypeSerializerSingleton<Logged
                 out.writeLong(count);
             }
         }
+        out.writeInt(o.dimensions.length);
+        for (String value : o.dimensions) {
+            writeString(value, out);
+        }
     }
 
     @Override
@@ -117,6 +134,13 @@ public final class LoggedObjectSerializer extends TypeSerializerSingleton<Logged
         LoggedObject o = new LoggedObject();
         if (in.readBoolean()) {
             o.source = new LoggedRecord(readBytes(in), readBytes(in), readString(in), in.readInt(), in.readLong());
+            int headers = in.readInt();
+            if (headers >= 0) {
+                o.source.headers = new LinkedHashMap<>();
+                for (int i = 0; i < headers; i++) {
+                    o.source.headers.put(readString(in), readBytes(in));
+                }
+            }
         }
         o.chunk = in.readBoolean();
         o.id = readString(in);
@@ -142,6 +166,10 @@ public final class LoggedObjectSerializer extends TypeSerializerSingleton<Logged
             }
             o.usage = Usage.of(counts);
         }
+        o.dimensions = new String[in.readInt()];
+        for (int i = 0; i < o.dimensions.length; i++) {
+            o.dimensions[i] = readString(in);
+        }
         return o;
     }
 
@@ -166,7 +194,7 @@ public final class LoggedObjectSerializer extends TypeSerializerSingleton<Logged
      * restore of an unaligned checkpoint holding some fails clearly instead of misreading it.
      */
     public static final class Snapshot implements TypeSerializerSnapshot<LoggedObject> {
-        /** Version 4: service tier and usage details. */
+        /** Version 4: service tier, usage details, dimensions and the headers they are read from. */
         private static final int FORMAT = 4;
         private int format = FORMAT;
 

@@ -1,6 +1,7 @@
 package io.usageanalytics.parsing;
 
 import java.util.Arrays;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -14,6 +15,11 @@ public class LoggedRecord {
     public String topic;
     public int partition = -1;
     public long offset = -1;
+    /**
+     * The Kafka headers a dimension is read from (the last value of each), so that a dead letter
+     * keeps them too; {@code null} when none is read.
+     */
+    public Map<String, byte[]> headers;
 
     public LoggedRecord() {}
 
@@ -40,7 +46,16 @@ public class LoggedRecord {
                 && offset == that.offset
                 && Arrays.equals(value, that.value)
                 && Arrays.equals(key, that.key)
-                && Objects.equals(topic, that.topic);
+                && Objects.equals(topic, that.topic)
+                && sameHeaders(headers, that.headers);
+    }
+
+    private static boolean sameHeaders(Map<String, byte[]> a, Map<String, byte[]> b) {
+        if (a == null || b == null) {
+            return a == b;
+        }
+        return a.size() == b.size()
+                && a.entrySet().stream().allMatch(e -> b.containsKey(e.getKey()) && Arrays.equals(e.getValue(), b.get(e.getKey())));
     }
 
     @Override

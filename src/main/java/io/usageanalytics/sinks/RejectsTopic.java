@@ -72,6 +72,10 @@ public final class RejectsTopic {
                 Long timestamp) {
             LoggedRecord source = reject.source;
             RecordHeaders headers = new RecordHeaders();
+            if (source.headers != null) {
+                // the original headers a dimension read, first, as they came
+                source.headers.forEach(headers::add);
+            }
             header(headers, REASON, reject.reason);
             header(headers, DETAIL, reject.detail);
             if (source.topic != null) {

@@ -6,6 +6,9 @@ import io.usageanalytics.aggregation.UsageRow;
 import org.apache.flink.connector.jdbc.JdbcConnectionOptions;
 import org.apache.flink.connector.jdbc.JdbcStatementBuilder;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
 import java.math.BigDecimal;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
@@ -16,6 +19,7 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -30,7 +34,7 @@ public final class UsageTable {
 
     public static final String DEFAULT_TABLE = "llm_usage";
     public static final List<String> KEY_COLUMNS =
-            List.of("window_start", "window_end", "model", "system_fingerprint", "service_tier");
+            List.of("window_start", "window_end", "model", "system_fingerprint", "service_tier", "dimensions");
     private static final Pattern IDENTIFIER = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*(\\.[A-Za-z_][A-Za-z0-9_]*)?");
 
     private UsageTable() {}
@@ -88,6 +92,7 @@ public final class UsageTable {
     static final class RowStatement implements JdbcStatementBuilder<UsageRow> {
 
         private static final long serialVersionUID = 1L;
+        private static final ObjectMapper JSON = new ObjectMapper();
 
         @Override
         public void accept(PreparedStatement ps, UsageRow row) throws SQLException {
@@ -96,12 +101,22 @@ public final class UsageTable {
             ps.setString(3, row.model);
             ps.setString(4, row.systemFingerprint);
             ps.setString(5, row.serviceTier);
+            // As text the server reads as the column's jsonb.
+            ps.setObject(6, json(row.dimensions), Types.OTHER);
             int i = KEY_COLUMNS.size();
             for (UsageColumn c : UsageColumn.values()) {
                 ps.setLong(++i, c.of(row.counts));
             }
             setCost(ps, ++i, row.costUsd);
             setCost(ps, ++i, row.standardCostUsd);
+        }
+
+        private static String json(Map<String, String> dimensions) {
+            try {
+                return JSON.writeValueAsString(dimensions);
+            } catch (JsonProcessingException e) {
+                throw new IllegalStateException("a map of strings is always JSON", e);
+            }
         }
 
         private static void setCost(PreparedStatement ps, int i, BigDecimal cost) throws SQLException {

@@ -1,5 +1,6 @@
 package io.usageanalytics.sources;
 
+import io.usageanalytics.parsing.Dimensions;
 import io.usageanalytics.parsing.ParsedRecord;
 
 import org.apache.flink.connector.kafka.source.KafkaSource;
@@ -22,16 +23,17 @@ public final class KafkaInput {
     /**
      * @param topics explicit topics, or empty to use {@code topicPattern}
      * @param bounded read up to the offsets that are latest at start, then finish
+     * @param dimensions the dimensions each record's values are read of
      */
     public static KafkaSource<ParsedRecord> source(String bootstrapServers, List<String> topics,
             Pattern topicPattern, String groupId, OffsetsInitializer start, boolean bounded,
-            Properties kafkaProperties) {
+            Properties kafkaProperties, Dimensions dimensions) {
         KafkaSourceBuilder<ParsedRecord> builder = KafkaSource.<ParsedRecord>builder()
                 .setBootstrapServers(bootstrapServers)
                 .setGroupId(groupId)
                 .setClientIdPrefix(groupId)
                 .setStartingOffsets(start)
-                .setDeserializer(new LoggedRecordDeserializer())
+                .setDeserializer(new LoggedRecordDeserializer(dimensions))
                 .setProperties(kafkaProperties);
         if (topics.isEmpty()) {
             builder.setTopicPattern(topicPattern);

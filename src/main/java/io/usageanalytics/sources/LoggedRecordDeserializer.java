@@ -1,5 +1,6 @@
 package io.usageanalytics.sources;
 
+import io.usageanalytics.parsing.Dimensions;
 import io.usageanalytics.parsing.LoggedObjectParser;
 import io.usageanalytics.parsing.LoggedRecord;
 import io.usageanalytics.parsing.ParsedRecord;
@@ -10,6 +11,9 @@ import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDe
 import org.apache.flink.util.Collector;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.header.Header;
+
+import java.util.LinkedHashMap;
 
 /**
  * Parses each Kafka record in the source, keeping its coordinates. Never throws: a record that is
@@ -19,17 +23,32 @@ public class LoggedRecordDeserializer implements KafkaRecordDeserializationSchem
 
     private static final long serialVersionUID = 1L;
 
+    private final Dimensions dimensions;
     private transient LoggedObjectParser parser;
+
+    public LoggedRecordDeserializer(Dimensions dimensions) {
+        this.dimensions = dimensions;
+    }
 
     @Override
     public void open(DeserializationSchema.InitializationContext context) {
-        parser = new LoggedObjectParser();
+        parser = new LoggedObjectParser(dimensions);
     }
 
     @Override
     public void deserialize(ConsumerRecord<byte[], byte[]> record, Collector<ParsedRecord> out) {
-        out.collect(parser.parse(new LoggedRecord(
-                record.value(), record.key(), record.topic(), record.partition(), record.offset())));
+        LoggedRecord logged = new LoggedRecord(
+                record.value(), record.key(), record.topic(), record.partition(), record.offset());
+        for (Header header : record.headers()) {
+            // The last of a repeated header counts: it is the one a proxy added last.
+            if (dimensions.readsHeader(header.key())) {
+                if (logged.headers == null) {
+                    logged.headers = new LinkedHashMap<>();
+                }
+                logged.headers.put(header.key(), header.value());
+            }
+        }
+        out.collect(parser.parse(logged));
     }
 
     @Override

@@ -44,7 +44,7 @@ public class AssembleBenchmark {
     private int next;
     private long round;
 
-    private final UsageAggregate fold = new UsageAggregate();
+    private final UsageAggregate fold = new UsageAggregate(0, 0);
     private RequestUsage request;
     private UsageCounts window;
 

@@ -247,7 +247,7 @@ class LoggedObjectParserTest {
 
     @Test
     void createdMayBeUpToADayAheadOfTheClock() {
-        LoggedObjectParser at = new LoggedObjectParser(() -> 1_767_225_600L);
+        LoggedObjectParser at = new LoggedObjectParser(Dimensions.NONE, () -> 1_767_225_600L);
         String day = "{" + VALID_HEAD.replace("1700000000", "1767312000") + ",\"choices\":[]}";
         String more = "{" + VALID_HEAD.replace("1700000000", "1767312001") + ",\"choices\":[]}";
         assertThat(at.parse(LoggedRecord.of(day.getBytes(StandardCharsets.UTF_8))).object).isNotNull();
