@@ -1,5 +1,6 @@
 package io.usageanalytics.testing;
 
+import io.usageanalytics.parsing.Dimensions;
 import io.usageanalytics.parsing.LoggedObjectParser;
 import io.usageanalytics.parsing.LoggedRecord;
 import io.usageanalytics.parsing.ParsedRecord;
@@ -23,20 +24,27 @@ public final class RecordsSource implements GeneratorFunction<Long, ParsedRecord
     private static final long serialVersionUID = 1L;
 
     private final ArrayList<byte[]> records;
+    private final Dimensions dimensions;
     private transient LoggedObjectParser parser;
 
-    private RecordsSource(List<byte[]> records) {
+    private RecordsSource(List<byte[]> records, Dimensions dimensions) {
         this.records = new ArrayList<>(records);
+        this.dimensions = dimensions;
     }
 
     public static DataGeneratorSource<ParsedRecord> of(List<byte[]> records) {
-        return new DataGeneratorSource<>(new RecordsSource(records), records.size(),
+        return of(records, Dimensions.NONE);
+    }
+
+    /** Records whose values of {@code dimensions} are read, as the Kafka source reads them (no headers here). */
+    public static DataGeneratorSource<ParsedRecord> of(List<byte[]> records, Dimensions dimensions) {
+        return new DataGeneratorSource<>(new RecordsSource(records, dimensions), records.size(),
                 TypeInformation.of(ParsedRecord.class));
     }
 
     @Override
     public void open(SourceReaderContext readerContext) {
-        parser = new LoggedObjectParser();
+        parser = new LoggedObjectParser(dimensions);
     }
 
     @Override
