@@ -55,6 +55,34 @@ class ChunkAssemblerTest {
         harness.processElement(new StreamRecord<>(o, o.createdMillis()));
     }
 
+    /** Sends {@code json} as read with dimension values {@code dimensions}. */
+    private void send(String json, String... dimensions) throws Exception {
+        LoggedObject o = object(json);
+        o.dimensions = dimensions;
+        harness.processElement(new StreamRecord<>(o, o.createdMillis()));
+    }
+
+    /** Chunks of one request that disagree: per dimension, the smallest non-empty value by code point. */
+    @Test
+    void aStreamsDimensionValueIsTheSmallestNonEmptyOneWhateverTheArrivalOrder() throws Exception {
+        String[][] values = {{"", "zeta"}, {"\ufb01", ""}, {"\ud83d\ude00", "alpha"}, {"\ufb01", "alpha"}};
+        String first = chunk("%s", "m", null, T0, delta(0, "a", null), null);
+        String last = chunk("%s", "m", null, T0, delta(0, null, "stop"), usage(1, 1, 2));
+        for (int i = 0; i < values.length; i++) {
+            send(String.format(i == values.length - 1 ? last : first, "forward"), values[i]);
+        }
+        for (int i = values.length - 1; i >= 0; i--) {
+            send(String.format(i == 0 ? last : first, "backward"), values[i]);
+        }
+        harness.processWatermark(W0_FIRE);
+
+        // U+FB01 sorts before U+1F600 by code point, though not by UTF-16 unit
+        for (RequestUsage r : emitted()) {
+            assertThat(r.dimensions).as(r.id).containsExactly("\ufb01", "alpha");
+        }
+        assertThat(emitted()).hasSize(2);
+    }
+
     private List<RequestUsage> emitted() {
         List<RequestUsage> out = new ArrayList<>();
         for (Object e : harness.getOutput()) {
