@@ -59,10 +59,14 @@ public final class PipelineRun {
 
     public static Result run(Source<ParsedRecord, ?, ?> source, EventTime time, int parallelism)
             throws Exception {
+        return run(source, PipelineSettings.defaults().withTime(time), parallelism);
+    }
+
+    public static Result run(Source<ParsedRecord, ?, ?> source, PipelineSettings settings, int parallelism)
+            throws Exception {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         env.setParallelism(parallelism);
-        UsagePipeline.Outputs out =
-                UsagePipeline.defineWorkflow(env, source, PipelineSettings.defaults().withTime(time));
+        UsagePipeline.Outputs out = UsagePipeline.defineWorkflow(env, source, settings);
         CloseableIterator<UsageRow> rows = out.rows().collectAsync();
         CloseableIterator<Reject> rejects = out.rejects().collectAsync();
         JobClient job = env.executeAsync("pipeline-test");

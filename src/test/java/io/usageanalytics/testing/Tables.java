@@ -6,6 +6,10 @@ import io.usageanalytics.aggregation.UsageRow;
 import io.usageanalytics.sinks.UsageTable;
 import io.usageanalytics.sinks.Warehouse;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -14,9 +18,12 @@ import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /** Reads the warehouse table back over plain JDBC. */
 public final class Tables {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private Tables() {}
 
@@ -41,15 +48,25 @@ public final class Tables {
                 for (UsageColumn column : UsageColumn.values()) {
                     counts.with(column, r.getLong(column.sql));
                 }
-                rows.add(new UsageRow(
+                UsageRow row = new UsageRow(
                         r.getObject("window_start", OffsetDateTime.class).toInstant().toEpochMilli(),
                         r.getObject("window_end", OffsetDateTime.class).toInstant().toEpochMilli(),
                         r.getString("model"), r.getString("system_fingerprint"), r.getString("service_tier"),
                         counts, r.getBigDecimal(UsageTable.COST_COLUMN),
-                        r.getBigDecimal(UsageTable.STANDARD_COST_COLUMN)));
+                        r.getBigDecimal(UsageTable.STANDARD_COST_COLUMN));
+                row.dimensions = dimensions(r.getString("dimensions"));
+                rows.add(row);
             }
         }
         return rows;
+    }
+
+    private static Map<String, String> dimensions(String jsonb) {
+        try {
+            return JSON.readValue(jsonb, new TypeReference<Map<String, String>>() {});
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("a jsonb column holds JSON", e);
+        }
     }
 
     /** Every row with every column, updated_at included, as text: for byte-level comparisons. */

@@ -1,0 +1,121 @@
+package io.usageanalytics;
+
+import io.usageanalytics.aggregation.UsageCounts;
+import io.usageanalytics.aggregation.UsageRow;
+import io.usageanalytics.core.Accounting;
+import io.usageanalytics.parsing.Dimensions;
+import io.usageanalytics.testing.MiniClusters;
+import io.usageanalytics.testing.PipelineRun;
+import io.usageanalytics.testing.RecordsSource;
+
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import static io.usageanalytics.testing.Logged.completion;
+import static io.usageanalytics.testing.Logged.message;
+import static io.usageanalytics.testing.Logged.usage;
+import static io.usageanalytics.testing.MixedCorpus.W0;
+import static io.usageanalytics.testing.MixedCorpus.row;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Rows per combination of dimension values, the cardinality guard, and sums that never change. */
+class AttributionITCase {
+
+    @RegisterExtension
+    static final MiniClusterExtension CLUSTER = MiniClusters.extension();
+
+    private static final Dimensions TENANT_AND_APP =
+            Dimensions.parse(List.of("tenant=json:/x_gateway/tenant", "app=json:/x_gateway/app"));
+
+    /** A gpt-4o completion in the first window with {@code prompt} tokens for a tenant and app. */
+    private static byte[] request(String id, String tenant, String app, long prompt) {
+        String envelope = ",\"x_gateway\":{\"tenant\":\"" + tenant + "\"" + (app == null ? "" : ",\"app\":\"" + app + "\"")
+                + "}}";
+        String json = completion(id, "gpt-4o", "fp", W0 / 1000 + 1, message(0, "x", "stop"), usage(prompt, 0, prompt));
+        return (json.substring(0, json.length() - 1) + envelope).getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static PipelineRun.Result run(List<byte[]> records, Dimensions dimensions, int maxValues) throws Exception {
+        return PipelineRun.run(RecordsSource.of(records, dimensions),
+                PipelineSettings.defaults().withDimensions(dimensions, maxValues, List.of()), 1);
+    }
+
+    private static Map<String, String> dims(String tenant, String app) {
+        Map<String, String> d = new LinkedHashMap<>();
+        d.put("tenant", tenant);
+        d.put("app", app);
+        return d;
+    }
+
+    private static UsageRow withDimensions(UsageRow row, Map<String, String> dimensions) {
+        row.dimensions = dimensions;
+        return row;
+    }
+
+    @Test
+    void theTopCombinationsAreRowsAndTheRestIsSummedIntoOther() throws Exception {
+        List<byte[]> records = List.of(request("a1", "acme", "chat", 600), request("a2", "acme", "chat", 400),
+                request("b", "beta", "chat", 500), request("c", "corp", "batch", 300), request("d", "delta", "chat", 300),
+                request("e", "echo", null, 100));
+
+        PipelineRun.Result result = run(records, TENANT_AND_APP, 3);
+
+        // gpt-4o input at 2.50 per 1M; corp and delta tie on tokens: corp's text sorts first
+        assertThat(result.emissions()).containsExactlyInAnyOrder(
+                withDimensions(row(W0, "gpt-4o", "fp", "0.0025", "requests=2 choices=2 prompt_tokens=1000"
+                        + " total_tokens=1000 finish_stop=2"), dims("acme", "chat")),
+                withDimensions(row(W0, "gpt-4o", "fp", "0.00125", "requests=1 choices=1 prompt_tokens=500"
+                        + " total_tokens=500 finish_stop=1"), dims("beta", "chat")),
+                withDimensions(row(W0, "gpt-4o", "fp", "0.00075", "requests=1 choices=1 prompt_tokens=300"
+                        + " total_tokens=300 finish_stop=1"), dims("corp", "batch")),
+                withDimensions(row(W0, "gpt-4o", "fp", "0.001", "requests=2 choices=2 prompt_tokens=400"
+                        + " total_tokens=400 finish_stop=2"), dims("__other__", "__other__")));
+        assertThat(sum(result.emissions())).isEqualTo(sum(run(records, Dimensions.NONE, 3).emissions()));
+    }
+
+    @Test
+    void pastAHundredTimesTheRowsAWindowHoldsNewCombinationsGoStraightToOther() throws Exception {
+        List<byte[]> records = new ArrayList<>();
+        records.add(request("big", "t000", "chat", 1000));
+        for (int t = 1; t <= 104; t++) {
+            records.add(request("r" + t, String.format("t%03d", t), "chat", 10));
+        }
+
+        PipelineRun.Result result = run(records, TENANT_AND_APP, 1);
+
+        // 100 combinations are held (t000 to t099); t100 to t104 were counted as __other__ at once
+        assertThat(result.emissions()).containsExactlyInAnyOrder(
+                withDimensions(row(W0, "gpt-4o", "fp", "0.0025", "requests=1 choices=1 prompt_tokens=1000"
+                        + " total_tokens=1000 finish_stop=1"), dims("t000", "chat")),
+                withDimensions(row(W0, "gpt-4o", "fp", "0.0026", "requests=104 choices=104 prompt_tokens=1040"
+                        + " total_tokens=1040 finish_stop=104"), dims("__other__", "__other__")));
+        assertThat(result.counter(Accounting.DIMENSION_OVERFLOW_WINDOWS)).isEqualTo(1);
+        assertThat(sum(result.emissions())).isEqualTo(sum(run(records, Dimensions.NONE, 1).emissions()));
+    }
+
+    @Test
+    void withoutDimensionsEveryRowHasNone() throws Exception {
+        List<byte[]> records = List.of(request("a", "acme", "chat", 10), request("b", "beta", "chat", 20));
+        assertThat(run(records, Dimensions.NONE, 1).emissions()).containsExactly(row(W0, "gpt-4o", "fp", "0.000075",
+                "requests=2 choices=2 prompt_tokens=30 total_tokens=30 finish_stop=2"));
+    }
+
+    /** Every measure and the cost of {@code rows}, summed. */
+    private static String sum(List<UsageRow> rows) {
+        UsageCounts counts = new UsageCounts();
+        BigDecimal cost = BigDecimal.ZERO;
+        for (UsageRow r : rows) {
+            counts.add(r.counts);
+            cost = cost.add(r.costUsd);
+        }
+        return counts + " cost_usd=" + cost;
+    }
+}
