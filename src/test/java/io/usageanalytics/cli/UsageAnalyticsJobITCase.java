@@ -21,6 +21,7 @@ import org.apache.flink.util.CloseableIterator;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.internals.RecordHeaders;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -39,6 +40,7 @@ import java.time.OffsetDateTime;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -228,6 +230,83 @@ class UsageAnalyticsJobITCase {
             Warehouse.applySchema(c, "usage_old");
         }
         assertThat(Tables.rows(url, "usage_old")).hasSize(3);
+    }
+
+    /**
+     * Dimensions from a Kafka header and from the logged object, through the real source: the
+     * last of a repeated header counts, a missing value is '', a header that is not UTF-8 is a
+     * dead letter with its original bytes and that header, and a replay changes no byte.
+     */
+    @Test
+    void dimensionsFromHeadersAndTheObjectAreRowsAndAReplayLeavesTheTableAsItWas() throws Exception {
+        String topic = "dims-" + UUID.randomUUID();
+        kafka.createTopic(topic, 2);
+        long t0 = W0 / 1000;
+        byte[] badTenant = {'a', (byte) 0xc3};
+        byte[] rejected = bytes(completion("c", "gpt-4o", "fp", t0 + 3, message(0, "x", "stop"), usage(1, 0, 1)));
+        kafka.produce(topic, List.of(
+                withHeaders(topic, 0, app(completion("a", "gpt-4o", "fp", t0 + 1, message(0, "x", "stop"),
+                        usage(100, 0, 100)), "chat"), "x-tenant", "acme"),
+                withHeaders(topic, 1, completion("b", "gpt-4o", "fp", t0 + 2, message(0, "x", "stop"),
+                        usage(200, 0, 200)), "x-tenant", "first", "x-tenant", "beta"),
+                new ProducerRecord<>(topic, 0, null, bytes("k"), rejected,
+                        new RecordHeaders().add("x-tenant", badTenant).add("x-other", bytes("kept out"))),
+                new ProducerRecord<>(topic, 1, null, bytes(app(completion("d", "gpt-4o", "fp", t0 + 4,
+                        message(0, "x", "stop"), usage(300, 0, 300)), "chat")))));
+        String url = ownSchema("dims");
+        String[] args = {"--bootstrap-servers", kafka.bootstrapServers(), "--topic", topic, "--bounded",
+            "--jdbc-url", url, "--jdbc-user", pg.user(), "--table", "usage_dims", "--create-schema",
+            "--parallelism", "2", "--dimension", "tenant=header:x-tenant", "--dimension", "app=json:/x_gateway/app"};
+
+        assertThat(run(args)).as(err.toString(StandardCharsets.UTF_8)).isZero();
+
+        // gpt-4o input at 2.50 per 1M
+        assertThat(Tables.rows(url, "usage_dims")).containsExactlyInAnyOrder(
+                dimensions(row(W0, "gpt-4o", "fp", "0.00025", "requests=1 choices=1 prompt_tokens=100"
+                        + " total_tokens=100 finish_stop=1"), "acme", "chat"),
+                dimensions(row(W0, "gpt-4o", "fp", "0.0005", "requests=1 choices=1 prompt_tokens=200"
+                        + " total_tokens=200 finish_stop=1"), "beta", ""),
+                dimensions(row(W0, "gpt-4o", "fp", "0.00075", "requests=1 choices=1 prompt_tokens=300"
+                        + " total_tokens=300 finish_stop=1"), "", "chat"));
+        List<ConsumerRecord<byte[], byte[]>> dead = kafka.consumeAll(topic + ".rejects", Duration.ofSeconds(30));
+        assertThat(dead).hasSize(1);
+        assertThat(dead.get(0).value()).isEqualTo(rejected);
+        assertThat(dead.get(0).key()).isEqualTo(bytes("k"));
+        assertThat(dead.get(0).headers().lastHeader("x-tenant").value()).isEqualTo(badTenant);
+        assertThat(dead.get(0).headers().lastHeader("x-other")).isNull();
+        assertThat(new String(dead.get(0).headers().lastHeader(RejectsTopic.DETAIL).value(), StandardCharsets.UTF_8))
+                .isEqualTo("dimension tenant (header:x-tenant) is not valid UTF-8");
+
+        List<String> before = Tables.snapshot(url, "usage_dims");
+        // a group of its own: the whole topic again
+        String[] replay = Arrays.copyOf(args, args.length + 2);
+        replay[args.length] = "--group";
+        replay[args.length + 1] = "replay-" + topic;
+        assertThat(run(replay)).as(err.toString(StandardCharsets.UTF_8)).isZero();
+        assertThat(Tables.snapshot(url, "usage_dims")).isEqualTo(before);
+    }
+
+    /** {@code json} with {@code "x_gateway":{"app":app}} added, as a gateway's envelope field. */
+    private static String app(String json, String app) {
+        return json.substring(0, json.length() - 1) + ",\"x_gateway\":{\"app\":\"" + app + "\"}}";
+    }
+
+    /** A record of {@code json} with headers given as name, value, name, value... */
+    private static ProducerRecord<byte[], byte[]> withHeaders(String topic, int partition, String json,
+            String... headers) {
+        RecordHeaders h = new RecordHeaders();
+        for (int i = 0; i < headers.length; i += 2) {
+            h.add(headers[i], bytes(headers[i + 1]));
+        }
+        return new ProducerRecord<>(topic, partition, null, null, bytes(json), h);
+    }
+
+    private static UsageRow dimensions(UsageRow row, String tenant, String app) {
+        Map<String, String> d = new LinkedHashMap<>();
+        d.put("tenant", tenant);
+        d.put("app", app);
+        row.dimensions = d;
+        return row;
     }
 
     @Test
