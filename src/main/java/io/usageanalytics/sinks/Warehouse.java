@@ -40,7 +40,8 @@ public final class Warehouse {
             "009_usage_dimensions_daily.sql", "010_usage_top_spenders_24h.sql");
     /** The files of {@code sql/alerts}, applied after the views by {@code --create-schema=all}. */
     public static final List<String> ALERT_FILES =
-            List.of("001_cost_spike.sql", "002_finish_quality.sql", "003_estimated_share.sql");
+            List.of("001_cost_spike.sql", "002_finish_quality.sql", "003_estimated_share.sql",
+                    "004_cost_spike_by_dimension.sql");
 
     private Warehouse() {}
 

@@ -39,6 +39,7 @@ import java.util.stream.Stream;
 import static io.usageanalytics.sql.WarehouseFixtures.AT;
 import static io.usageanalytics.sql.WarehouseFixtures.CALM;
 import static io.usageanalytics.sql.WarehouseFixtures.COST_SPIKE;
+import static io.usageanalytics.sql.WarehouseFixtures.DIMENSION_COST_SPIKE;
 import static io.usageanalytics.sql.WarehouseFixtures.ESTIMATED_SPIKE;
 import static io.usageanalytics.sql.WarehouseFixtures.FINISH_SPIKE;
 import static io.usageanalytics.sql.WarehouseFixtures.VIEW_ROWS;
@@ -311,7 +312,8 @@ class GrafanaDashboardITCase {
     private static final Map<String, List<WarehouseFixtures.Row>> SPIKES = Map.of(
             "usage_alert_cost_spike", COST_SPIKE,
             "usage_alert_finish_quality", FINISH_SPIKE,
-            "usage_alert_estimated_share", ESTIMATED_SPIKE);
+            "usage_alert_estimated_share", ESTIMATED_SPIKE,
+            "usage_alert_cost_spike_by_dimension", DIMENSION_COST_SPIKE);
 
     private static final Pattern ALERT_FUNCTION = Pattern.compile("FROM\\s+(usage_alert_\\w+)\\(\\)");
 

@@ -31,6 +31,7 @@ import java.util.stream.Stream;
 import static io.usageanalytics.sql.WarehouseFixtures.AT;
 import static io.usageanalytics.sql.WarehouseFixtures.CALM;
 import static io.usageanalytics.sql.WarehouseFixtures.COST_SPIKE;
+import static io.usageanalytics.sql.WarehouseFixtures.DIMENSION_COST_SPIKE;
 import static io.usageanalytics.sql.WarehouseFixtures.ESTIMATED_SPIKE;
 import static io.usageanalytics.sql.WarehouseFixtures.FINISH_SPIKE;
 import static io.usageanalytics.sql.WarehouseFixtures.VIEW_ROWS;
@@ -408,7 +409,10 @@ class SqlViewsITCase {
                     "gpt-4.1 | 2026-03-10T09:00:00Z | content_filter | 400 | 0.1 | 0.005"),
             "usage_alert_estimated_share", new Spike(ESTIMATED_SPIKE,
                     // model | hour | requests | estimated_share | baseline_share
-                    "gpt-5 | 2026-03-10T09:00:00Z | 400 | 0.2 | 0.05"));
+                    "gpt-5 | 2026-03-10T09:00:00Z | 400 | 0.2 | 0.05"),
+            "usage_alert_cost_spike_by_dimension", new Spike(DIMENSION_COST_SPIKE,
+                    // dimension | value | hour | cost_usd | baseline_usd | ratio
+                    "tenant | acme | 2026-03-10T09:00:00Z | 3.5 | 1 | 3.5"));
 
     /** now() of the connection's transaction: what views of "the last 24 hours" count from. */
     static Instant now(Connection c) throws SQLException {
@@ -469,6 +473,12 @@ class SqlViewsITCase {
             // gpt-5's 5 % -> 14 %
             assertThat(query(c, "SELECT * FROM usage_alert_estimated_share(" + at + ", min_increase => 0.05)"))
                     .containsExactly("gpt-5 | 2026-03-10T09:00:00Z | 200 | 0.14 | 0.05");
+            // o1's acme and chat 1.00 -> 2.50; initech's 0.90 is new spend (no ratio)
+            assertThat(query(c, "SELECT * FROM usage_alert_cost_spike_by_dimension(" + at + ", factor => 2)"))
+                    .containsExactly("app | chat | 2026-03-10T09:00:00Z | 2.5 | 1 | 2.5",
+                            "tenant | acme | 2026-03-10T09:00:00Z | 2.5 | 1 | 2.5");
+            assertThat(query(c, "SELECT * FROM usage_alert_cost_spike_by_dimension(" + at + ", min_usd => 0.5)"))
+                    .containsExactly("tenant | initech | 2026-03-10T09:00:00Z | 0.9 | 0 | null");
         });
     }
 
@@ -476,12 +486,14 @@ class SqlViewsITCase {
     void withoutArgumentsAlertsJudgeTheHourBeforeNow() throws Exception {
         Duration shift = shiftToNow();
         String hour = Instant.parse("2026-03-10T09:00:00Z").plus(shift).toString();
-        withRows(concat(CALM, COST_SPIKE, FINISH_SPIKE, ESTIMATED_SPIKE), shift, c -> {
+        withRows(concat(CALM, COST_SPIKE, FINISH_SPIKE, ESTIMATED_SPIKE, DIMENSION_COST_SPIKE), shift, c -> {
             Map<String, List<String>> fired = alerts(c, null);
             assertThat(fired.get("usage_alert_cost_spike")).containsExactly("gpt-4o | " + hour + " | 7 | 2 | 3.5");
             assertThat(fired.get("usage_alert_finish_quality"))
                     .containsExactly("gpt-4.1 | " + hour + " | content_filter | 400 | 0.1 | 0.005");
             assertThat(fired.get("usage_alert_estimated_share")).containsExactly("gpt-5 | " + hour + " | 400 | 0.2 | 0.05");
+            assertThat(fired.get("usage_alert_cost_spike_by_dimension"))
+                    .containsExactly("tenant | acme | " + hour + " | 3.5 | 1 | 3.5");
         });
     }
 

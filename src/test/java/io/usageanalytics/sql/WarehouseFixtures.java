@@ -30,6 +30,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 import java.util.stream.Stream;
 
 import static io.usageanalytics.aggregation.UsageColumn.ACCEPTED_PREDICTION_TOKENS;
@@ -366,7 +367,8 @@ final class WarehouseFixtures {
     // ------------------------------------------------------------------------------------------
     // Data for the alerts, judged at AT: the last complete hour is 2026-03-10 09:00-10:00 UTC and
     // the trailing 7 days start 2026-03-03 09:00. Each alert has its own models, so one alert's
-    // rows never move another's numbers. The calm rows hold every near miss.
+    // rows never move another's numbers; only the per-dimension cost spike's o1 is judged by the
+    // model's cost spike too, and stays calm there. The calm rows hold every near miss.
     // ------------------------------------------------------------------------------------------
 
     static final Instant AT = Instant.parse("2026-03-10T10:20:00Z");
@@ -390,7 +392,13 @@ final class WarehouseFixtures {
                 .finish(requests, 0, 0, 0, 0, 0, 0).estimated(estimated);
     }
 
-    static final List<Row> CALM = List.of(
+    /** o1 rows of one tenant and app costing {@code usd} at 09:00 on each of the 7 days before AT's last hour. */
+    private static List<Row> week(String usd, String tenant, String app) {
+        return IntStream.rangeClosed(3, 9)
+                .mapToObj(day -> cost("2026-03-%02dT09:00:00Z".formatted(day), "o1", usd).by(tenant, app)).toList();
+    }
+
+    static final List<Row> CALM = concat(List.of(
             // Cost. gpt-4o: 2.00 at 09:00 on each of the 7 days before, 5.00 in the last hour
             // (2.5x, under 3x).
             cost("2026-03-03T09:00:00Z", "gpt-4o", "2.00"),
@@ -440,7 +448,23 @@ final class WarehouseFixtures {
             estimates("2026-03-10T09:00:00Z", "gpt-5-mini", 200, 90),
             // gpt-5-nano: all estimated, but 50 requests are too few to judge.
             estimates("2026-03-06T09:00:00Z", "gpt-5-nano", 1000, 0),
-            estimates("2026-03-10T09:00:00Z", "gpt-5-nano", 50, 50));
+            estimates("2026-03-10T09:00:00Z", "gpt-5-nano", 50, 50)),
+
+            // Cost per dimension value, o1 by tenant and app: 1.00 of acme/chat, 2.00 of
+            // globex/search and 0.50 of __other__ at 09:00 on each of the 7 days before; in the last
+            // hour acme 2.50 (2.5x, under 3x), globex 2.00, __other__ 0.50, the model 5.90 (1.7x).
+            week("1.00", "acme", "chat"),
+            week("2.00", "globex", "search"),
+            week("0.50", OTHER, OTHER),
+            List.of(cost("2026-03-10T09:00:00Z", "o1", "2.50").by("acme", "chat"),
+                    cost("2026-03-10T09:00:00Z", "o1", "2.00").by("globex", "search"),
+                    cost("2026-03-10T09:00:00Z", "o1", "0.50").by(OTHER, OTHER),
+                    // New spend of a tenant without history, under the 1.00 minimum; app search 2.90 (1.45x).
+                    cost("2026-03-10T09:10:00Z", "o1", "0.90").by("initech", "search"),
+                    // Another hour of day, and the current hour: counted, the first would hide the
+                    // spike below, the second raise one.
+                    cost("2026-03-09T15:00:00Z", "o1", "100.00").by("acme", "chat"),
+                    cost("2026-03-10T10:05:00Z", "o1", "50.00").by("acme", "chat")));
 
     /**
      * gpt-4o: 2.00 more in the last hour, 7.00 against a 2.00 average: 3.5x. Half of it at the
@@ -454,4 +478,10 @@ final class WarehouseFixtures {
 
     /** gpt-5: 80 of 400 requests estimated (20 %) against 5 %. */
     static final List<Row> ESTIMATED_SPIKE = List.of(estimates("2026-03-10T09:45:00Z", "gpt-5", 200, 52));
+
+    /**
+     * o1: acme 1.00 more in the last hour, 3.50 against a 1.00 average: 3.5x. Hidden in its app
+     * (search 3.90 against 2.00) and its model (6.90 against 3.50).
+     */
+    static final List<Row> DIMENSION_COST_SPIKE = List.of(cost("2026-03-10T09:30:00Z", "o1", "1.00").by("acme", "search"));
 }
