@@ -36,10 +36,12 @@ public final class Warehouse {
     /** The files of {@code sql/views}, applied after the schema by {@code --create-schema=all}. */
     public static final List<String> VIEW_FILES = List.of("001_usage_hourly.sql", "002_usage_daily.sql",
             "003_usage_cost_hourly.sql", "004_usage_finish_reasons_hourly.sql", "005_usage_estimated_hourly.sql",
-            "006_usage_fingerprints.sql", "007_usage_tiers_hourly.sql");
+            "006_usage_fingerprints.sql", "007_usage_tiers_hourly.sql", "008_usage_dimensions_hourly.sql",
+            "009_usage_dimensions_daily.sql", "010_usage_top_spenders_24h.sql");
     /** The files of {@code sql/alerts}, applied after the views by {@code --create-schema=all}. */
     public static final List<String> ALERT_FILES =
-            List.of("001_cost_spike.sql", "002_finish_quality.sql", "003_estimated_share.sql");
+            List.of("001_cost_spike.sql", "002_finish_quality.sql", "003_estimated_share.sql",
+                    "004_cost_spike_by_dimension.sql");
 
     private Warehouse() {}
 

@@ -36,8 +36,10 @@ import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
+import static io.usageanalytics.sql.WarehouseFixtures.AT;
 import static io.usageanalytics.sql.WarehouseFixtures.CALM;
 import static io.usageanalytics.sql.WarehouseFixtures.COST_SPIKE;
+import static io.usageanalytics.sql.WarehouseFixtures.DIMENSION_COST_SPIKE;
 import static io.usageanalytics.sql.WarehouseFixtures.ESTIMATED_SPIKE;
 import static io.usageanalytics.sql.WarehouseFixtures.FINISH_SPIKE;
 import static io.usageanalytics.sql.WarehouseFixtures.VIEW_ROWS;
@@ -71,6 +73,8 @@ class GrafanaDashboardITCase {
         try (Connection c = Tables.connect(pg.jdbcUrl()); Statement s = c.createStatement()) {
             WarehouseFixtures.applyAll(c);
             insert(c, VIEW_ROWS);
+            // Again as if now were AT, for the panels of the last 24 hours (outside the test range).
+            insert(c, VIEW_ROWS, Duration.between(AT, SqlViewsITCase.now(c)));
             s.execute("INSERT INTO llm_cost_alerts (model, window_start, window_end, cost_usd, baseline_usd, ratio)"
                     + " VALUES ('gpt-4o', '2026-03-09T10:30:00Z', '2026-03-09T10:31:00Z', 0.025, 0.005, 5.0),"
                     + " ('gpt-4o-mini', '2026-03-09T10:15:00Z', '2026-03-09T10:16:00Z', 0.01, NULL, NULL)");
@@ -115,7 +119,8 @@ class GrafanaDashboardITCase {
         assertThat(panels.stream().map(p -> p.path("title").asText()).toList()).contains(
                 "Cost by model (USD per hour)", "Tokens by model (per hour)", "Requests by model (per hour)",
                 "Finish-reason shares (selected models)", "Estimated share of requests by model",
-                "Fingerprint changes", "Recent cost alerts (job)", COST_BY_TIER, FLEX_AND_PRIORITY);
+                "Fingerprint changes", "Recent cost alerts (job)", COST_BY_TIER, FLEX_AND_PRIORITY, TOP_SPENDERS,
+                COST_BY_VALUE);
         for (JsonNode panel : panels) {
             String title = panel.path("title").asText();
             assertThat(title).as("panel %s has a title", panel.path("id")).isNotBlank();
@@ -155,14 +160,52 @@ class GrafanaDashboardITCase {
         JsonNode dashboard = dashboard();
         try (Connection c = Tables.connect(pg.jdbcUrl())) {
             for (Map.Entry<String, List<String>> expected : TIER_PANEL_ROWS.entrySet()) {
-                JsonNode panel = panels(dashboard).stream()
-                        .filter(p -> p.path("title").asText().equals(expected.getKey())).findFirst().orElseThrow();
-                assertThat(panel.path("targets")).as(expected.getKey()).hasSize(1);
-                String sql = expand(c, dashboard, panel.path("targets").get(0).path("rawSql").asText());
+                String sql = panelSql(c, dashboard, expected.getKey(), Map.of());
                 assertThat(WarehouseFixtures.query(c, sql)).as(expected.getKey())
                         .containsExactlyElementsOf(expected.getValue());
             }
         }
+    }
+
+    static final String TOP_SPENDERS = "Top spenders (24 h)";
+    static final String COST_BY_VALUE = "Cost by value over time";
+
+    /** The attribution panels with tenant as $dimension: top spenders of the shifted VIEW_ROWS, cost of the range. */
+    @Test
+    void dimensionPanelsShowExactlyEachValuesCost() throws Exception {
+        JsonNode dashboard = dashboard();
+        Map<String, String> tenant = Map.of("dimension", "tenant");
+        try (Connection c = Tables.connect(pg.jdbcUrl())) {
+            // rank | value | cost_usd | cost_share | requests | total_tokens | unpriced_requests
+            assertThat(WarehouseFixtures.query(c, panelSql(c, dashboard, TOP_SPENDERS, tenant))).containsExactly(
+                    "1 | acme | 0.0298 | 0.65494505494505494505 | 10 | 3600 | 0",
+                    "2 | globex | 0.0089 | 0.1956043956043956044 | 10 | 1920 | 4",
+                    "3 | initech | 0.006 | 0.13186813186813186813 | 4 | 800 | 1",
+                    "4 | (not set) | 0 | 0 | 1 | 0 | 0",
+                    // last, without a rank: the cost not attributed to a value
+                    "null | __other__ | 0.0008 | 0.01758241758241758242 | 1 | 50 | 0");
+            // Series within an hour come in the database's collation order.
+            assertThat(WarehouseFixtures.query(c, panelSql(c, dashboard, COST_BY_VALUE, tenant)))
+                    .containsExactlyInAnyOrder(
+                            "2026-03-09T10:00:00Z | acme | 0.0475",
+                            "2026-03-09T10:00:00Z | globex | 0.0225",
+                            "2026-03-09T10:00:00Z | initech | 0.01",
+                            "2026-03-09T11:00:00Z | acme | 0.001",
+                            "2026-03-10T09:00:00Z | (not set) | 0",
+                            "2026-03-10T09:00:00Z | __other__ | 0.0008",
+                            "2026-03-10T09:00:00Z | acme | 0.0028",
+                            "2026-03-10T09:00:00Z | globex | 0.0064",
+                            "2026-03-10T09:00:00Z | initech | 0.006");
+        }
+    }
+
+    /** The SQL of the one query of the panel titled {@code title}, expanded (see {@link #expand}). */
+    private static String panelSql(Connection c, JsonNode dashboard, String title, Map<String, String> chosen)
+            throws SQLException {
+        JsonNode panel = panels(dashboard).stream().filter(p -> p.path("title").asText().equals(title))
+                .findFirst().orElseThrow();
+        assertThat(panel.path("targets")).as(title).hasSize(1);
+        return expand(c, dashboard, panel.path("targets").get(0).path("rawSql").asText(), chosen);
     }
 
     private static void assertDatasource(JsonNode ds, String where) {
@@ -206,17 +249,26 @@ class GrafanaDashboardITCase {
         }
     }
 
+    /** Every variable and the values it offers for the test range. */
+    private static final Map<String, List<String>> VARIABLE_VALUES = Map.of(
+            "model", List.of("gpt-4.1", "gpt-4o", "gpt-4o-mini", "gpt-5", "local-llama"),
+            // the job's dimensions; local-llama's rows have none
+            "dimension", List.of("app", "tenant"));
+
     @Test
-    void templateVariablesRunAndOfferEveryModelInRange() throws Exception {
+    void templateVariablesRunAndOfferEveryValueInRange() throws Exception {
         JsonNode dashboard = dashboard();
-        assertThat(dashboard.path("templating").path("list")).isNotEmpty();
+        List<String> names = new ArrayList<>();
         try (Connection c = Tables.connect(pg.jdbcUrl())) {
             for (JsonNode variable : dashboard.path("templating").path("list")) {
-                assertDatasource(variable.path("datasource"), "variable " + variable.path("name").asText());
-                assertThat(values(c, variable)).as("variable %s", variable.path("name").asText())
-                        .containsExactly("gpt-4.1", "gpt-4o", "gpt-4o-mini", "gpt-5", "local-llama");
+                String name = variable.path("name").asText();
+                names.add(name);
+                assertDatasource(variable.path("datasource"), "variable " + name);
+                assertThat(values(c, variable)).as("variable %s", name)
+                        .containsExactlyElementsOf(VARIABLE_VALUES.get(name));
             }
         }
+        assertThat(names).containsExactlyInAnyOrderElementsOf(VARIABLE_VALUES.keySet());
     }
 
     private static List<String> values(Connection c, JsonNode variable) throws SQLException {
@@ -260,7 +312,8 @@ class GrafanaDashboardITCase {
     private static final Map<String, List<WarehouseFixtures.Row>> SPIKES = Map.of(
             "usage_alert_cost_spike", COST_SPIKE,
             "usage_alert_finish_quality", FINISH_SPIKE,
-            "usage_alert_estimated_share", ESTIMATED_SPIKE);
+            "usage_alert_estimated_share", ESTIMATED_SPIKE,
+            "usage_alert_cost_spike_by_dimension", DIMENSION_COST_SPIKE);
 
     private static final Pattern ALERT_FUNCTION = Pattern.compile("FROM\\s+(usage_alert_\\w+)\\(\\)");
 
@@ -330,8 +383,18 @@ class GrafanaDashboardITCase {
             "\\$__timeGroup(Alias)?\\(\\s*([^,)]+?)\\s*,\\s*'?([^,')]+)'?\\s*(?:,[^)]*)?\\)");
     private static final Pattern VARIABLE = Pattern.compile("\\$\\{(\\w+)(?::(\\w+))?}|\\$(\\w+)");
 
-    /** The SQL Grafana would send for the test range, every variable at "All". */
+    /** The SQL Grafana would send for the test range, every variable at "All" or its first value. */
     static String expand(Connection c, JsonNode dashboard, String sql) throws SQLException {
+        return expand(c, dashboard, sql, Map.of());
+    }
+
+    /**
+     * The SQL Grafana would send for the test range: each variable with "All" at All, each
+     * single-value one at its value in {@code chosen}, else at the first it offers (what Grafana
+     * selects when the dashboard saved none).
+     */
+    static String expand(Connection c, JsonNode dashboard, String sql, Map<String, String> chosen)
+            throws SQLException {
         String from = "'" + FROM + "'";
         String to = "'" + TO + "'";
         String expanded = TIME_FILTER.matcher(sql).replaceAll(m -> Matcher.quoteReplacement(
@@ -360,9 +423,16 @@ class GrafanaDashboardITCase {
                 }
             }
             assertThat(variable).as("dashboard variable $%s", name).isNotNull();
-            // Multi-value or All: Grafana quotes each value for SQL and joins them with commas.
-            String values = values(c, variable).stream().map(v -> "'" + v.replace("'", "''") + "'")
-                    .collect(Collectors.joining(","));
+            List<String> offered = values(c, variable);
+            String values;
+            if (variable.path("multi").asBoolean() || variable.path("includeAll").asBoolean()) {
+                // Multi-value or All: Grafana quotes each value for SQL and joins them with commas.
+                values = offered.stream().map(v -> "'" + v.replace("'", "''") + "'").collect(Collectors.joining(","));
+            } else {
+                // One value: Grafana puts it in as it is, the SQL quotes it.
+                values = chosen.getOrDefault(name, offered.get(0));
+                assertThat(offered).as("values of $%s", name).contains(values);
+            }
             m.appendReplacement(out, Matcher.quoteReplacement(values));
         }
         m.appendTail(out);

@@ -31,6 +31,7 @@ import java.util.stream.Stream;
 import static io.usageanalytics.sql.WarehouseFixtures.AT;
 import static io.usageanalytics.sql.WarehouseFixtures.CALM;
 import static io.usageanalytics.sql.WarehouseFixtures.COST_SPIKE;
+import static io.usageanalytics.sql.WarehouseFixtures.DIMENSION_COST_SPIKE;
 import static io.usageanalytics.sql.WarehouseFixtures.ESTIMATED_SPIKE;
 import static io.usageanalytics.sql.WarehouseFixtures.FINISH_SPIKE;
 import static io.usageanalytics.sql.WarehouseFixtures.VIEW_ROWS;
@@ -117,6 +118,9 @@ class SqlViewsITCase {
             + " completion_tokens, total_tokens, cached_prompt_tokens, reasoning_tokens, estimated_requests,"
             + " duplicates_dropped, unpriced_requests, cost_usd, audio_prompt_tokens, cache_write_tokens,"
             + " audio_completion_tokens, accepted_prediction_tokens, rejected_prediction_tokens";
+
+    private static final String DIMENSION_COLUMNS = "dimension, value, requests, prompt_tokens, completion_tokens,"
+            + " total_tokens, unpriced_requests, cost_usd";
 
     /** Every view, its columns, and its exact rows for VIEW_ROWS. A view of sql/views missing here fails. */
     private static final Map<String, Check> VIEWS = Map.of(
@@ -258,6 +262,71 @@ class SqlViewsITCase {
                                 "2026-03-10T09:00:00Z | gpt-5 | default | 1 | 100 | 100 | 200 | 0 | 0.0016 | 0.0016 | 0 | 0",
                                 "2026-03-10T09:00:00Z | gpt-5 | priority | 3 | 300 | 300 | 600 | 0 | 0.006 | 0.003 | 0 | 0.003",
                                 "2026-03-10T09:00:00Z | local-llama | default | 3 | 30 | 30 | 60 | 3 | null | null | 0 | 0");
+            },
+            // local-llama's rows, of a job without dimensions, are in none of the dimension views
+            "usage_dimensions_hourly", c -> {
+                assertThat(columns(c, "SELECT * FROM usage_dimensions_hourly")).isEqualTo("hour, " + DIMENSION_COLUMNS);
+                assertThat(query(c, "SELECT * FROM usage_dimensions_hourly"
+                        + " ORDER BY hour, dimension, value COLLATE \"C\"")).containsExactly(
+                        // every model; partly priced: the priced part, and how many requests are missing from it
+                        "2026-03-09T10:00:00Z | app | chat | 19 | 3500 | 1900 | 5400 | 1 | 0.05",
+                        "2026-03-09T10:00:00Z | app | search | 11 | 3000 | 1650 | 4650 | 3 | 0.03",
+                        "2026-03-09T10:00:00Z | tenant | acme | 15 | 5100 | 2150 | 7250 | 0 | 0.0475",
+                        "2026-03-09T10:00:00Z | tenant | globex | 7 | 550 | 1000 | 1550 | 4 | 0.0225",
+                        "2026-03-09T10:00:00Z | tenant | initech | 8 | 850 | 400 | 1250 | 0 | 0.01",
+                        "2026-03-09T11:00:00Z | app | chat | 2 | 100 | 100 | 200 | 0 | 0.001",
+                        "2026-03-09T11:00:00Z | tenant | acme | 2 | 100 | 100 | 200 | 0 | 0.001",
+                        // records without an app, and what the guard did not attribute
+                        "2026-03-10T09:00:00Z | app |  | 1 | 100 | 100 | 200 | 0 | 0.0016",
+                        "2026-03-10T09:00:00Z | app | __other__ | 1 | 20 | 30 | 50 | 0 | 0.0008",
+                        "2026-03-10T09:00:00Z | app | chat | 5 | 330 | 320 | 650 | 0 | 0.0072",
+                        "2026-03-10T09:00:00Z | app | search | 5 | 410 | 410 | 820 | 1 | 0.0064",
+                        "2026-03-10T09:00:00Z | tenant |  | 1 | 0 | 0 | 0 | 0 | 0",
+                        "2026-03-10T09:00:00Z | tenant | __other__ | 1 | 20 | 30 | 50 | 0 | 0.0008",
+                        "2026-03-10T09:00:00Z | tenant | acme | 2 | 130 | 120 | 250 | 0 | 0.0028",
+                        "2026-03-10T09:00:00Z | tenant | globex | 4 | 310 | 310 | 620 | 0 | 0.0064",
+                        "2026-03-10T09:00:00Z | tenant | initech | 4 | 400 | 400 | 800 | 1 | 0.006");
+            },
+            "usage_dimensions_daily", c -> {
+                assertThat(columns(c, "SELECT * FROM usage_dimensions_daily")).isEqualTo("day, " + DIMENSION_COLUMNS);
+                assertThat(query(c, "SELECT * FROM usage_dimensions_daily"
+                        + " ORDER BY day, dimension, value COLLATE \"C\"")).containsExactly(
+                        "2026-03-09T00:00:00Z | app | chat | 21 | 3600 | 2000 | 5600 | 1 | 0.051",
+                        "2026-03-09T00:00:00Z | app | search | 11 | 3000 | 1650 | 4650 | 3 | 0.03",
+                        "2026-03-09T00:00:00Z | tenant | acme | 17 | 5200 | 2250 | 7450 | 0 | 0.0485",
+                        "2026-03-09T00:00:00Z | tenant | globex | 7 | 550 | 1000 | 1550 | 4 | 0.0225",
+                        "2026-03-09T00:00:00Z | tenant | initech | 8 | 850 | 400 | 1250 | 0 | 0.01",
+                        "2026-03-10T00:00:00Z | app |  | 1 | 100 | 100 | 200 | 0 | 0.0016",
+                        "2026-03-10T00:00:00Z | app | __other__ | 1 | 20 | 30 | 50 | 0 | 0.0008",
+                        "2026-03-10T00:00:00Z | app | chat | 5 | 330 | 320 | 650 | 0 | 0.0072",
+                        "2026-03-10T00:00:00Z | app | search | 5 | 410 | 410 | 820 | 1 | 0.0064",
+                        "2026-03-10T00:00:00Z | tenant |  | 1 | 0 | 0 | 0 | 0 | 0",
+                        "2026-03-10T00:00:00Z | tenant | __other__ | 1 | 20 | 30 | 50 | 0 | 0.0008",
+                        "2026-03-10T00:00:00Z | tenant | acme | 2 | 130 | 120 | 250 | 0 | 0.0028",
+                        "2026-03-10T00:00:00Z | tenant | globex | 4 | 310 | 310 | 620 | 0 | 0.0064",
+                        "2026-03-10T00:00:00Z | tenant | initech | 4 | 400 | 400 | 800 | 1 | 0.006");
+            },
+            "usage_top_spenders_24h", c -> {
+                assertThat(columns(c, "SELECT * FROM usage_top_spenders_24h")).isEqualTo("dimension, value, rank,"
+                        + " requests, prompt_tokens, completion_tokens, total_tokens, unpriced_requests, cost_usd,"
+                        + " cost_share");
+                assertThat(query(c, "SELECT * FROM usage_top_spenders_24h")).as("VIEW_ROWS are long past").isEmpty();
+                // VIEW_ROWS again as if now were AT: the 24 hours start at 2026-03-09T10:20 of VIEW_ROWS
+                insert(c, VIEW_ROWS, Duration.between(AT, now(c)));
+                assertThat(query(c, "SELECT * FROM usage_top_spenders_24h ORDER BY dimension, rank NULLS LAST"))
+                        .containsExactly(
+                                // shares of 0.0455
+                                "app | search | 1 | 14 | 2810 | 1760 | 4570 | 4 | 0.0324 | 0.71208791208791208791",
+                                "app | chat | 2 | 10 | 530 | 1020 | 1550 | 1 | 0.0107 | 0.23516483516483516484",
+                                "app |  | 3 | 1 | 100 | 100 | 200 | 0 | 0.0016 | 0.03516483516483516484",
+                                // not ranked: not a spender but the rest
+                                "app | __other__ | null | 1 | 20 | 30 | 50 | 0 | 0.0008 | 0.01758241758241758242",
+                                "tenant | acme | 1 | 10 | 2330 | 1270 | 3600 | 0 | 0.0298 | 0.65494505494505494505",
+                                "tenant | globex | 2 | 10 | 710 | 1210 | 1920 | 4 | 0.0089 | 0.1956043956043956044",
+                                "tenant | initech | 3 | 4 | 400 | 400 | 800 | 1 | 0.006 | 0.13186813186813186813",
+                                // a zero cost is a price: ranked by it
+                                "tenant |  | 4 | 1 | 0 | 0 | 0 | 0 | 0 | 0",
+                                "tenant | __other__ | null | 1 | 20 | 30 | 50 | 0 | 0.0008 | 0.01758241758241758242");
             });
 
     @TestFactory
@@ -340,7 +409,15 @@ class SqlViewsITCase {
                     "gpt-4.1 | 2026-03-10T09:00:00Z | content_filter | 400 | 0.1 | 0.005"),
             "usage_alert_estimated_share", new Spike(ESTIMATED_SPIKE,
                     // model | hour | requests | estimated_share | baseline_share
-                    "gpt-5 | 2026-03-10T09:00:00Z | 400 | 0.2 | 0.05"));
+                    "gpt-5 | 2026-03-10T09:00:00Z | 400 | 0.2 | 0.05"),
+            "usage_alert_cost_spike_by_dimension", new Spike(DIMENSION_COST_SPIKE,
+                    // dimension | value | hour | cost_usd | baseline_usd | ratio
+                    "tenant | acme | 2026-03-10T09:00:00Z | 3.5 | 1 | 3.5"));
+
+    /** now() of the connection's transaction: what views of "the last 24 hours" count from. */
+    static Instant now(Connection c) throws SQLException {
+        return Instant.parse(query(c, "SELECT now()").get(0));
+    }
 
     static String at(Instant at) {
         return "'" + at + "'::timestamptz";
@@ -396,6 +473,12 @@ class SqlViewsITCase {
             // gpt-5's 5 % -> 14 %
             assertThat(query(c, "SELECT * FROM usage_alert_estimated_share(" + at + ", min_increase => 0.05)"))
                     .containsExactly("gpt-5 | 2026-03-10T09:00:00Z | 200 | 0.14 | 0.05");
+            // o1's acme and chat 1.00 -> 2.50; initech's 0.90 is new spend (no ratio)
+            assertThat(query(c, "SELECT * FROM usage_alert_cost_spike_by_dimension(" + at + ", factor => 2)"))
+                    .containsExactly("app | chat | 2026-03-10T09:00:00Z | 2.5 | 1 | 2.5",
+                            "tenant | acme | 2026-03-10T09:00:00Z | 2.5 | 1 | 2.5");
+            assertThat(query(c, "SELECT * FROM usage_alert_cost_spike_by_dimension(" + at + ", min_usd => 0.5)"))
+                    .containsExactly("tenant | initech | 2026-03-10T09:00:00Z | 0.9 | 0 | null");
         });
     }
 
@@ -403,12 +486,14 @@ class SqlViewsITCase {
     void withoutArgumentsAlertsJudgeTheHourBeforeNow() throws Exception {
         Duration shift = shiftToNow();
         String hour = Instant.parse("2026-03-10T09:00:00Z").plus(shift).toString();
-        withRows(concat(CALM, COST_SPIKE, FINISH_SPIKE, ESTIMATED_SPIKE), shift, c -> {
+        withRows(concat(CALM, COST_SPIKE, FINISH_SPIKE, ESTIMATED_SPIKE, DIMENSION_COST_SPIKE), shift, c -> {
             Map<String, List<String>> fired = alerts(c, null);
             assertThat(fired.get("usage_alert_cost_spike")).containsExactly("gpt-4o | " + hour + " | 7 | 2 | 3.5");
             assertThat(fired.get("usage_alert_finish_quality"))
                     .containsExactly("gpt-4.1 | " + hour + " | content_filter | 400 | 0.1 | 0.005");
             assertThat(fired.get("usage_alert_estimated_share")).containsExactly("gpt-5 | " + hour + " | 400 | 0.2 | 0.05");
+            assertThat(fired.get("usage_alert_cost_spike_by_dimension"))
+                    .containsExactly("tenant | acme | " + hour + " | 3.5 | 1 | 3.5");
         });
     }
 

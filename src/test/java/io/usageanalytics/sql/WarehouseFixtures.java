@@ -2,6 +2,10 @@ package io.usageanalytics.sql;
 
 import io.usageanalytics.aggregation.UsageColumn;
 import io.usageanalytics.aggregation.UsageCounts;
+import io.usageanalytics.parsing.Dimensions;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -22,8 +26,11 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 import java.util.stream.Stream;
 
 import static io.usageanalytics.aggregation.UsageColumn.ACCEPTED_PREDICTION_TOKENS;
@@ -98,9 +105,13 @@ final class WarehouseFixtures {
     // Rows
     // ------------------------------------------------------------------------------------------
 
+    /** The value of every dimension in the row the job's cardinality guard sums the rest into. */
+    static final String OTHER = Dimensions.OTHER;
+
     /**
      * One llm_usage row: its measures set by column (choices are the sum of the finish reasons,
-     * total tokens prompt plus completion, as the job counts them). Of service tier '' unless set.
+     * total tokens prompt plus completion, as the job counts them). Of service tier '' and without
+     * dimensions ('{}', a job without --dimension) unless set.
      */
     static final class Row {
         final Instant start;
@@ -108,6 +119,7 @@ final class WarehouseFixtures {
         final String model;
         final String fingerprint;
         String tier = "";
+        final Map<String, String> dimensions = new LinkedHashMap<>();
         final UsageCounts counts = new UsageCounts();
         BigDecimal cost;
         BigDecimal standardCost;
@@ -125,6 +137,13 @@ final class WarehouseFixtures {
 
         Row tier(String tier) {
             this.tier = tier;
+            return this;
+        }
+
+        /** The values of the two dimensions of a job run with --dimension tenant=... --dimension app=.... */
+        Row by(String tenant, String app) {
+            dimensions.put("tenant", tenant);
+            dimensions.put("app", app);
             return this;
         }
 
@@ -194,8 +213,8 @@ final class WarehouseFixtures {
     static void insert(Connection c, List<Row> rows, Duration shift) throws SQLException {
         String measures = Arrays.stream(UsageColumn.values()).map(m -> m.sql).collect(Collectors.joining(", "));
         try (PreparedStatement ps = c.prepareStatement("INSERT INTO llm_usage (window_start, window_end,"
-                + " model, system_fingerprint, service_tier, " + measures + ", cost_usd, standard_cost_usd)"
-                + " VALUES (?, ?, ?, ?, ?, " + "?, ".repeat(UsageColumn.values().length) + "?, ?)")) {
+                + " model, system_fingerprint, service_tier, dimensions, " + measures + ", cost_usd, standard_cost_usd)"
+                + " VALUES (?, ?, ?, ?, ?, ?::jsonb, " + "?, ".repeat(UsageColumn.values().length) + "?, ?)")) {
             for (Row r : rows) {
                 assertThat(r.counts.estimatedRequests).as("estimated requests of %s %s", r.model, r.start)
                         .isLessThanOrEqualTo(r.counts.requests);
@@ -206,6 +225,7 @@ final class WarehouseFixtures {
                 ps.setString(i++, r.model);
                 ps.setString(i++, r.fingerprint);
                 ps.setString(i++, r.tier);
+                ps.setString(i++, JSON.writeValueAsString(r.dimensions));
                 for (UsageColumn m : UsageColumn.values()) {
                     ps.setLong(i++, m.of(r.counts));
                 }
@@ -214,8 +234,12 @@ final class WarehouseFixtures {
                 ps.addBatch();
             }
             ps.executeBatch();
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("a map of strings is always JSON", e);
         }
     }
+
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     static void insert(Connection c, List<Row> rows) throws SQLException {
         insert(c, rows, Duration.ZERO);
@@ -272,61 +296,69 @@ final class WarehouseFixtures {
     // Data for the views: two days, five models, priced, partly priced and unpriced, fingerprint
     // changes, a 5-minute window across an hour and a 2-minute one across midnight, and windows
     // with a row per service tier ('' and default, flex at half and priority at double the
-    // standard cost).
+    // standard cost). Written by a job with two dimensions, tenant and app (values '' where the
+    // records lacked one, and a window where the cardinality guard kept one combination and summed
+    // the rest into __other__), except local-llama's rows: those of a job without dimensions.
     // ------------------------------------------------------------------------------------------
 
     static final List<Row> VIEW_ROWS = List.of(
             // gpt-4o, priced; fp_a then fp_b (a backend change at 10:59)
             row("2026-03-09T10:00:00Z", "gpt-4o", "fp_a").requests(4, 2).tokens(1000, 500)
                     .cachedAndReasoning(200, 0).finish(3, 1, 1, 0, 0, 0, 0).estimated(1).duplicates(1)
-                    .cost("0.0125"),
+                    .cost("0.0125").by("acme", "chat"),
             row("2026-03-09T10:30:00Z", "gpt-4o", "fp_a").requests(4, 1).tokens(2000, 1000)
-                    .cachedAndReasoning(0, 100).finish(3, 0, 0, 1, 0, 0, 1).cost("0.025"),
+                    .cachedAndReasoning(0, 100).finish(3, 0, 0, 1, 0, 0, 1).cost("0.025").by("acme", "search"),
             // a 5-minute window (window size is configurable): counted in the hour it starts in
             row("2026-03-09T10:59:00Z", "gpt-4o", "fp_b").window(Duration.ofMinutes(5)).requests(2, 2)
-                    .tokens(0, 500).finish(4, 1, 0, 0, 1, 0, 0).estimated(2).cost("0.0025"),
+                    .tokens(0, 500).finish(4, 1, 0, 0, 1, 0, 0).estimated(2).cost("0.0025").by("globex", "chat"),
             row("2026-03-09T11:00:00Z", "gpt-4o", "fp_b").requests(2, 0).tokens(100, 100)
-                    .finish(2, 0, 0, 0, 0, 0, 0).cost("0.001"),
-            // a cut-off stream, estimated at zero tokens: priced at zero, not unpriced
+                    .finish(2, 0, 0, 0, 0, 0, 0).cost("0.001").by("acme", "chat"),
+            // a cut-off stream, estimated at zero tokens: priced at zero, not unpriced; without a tenant
             row("2026-03-10T09:00:00Z", "gpt-4o", "fp_b").requests(1, 1).finish(0, 0, 0, 0, 0, 0, 1)
-                    .estimated(1).cost("0"),
+                    .estimated(1).cost("0").by("", "chat"),
             // no fingerprint: in the rollups, not in usage_fingerprints
             row("2026-03-10T09:30:00Z", "gpt-4o", "").requests(1, 0).tokens(10, 10)
-                    .finish(1, 0, 0, 0, 0, 0, 0).cost("0.0004"),
+                    .finish(1, 0, 0, 0, 0, 0, 0).cost("0.0004").by("globex", "search"),
             // gpt-4o-mini, priced; fp_m1 then fp_m2
             row("2026-03-09T10:15:00Z", "gpt-4o-mini", "fp_m1").requests(8, 4).tokens(850, 400)
-                    .cachedAndReasoning(100, 0).finish(6, 2, 0, 0, 0, 0, 0).cost("0.01"),
-            row("2026-03-10T09:10:00Z", "gpt-4o-mini", "fp_m2").requests(2, 0).tokens(50, 50)
-                    .finish(2, 0, 0, 0, 0, 0, 0).cost("0.002"),
+                    .cachedAndReasoning(100, 0).finish(6, 2, 0, 0, 0, 0, 0).cost("0.01").by("initech", "chat"),
+            // the guard kept one combination of this window and summed the rest
+            row("2026-03-10T09:10:00Z", "gpt-4o-mini", "fp_m2").requests(1, 0).tokens(30, 20)
+                    .finish(1, 0, 0, 0, 0, 0, 0).cost("0.0012").by("acme", "chat"),
+            row("2026-03-10T09:10:00Z", "gpt-4o-mini", "fp_m2").requests(1, 0).tokens(20, 30)
+                    .finish(1, 0, 0, 0, 0, 0, 0).cost("0.0008").by(OTHER, OTHER),
             // gpt-4.1: unpriced on the first day, priced from 09:20 on the second, unpriced again at 09:40
             row("2026-03-09T10:45:00Z", "gpt-4.1", "fp_x").requests(3, 0).tokens(300, 300)
-                    .finish(3, 0, 0, 0, 0, 0, 0),
+                    .finish(3, 0, 0, 0, 0, 0, 0).by("globex", "search"),
             // flex in the same window, unpriced too: its savings are unknown, not zero
             row("2026-03-09T10:45:00Z", "gpt-4.1", "fp_x").tier("flex").requests(1, 1).tokens(100, 100)
-                    .finish(1, 0, 0, 0, 0, 0, 0),
+                    .finish(1, 0, 0, 0, 0, 0, 0).by("globex", "chat"),
             row("2026-03-10T09:20:00Z", "gpt-4.1", "fp_x").requests(2, 0).tokens(200, 200)
-                    .finish(1, 1, 0, 0, 0, 0, 0).cost("0.004"),
+                    .finish(1, 1, 0, 0, 0, 0, 0).cost("0.004").by("initech", "search"),
             row("2026-03-10T09:20:00Z", "gpt-4.1", "fp_x").tier("priority").requests(1, 0).tokens(100, 100)
-                    .finish(1, 0, 0, 0, 0, 0, 0).cost("0.002", "0.001"),
+                    .finish(1, 0, 0, 0, 0, 0, 0).cost("0.002", "0.001").by("initech", "search"),
             row("2026-03-10T09:40:00Z", "gpt-4.1", "fp_x").requests(1, 0).tokens(100, 100)
-                    .finish(2, 0, 0, 0, 0, 0, 0), // n = 2
+                    .finish(2, 0, 0, 0, 0, 0, 0).by("initech", "search"), // n = 2
             // gpt-5: one window with a row of each tier ('' and default are both the standard tier),
             // the details added with tiers; flex again later in the hour; fp_g2 on the second day
             row("2026-03-09T10:05:00Z", "gpt-5", "fp_g1").requests(2, 1).tokens(1000, 200)
-                    .cachedAndReasoning(200, 100).finish(2, 0, 0, 0, 0, 0, 0).cost("0.003"),
+                    .cachedAndReasoning(200, 100).finish(2, 0, 0, 0, 0, 0, 0).cost("0.003").by("acme", "chat"),
             row("2026-03-09T10:05:00Z", "gpt-5", "fp_g1").tier("default").requests(1, 0).tokens(400, 100)
-                    .details(30, 20, 10, 0, 0).finish(1, 0, 0, 0, 0, 0, 0).cost("0.002"),
+                    .details(30, 20, 10, 0, 0).finish(1, 0, 0, 0, 0, 0, 0).cost("0.002").by("acme", "chat"),
             row("2026-03-09T10:05:00Z", "gpt-5", "fp_g1").tier("flex").requests(2, 2).tokens(600, 300)
-                    .details(0, 50, 0, 0, 0).finish(1, 1, 0, 0, 0, 0, 0).estimated(1).cost("0.004", "0.008"),
+                    .details(0, 50, 0, 0, 0).finish(1, 1, 0, 0, 0, 0, 0).estimated(1).cost("0.004", "0.008")
+                    .by("acme", "search"),
             row("2026-03-09T10:05:00Z", "gpt-5", "fp_g1").tier("priority").requests(1, 0).tokens(150, 100)
-                    .details(0, 0, 0, 40, 15).finish(0, 0, 1, 0, 0, 0, 0).cost("0.02", "0.01"),
+                    .details(0, 0, 0, 40, 15).finish(0, 0, 1, 0, 0, 0, 0).cost("0.02", "0.01").by("globex", "chat"),
             row("2026-03-09T10:40:00Z", "gpt-5", "fp_g1").tier("flex").requests(2, 0).tokens(100, 50)
-                    .finish(2, 0, 0, 0, 0, 0, 0).cost("0.001", "0.002"),
+                    .finish(2, 0, 0, 0, 0, 0, 0).cost("0.001", "0.002").by("acme", "search"),
             row("2026-03-10T09:15:00Z", "gpt-5", "fp_g2").tier("priority").requests(3, 0).tokens(300, 300)
-                    .finish(3, 0, 0, 0, 0, 0, 0).cost("0.006", "0.003"),
+                    .finish(3, 0, 0, 0, 0, 0, 0).cost("0.006", "0.003").by("globex", "chat"),
+            // without an app
             row("2026-03-10T09:15:00Z", "gpt-5", "fp_g2").tier("default").requests(1, 0).tokens(100, 100)
-                    .finish(1, 0, 0, 0, 0, 0, 0).cost("0.0016"),
-            // local-llama: never priced, never fingerprinted; a 2-minute window across midnight
+                    .finish(1, 0, 0, 0, 0, 0, 0).cost("0.0016").by("acme", ""),
+            // local-llama: never priced, never fingerprinted; a 2-minute window across midnight; from a
+            // job without dimensions
             row("2026-03-09T23:59:00Z", "local-llama", "").window(Duration.ofMinutes(2)).requests(5, 5)
                     .tokens(0, 250).finish(4, 0, 0, 0, 0, 0, 1).estimated(5),
             row("2026-03-10T09:05:00Z", "local-llama", "").requests(3, 0).tokens(30, 30)
@@ -335,7 +367,8 @@ final class WarehouseFixtures {
     // ------------------------------------------------------------------------------------------
     // Data for the alerts, judged at AT: the last complete hour is 2026-03-10 09:00-10:00 UTC and
     // the trailing 7 days start 2026-03-03 09:00. Each alert has its own models, so one alert's
-    // rows never move another's numbers. The calm rows hold every near miss.
+    // rows never move another's numbers; only the per-dimension cost spike's o1 is judged by the
+    // model's cost spike too, and stays calm there. The calm rows hold every near miss.
     // ------------------------------------------------------------------------------------------
 
     static final Instant AT = Instant.parse("2026-03-10T10:20:00Z");
@@ -359,7 +392,13 @@ final class WarehouseFixtures {
                 .finish(requests, 0, 0, 0, 0, 0, 0).estimated(estimated);
     }
 
-    static final List<Row> CALM = List.of(
+    /** o1 rows of one tenant and app costing {@code usd} at 09:00 on each of the 7 days before AT's last hour. */
+    private static List<Row> week(String usd, String tenant, String app) {
+        return IntStream.rangeClosed(3, 9)
+                .mapToObj(day -> cost("2026-03-%02dT09:00:00Z".formatted(day), "o1", usd).by(tenant, app)).toList();
+    }
+
+    static final List<Row> CALM = concat(List.of(
             // Cost. gpt-4o: 2.00 at 09:00 on each of the 7 days before, 5.00 in the last hour
             // (2.5x, under 3x).
             cost("2026-03-03T09:00:00Z", "gpt-4o", "2.00"),
@@ -409,7 +448,23 @@ final class WarehouseFixtures {
             estimates("2026-03-10T09:00:00Z", "gpt-5-mini", 200, 90),
             // gpt-5-nano: all estimated, but 50 requests are too few to judge.
             estimates("2026-03-06T09:00:00Z", "gpt-5-nano", 1000, 0),
-            estimates("2026-03-10T09:00:00Z", "gpt-5-nano", 50, 50));
+            estimates("2026-03-10T09:00:00Z", "gpt-5-nano", 50, 50)),
+
+            // Cost per dimension value, o1 by tenant and app: 1.00 of acme/chat, 2.00 of
+            // globex/search and 0.50 of __other__ at 09:00 on each of the 7 days before; in the last
+            // hour acme 2.50 (2.5x, under 3x), globex 2.00, __other__ 0.50, the model 5.90 (1.7x).
+            week("1.00", "acme", "chat"),
+            week("2.00", "globex", "search"),
+            week("0.50", OTHER, OTHER),
+            List.of(cost("2026-03-10T09:00:00Z", "o1", "2.50").by("acme", "chat"),
+                    cost("2026-03-10T09:00:00Z", "o1", "2.00").by("globex", "search"),
+                    cost("2026-03-10T09:00:00Z", "o1", "0.50").by(OTHER, OTHER),
+                    // New spend of a tenant without history, under the 1.00 minimum; app search 2.90 (1.45x).
+                    cost("2026-03-10T09:10:00Z", "o1", "0.90").by("initech", "search"),
+                    // Another hour of day, and the current hour: counted, the first would hide the
+                    // spike below, the second raise one.
+                    cost("2026-03-09T15:00:00Z", "o1", "100.00").by("acme", "chat"),
+                    cost("2026-03-10T10:05:00Z", "o1", "50.00").by("acme", "chat")));
 
     /**
      * gpt-4o: 2.00 more in the last hour, 7.00 against a 2.00 average: 3.5x. Half of it at the
@@ -423,4 +478,10 @@ final class WarehouseFixtures {
 
     /** gpt-5: 80 of 400 requests estimated (20 %) against 5 %. */
     static final List<Row> ESTIMATED_SPIKE = List.of(estimates("2026-03-10T09:45:00Z", "gpt-5", 200, 52));
+
+    /**
+     * o1: acme 1.00 more in the last hour, 3.50 against a 1.00 average: 3.5x. Hidden in its app
+     * (search 3.90 against 2.00) and its model (6.90 against 3.50).
+     */
+    static final List<Row> DIMENSION_COST_SPIKE = List.of(cost("2026-03-10T09:30:00Z", "o1", "1.00").by("acme", "search"));
 }
