@@ -49,14 +49,15 @@ public final class UsagePipeline {
     /**
      * Watermarks from {@code created}, generated per source split (Kafka partition) so that one
      * partition running ahead does not make the others late, and an idle one does not stall them;
-     * never ahead of the wall clock (see {@link ClockBoundedWatermarks}).
+     * never ahead of the wall clock (see {@link ClockBoundedWatermarks}). An {@code idleness} of
+     * zero never marks a split idle.
      */
     public static WatermarkStrategy<ParsedRecord> watermarks(EventTime time, Duration idleness) {
         long outOfOrdernessMillis = time.outOfOrderness().toMillis();
-        return WatermarkStrategy.<ParsedRecord>forGenerator(
+        WatermarkStrategy<ParsedRecord> strategy = WatermarkStrategy.<ParsedRecord>forGenerator(
                         context -> new ClockBoundedWatermarks<>(outOfOrdernessMillis, System::currentTimeMillis))
-                .withTimestampAssigner((record, previous) -> record.eventTimeMillis())
-                .withIdleness(idleness);
+                .withTimestampAssigner((record, previous) -> record.eventTimeMillis());
+        return idleness.isZero() ? strategy : strategy.withIdleness(idleness);
     }
 
     public static Outputs defineWorkflow(StreamExecutionEnvironment env,

@@ -75,7 +75,8 @@ public class JobOptions {
 
     @Option(names = "--idleness", paramLabel = "DURATION", defaultValue = PipelineSettings.DEFAULT_IDLENESS,
             converter = DurationConverter.class,
-            description = "A partition quiet this long no longer holds back the watermark.")
+            description = "A partition quiet this long no longer holds back the watermark (0: never;"
+                    + " a --bounded run never marks one idle).")
     public Duration idleness;
 
     @Option(names = "--checkpoint-interval", paramLabel = "DURATION", defaultValue = "10s",
@@ -268,8 +269,11 @@ public class JobOptions {
     }
 
     public PipelineSettings settings() {
-        return new PipelineSettings(eventTime(), idleness, prices(), spikeRule(), dimensions(), maxDimensionValues,
-                spikeBy);
+        // A bounded run reads every partition to its end, so none needs to be passed over; and a
+        // reader without a partition has ended at once, its end-of-input watermark the only one
+        // left if a partition that is slow to start were marked idle: all its records late.
+        return new PipelineSettings(eventTime(), bounded ? Duration.ZERO : idleness, prices(), spikeRule(),
+                dimensions(), maxDimensionValues, spikeBy);
     }
 
     /** Parses Flink-style durations: 60s, 10min, 1h, 500ms. */

@@ -116,6 +116,28 @@ class UsageAnalyticsJobITCase {
                         + "rejected_not_an_object=1 rejected_unsupported_object=1");
     }
 
+    /**
+     * More readers than partitions: the one without a partition ends at once, with the
+     * end-of-input watermark. A partition quiet at start for longer than a short --idleness
+     * was then passed over, that watermark went through, and every record came in late.
+     */
+    @Test
+    void aBoundedRunWithShortIdlenessAndAReaderWithoutPartitionLosesNothing() throws Exception {
+        String topic = "one-" + UUID.randomUUID();
+        kafka.createTopic(topic, 1);
+        List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>();
+        for (byte[] line : MixedCorpus.records()) {
+            records.add(new ProducerRecord<>(topic, 0, null, line));
+        }
+        kafka.produce(topic, records);
+        int code = run("--bootstrap-servers", kafka.bootstrapServers(), "--topic", topic, "--bounded",
+                "--jdbc-url", pg.jdbcUrl(), "--jdbc-user", pg.user(), "--table", "usage_one_partition",
+                "--create-schema", "--parallelism", "2", "--idleness", "1ms");
+        assertThat(code).as(err.toString(StandardCharsets.UTF_8)).isZero();
+        assertThat(Tables.rows(pg.jdbcUrl(), "usage_one_partition"))
+                .containsExactlyInAnyOrderElementsOf(MixedCorpus.ROWS);
+    }
+
     /** Five windows of gpt-4o spend; {@code last} is the fifth window's completion tokens. */
     private static String spendTopic(long last) {
         String topic = "spend-" + UUID.randomUUID();
