@@ -97,8 +97,8 @@ public class UsageWindow
 
     /** Most total tokens first; ties by the values' text. */
     private static int compareByTokens(String a, String b, Map<String, long[]> byCombination) {
-        int tokens = Long.compare(UsageColumn.TOTAL_TOKENS.of(UsageCounts.ofColumns(byCombination.get(b))),
-                UsageColumn.TOTAL_TOKENS.of(UsageCounts.ofColumns(byCombination.get(a))));
+        int total = UsageColumn.TOTAL_TOKENS.ordinal();
+        int tokens = Long.compare(byCombination.get(b)[total], byCombination.get(a)[total]);
         return tokens != 0 ? tokens : CodePoints.compare(a, b);
     }
 
