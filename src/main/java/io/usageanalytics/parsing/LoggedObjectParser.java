@@ -51,6 +51,9 @@ public final class LoggedObjectParser {
                                     .build())
                     .build();
 
+    /** Shared by every object of a job without dimensions: nothing ever writes into it. */
+    private static final String[] NO_VALUES = new String[0];
+
     private final Dimensions dimensions;
     private final LongSupplier clockSeconds;
 
@@ -85,6 +88,9 @@ public final class LoggedObjectParser {
 
     /** The record's value of each dimension, {@code ""} where it has none. */
     private String[] dimensionValues(LoggedRecord record, PointedValues pointed) throws Invalid {
+        if (dimensions.isEmpty()) {
+            return NO_VALUES;
+        }
         String[] values = new String[dimensions.size()];
         for (int i = 0; i < values.length; i++) {
             Dimensions.Dimension d = dimensions.list().get(i);
