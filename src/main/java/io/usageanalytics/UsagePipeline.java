@@ -11,6 +11,7 @@ import io.usageanalytics.core.ClockBoundedWatermarks;
 import io.usageanalytics.core.EventTime;
 import io.usageanalytics.cost.CostAlert;
 import io.usageanalytics.cost.CostSpikeDetector;
+import io.usageanalytics.cost.SpikeScope;
 import io.usageanalytics.parsing.LoggedObject;
 import io.usageanalytics.parsing.ParsedRecord;
 import io.usageanalytics.parsing.ParsedRecordRouter;
@@ -34,7 +35,10 @@ import java.time.Duration;
  */
 public final class UsagePipeline {
 
-    /** The pipeline's outputs: window rows (re-emitted on late updates), rejects, cost alerts. */
+    /**
+     * The pipeline's outputs: window rows (re-emitted on late updates), rejects, cost alerts (per
+     * model and per value of each {@code --spike-by} dimension).
+     */
     public record Outputs(DataStream<UsageRow> rows, DataStream<Reject> rejects,
             DataStream<CostAlert> alerts) {}
 
@@ -91,14 +95,22 @@ public final class UsagePipeline {
                         .name("usage-windows")
                         .uid("usage-windows");
 
-        SingleOutputStreamOperator<CostAlert> alerts =
-                rows.keyBy(r -> r.model)
-                        .process(new CostSpikeDetector(settings.spikes(), time.window()))
-                        .name("cost-spikes")
-                        .uid("cost-spikes");
+        DataStream<CostAlert> alerts = spikes(rows, SpikeScope.MODELS, settings);
+        for (String dimension : settings.spikeBy()) {
+            alerts = alerts.union(spikes(rows, SpikeScope.dimension(dimension), settings));
+        }
 
         DataStream<Reject> rejects =
                 objects.getSideOutput(Reject.OUTPUT).union(requests.getSideOutput(Reject.OUTPUT));
         return new Outputs(rows, rejects, alerts);
+    }
+
+    /** The cost-spike alerts of one scope, each scope with its own baselines and operator. */
+    private static DataStream<CostAlert> spikes(DataStream<UsageRow> rows, SpikeScope scope,
+            PipelineSettings settings) {
+        return rows.keyBy(scope)
+                .process(new CostSpikeDetector(scope, settings.spikes(), settings.time().window()))
+                .name(scope.uid())
+                .uid(scope.uid());
     }
 }

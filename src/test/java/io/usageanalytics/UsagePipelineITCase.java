@@ -3,6 +3,8 @@ package io.usageanalytics;
 import io.usageanalytics.aggregation.UsageRow;
 import io.usageanalytics.core.Accounting;
 import io.usageanalytics.core.EventTime;
+import io.usageanalytics.cost.CostAlert;
+import io.usageanalytics.parsing.Dimensions;
 import io.usageanalytics.parsing.ParsedRecord;
 import io.usageanalytics.parsing.Reject;
 import io.usageanalytics.testing.MiniClusters;
@@ -16,15 +18,20 @@ import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
+import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Collectors;
 
 import static io.usageanalytics.testing.Logged.completion;
 import static io.usageanalytics.testing.Logged.chunk;
 import static io.usageanalytics.testing.Logged.delta;
 import static io.usageanalytics.testing.Logged.message;
+import static io.usageanalytics.testing.Logged.tenant;
 import static io.usageanalytics.testing.Logged.usage;
 import static io.usageanalytics.testing.MixedCorpus.W0;
 import static io.usageanalytics.testing.MixedCorpus.W1;
@@ -164,6 +171,54 @@ class UsagePipelineITCase {
                 .containsExactly("late " + tooLate);
         assertThat(result.counter("rejected_late")).isEqualTo(1);
         assertThat(result.accountingHolds()).isTrue();
+    }
+
+    /**
+     * {@code --dimension tenant=json:/x_gateway/tenant --max-dimension-values 3 --spike-by tenant}
+     * over five windows of two models ($10 per 1M output tokens each). Tenant acme spends $0.50 a
+     * window over both models, then $2.00: four times its baseline, an alert. Its models' totals
+     * only double, beta and the requests without a tenant are calm, and the small tenants c1-c3
+     * are summed into each model's {@code __other__} row, a value judged like the others: calm.
+     */
+    @Test
+    void aTenantsSpikeAcrossModelsRaisesOneAlertForThatTenantAlone() throws Exception {
+        // Output tokens a window by model and tenant ('' for requests without one): calm, then in window 4.
+        Map<String, Map<String, long[]>> traffic = Map.of(
+                "gpt-4o", Map.of("acme", new long[] {20_000, 100_000}, "beta", new long[] {40_000, 40_000},
+                        "", new long[] {12_000, 12_000}, "c1", new long[] {3_000, 3_000},
+                        "c2", new long[] {2_000, 2_000}),
+                "gpt-5", Map.of("acme", new long[] {30_000, 100_000}, "beta", new long[] {45_000, 45_000},
+                        "", new long[] {14_000, 14_000}, "c3", new long[] {4_000, 4_000},
+                        "c1", new long[] {1_000, 1_000}));
+        List<byte[]> records = new ArrayList<>();
+        long t0 = W0 / 1000;
+        for (int i = 0; i < 5; i++) {
+            for (Map.Entry<String, Map<String, long[]>> model : traffic.entrySet()) {
+                for (Map.Entry<String, long[]> spend : model.getValue().entrySet()) {
+                    long tokens = spend.getValue()[i < 4 ? 0 : 1];
+                    records.add(tenant(spend.getKey(), completion("r" + records.size(), model.getKey(), "fp",
+                            t0 + i * 60 + 5, message(0, "x", "stop"), usage(0, tokens, tokens)))
+                            .getBytes(StandardCharsets.UTF_8));
+                }
+            }
+        }
+        Dimensions dimensions = Dimensions.parse(List.of("tenant=json:/x_gateway/tenant"));
+        PipelineRun.Result result = PipelineRun.run(RecordsSource.of(records, dimensions),
+                PipelineSettings.defaults().withDimensions(dimensions, 3, List.of("tenant")), MiniClusters.PARALLELISM);
+
+        assertThat(result.alerts()).containsExactly(new CostAlert("tenant", "acme", W0 + 240_000, W0 + 300_000,
+                new BigDecimal("2.000000000000"), new BigDecimal("0.500000000000"), 4.0));
+        // c1 + c2 on gpt-4o, c3 + c1 on gpt-5: 5,000 tokens each window
+        List<String> others = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            for (String model : List.of("gpt-4o", "gpt-5")) {
+                others.add(Instant.ofEpochMilli(W0 + i * 60_000L) + " " + model + " 0.050000000000");
+            }
+        }
+        assertThat(result.emissions().stream().filter(r -> r.dimensions.get("tenant").equals(Dimensions.OTHER))
+                .map(r -> Instant.ofEpochMilli(r.windowStart) + " " + r.model + " " + r.costUsd))
+                .containsExactlyInAnyOrderElementsOf(others);
+        assertThat(result.counter(Accounting.RECORDS_AGGREGATED)).isEqualTo(50);
     }
 
     private static String text(Reject r) {

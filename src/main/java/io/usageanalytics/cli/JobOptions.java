@@ -2,6 +2,7 @@ package io.usageanalytics.cli;
 
 import io.usageanalytics.PipelineSettings;
 import io.usageanalytics.core.EventTime;
+import io.usageanalytics.cost.CostAlert;
 import io.usageanalytics.cost.SpikeRule;
 import io.usageanalytics.parsing.Dimensions;
 import io.usageanalytics.pricing.PriceList;
@@ -19,8 +20,10 @@ import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Properties;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 /** The job's command-line options; {@code --help} lists them with their defaults. */
@@ -214,8 +217,13 @@ public class JobOptions {
         require(maxDimensionValues > 0 && maxDimensionValues <= 1_000_000,
                 "--max-dimension-values must be between 1 and 1,000,000");
         Dimensions dimensions = dimensions();
+        Set<String> judged = new HashSet<>();
         for (String name : spikeBy) {
             require(dimensions.indexOf(name) >= 0, "--spike-by " + name + ": no --dimension " + name);
+            // Alerts name their scope: "model", or the dimension's name.
+            require(!name.equals(CostAlert.MODEL), "--spike-by model: its alerts could not be told apart from"
+                    + " the per-model alerts; give the dimension another name");
+            require(judged.add(name), "--spike-by " + name + " is given twice");
         }
         try {
             spikeRule();

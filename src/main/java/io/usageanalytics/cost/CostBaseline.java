@@ -4,7 +4,10 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
 
-/** Per model: its cost baseline so far, and the costs of windows not yet closed, by fingerprint. */
+/**
+ * Per key of a spike detector (a model, or a dimension's value): its cost baseline so far, and the
+ * costs of windows not yet closed, by row.
+ */
 public class CostBaseline {
 
     /** Exponentially weighted mean of closed windows' cost in USD. */
@@ -15,7 +18,7 @@ public class CostBaseline {
     public long evaluatedUntil = Long.MIN_VALUE;
     /**
      * Rows of windows not yet closed: the latest cost (exact, as text) by
-     * {@code "<window end>|<backend>"} ({@link io.usageanalytics.aggregation.UsageKey#backend}).
+     * {@code "<window end>|<row>"} ({@link SpikeScope#rowOf}).
      * Flat, because Flink's POJO analysis treats nested maps as generic types.
      */
     public Map<String, String> open = new HashMap<>();

@@ -1,6 +1,5 @@
 package io.usageanalytics.cost;
 
-import io.usageanalytics.aggregation.UsageKey;
 import io.usageanalytics.aggregation.UsageRow;
 import io.usageanalytics.pricing.Price;
 
@@ -18,21 +17,25 @@ import java.util.Iterator;
 import java.util.Map;
 
 /**
- * Per model, compares each closed window's cost with the model's baseline and raises a
- * {@link CostAlert} on a spike (see {@link SpikeRule}). Rows of one window (one per fingerprint and
- * service tier: the model's cost over all tiers is judged) arrive when it fires; the window is evaluated once, on the watermark that closed it, so an alert
- * comes within one window of the spike. Late re-emissions of evaluated windows are ignored: the
- * alert is about spend as it happened.
+ * Per key of its {@link SpikeScope} (a model, or a dimension's value), compares each closed
+ * window's cost with the key's baseline and raises a {@link CostAlert} on a spike (see {@link
+ * SpikeRule}). Rows of one window (per model, fingerprint, service tier and combination of
+ * dimension values: the key's cost over all of them is judged) arrive when it fires, each window
+ * operator's before the watermark that fired it; the window is evaluated once, on that watermark,
+ * so an alert comes within one window of the spike. Late re-emissions of evaluated windows are
+ * ignored: the alert is about spend as it happened.
  */
 public class CostSpikeDetector extends KeyedProcessFunction<String, UsageRow, CostAlert> {
 
     private static final long serialVersionUID = 1L;
 
+    private final SpikeScope scope;
     private final SpikeRule rule;
     private final long windowMillis;
     private transient ValueState<CostBaseline> state;
 
-    public CostSpikeDetector(SpikeRule rule, Duration window) {
+    public CostSpikeDetector(SpikeScope scope, SpikeRule rule, Duration window) {
+        this.scope = scope;
         this.rule = rule;
         this.windowMillis = window.toMillis();
     }
@@ -51,9 +54,7 @@ public class CostSpikeDetector extends KeyedProcessFunction<String, UsageRow, Co
         if (row.costUsd == null || row.windowEnd <= b.evaluatedUntil) {
             return; // unpriced, or a late update of a window already judged
         }
-        b.open.put(row.windowEnd + "|" + UsageKey.backend(row.systemFingerprint, row.serviceTier)
-                + (row.dimensions.isEmpty() ? "" : "|" + String.join("\u0000", row.dimensions.values())),
-                row.costUsd.toPlainString());
+        b.open.put(row.windowEnd + "|" + scope.rowOf(row), row.costUsd.toPlainString());
         state.update(b);
         ctx.timerService().registerEventTimeTimer(row.windowEnd - 1);
     }
@@ -80,7 +81,7 @@ public class CostSpikeDetector extends KeyedProcessFunction<String, UsageRow, Co
         boolean reachesMinimum = total.compareTo(rule.minimumUsd()) >= 0;
         if (b.windows == 0) {
             if (reachesMinimum) {
-                out.collect(new CostAlert(ctx.getCurrentKey(), start, end, total, null, null));
+                out.collect(new CostAlert(scope.name(), ctx.getCurrentKey(), start, end, total, null, null));
             }
             b.baselineUsd = total.doubleValue();
         } else {
@@ -88,7 +89,7 @@ public class CostSpikeDetector extends KeyedProcessFunction<String, UsageRow, Co
                     .setScale(Price.COST_SCALE, RoundingMode.HALF_EVEN);
             double ratio = b.baselineUsd > 0 ? total.doubleValue() / b.baselineUsd : Double.POSITIVE_INFINITY;
             if (b.windows >= rule.warmup() && reachesMinimum && ratio > rule.factor()) {
-                out.collect(new CostAlert(ctx.getCurrentKey(), start, end, total, baseline,
+                out.collect(new CostAlert(scope.name(), ctx.getCurrentKey(), start, end, total, baseline,
                         Double.isInfinite(ratio) ? null : ratio));
             }
             b.baselineUsd = rule.smoothing() * total.doubleValue() + (1 - rule.smoothing()) * b.baselineUsd;

@@ -4,10 +4,10 @@ import java.io.Serializable;
 import java.math.BigDecimal;
 
 /**
- * When a model's window cost is a spike: above {@code factor} × its baseline (an exponentially
- * weighted mean of its earlier windows, weight {@code smoothing} for the newest) once it has
- * {@code warmup} windows of history, and at least {@code minimumUsd}. A model's first window
- * alerts when it reaches the minimum: sudden new spend.
+ * When a model's (or a dimension value's) window cost is a spike: above {@code factor} × its
+ * baseline (an exponentially weighted mean of its earlier windows, weight {@code smoothing} for the
+ * newest) once it has {@code warmup} windows of history, and at least {@code minimumUsd}. Its first
+ * window alerts when it reaches the minimum: sudden new spend.
  */
 public record SpikeRule(double factor, BigDecimal minimumUsd, int warmup, double smoothing)
         implements Serializable {

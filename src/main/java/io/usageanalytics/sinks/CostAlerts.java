@@ -24,16 +24,18 @@ import java.time.ZoneOffset;
 import java.util.Properties;
 
 /**
- * Where cost alerts go: a Kafka topic (JSON, keyed by model, for pagers and chat hooks) and the
- * {@code llm_cost_alerts} table (for dashboards), both idempotent under replay.
+ * Where cost alerts go: a Kafka topic (JSON, keyed by model or {@code <dimension>=<value>}, for
+ * pagers and chat hooks) and the {@code llm_cost_alerts} table (for dashboards), both idempotent
+ * under replay.
  */
 public final class CostAlerts {
 
     public static final String TABLE = "llm_cost_alerts";
 
     static final String UPSERT = "INSERT INTO " + TABLE
-            + " (model, window_start, window_end, cost_usd, baseline_usd, ratio) VALUES (?, ?, ?, ?, ?, ?)"
-            + " ON CONFLICT (model, window_start) DO UPDATE SET window_end = EXCLUDED.window_end,"
+            + " (scope, scope_value, model, window_start, window_end, cost_usd, baseline_usd, ratio)"
+            + " VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+            + " ON CONFLICT (scope, scope_value, window_start) DO UPDATE SET window_end = EXCLUDED.window_end,"
             + " cost_usd = EXCLUDED.cost_usd, baseline_usd = EXCLUDED.baseline_usd, ratio = EXCLUDED.ratio";
 
     private CostAlerts() {}
@@ -50,10 +52,18 @@ public final class CostAlerts {
         return WarehouseSink.of(connection, UPSERT, new AlertStatement(), batchSize, flushInterval, maxRetries);
     }
 
-    /** The alert as a JSON object; amounts as decimal strings so no precision is lost. */
+    /**
+     * The alert as a JSON object; amounts as decimal strings so no precision is lost. Every alert
+     * names its scope and value; a model alert also keeps the {@code model} field it had before
+     * scopes, for the consumers that read it.
+     */
     public static String json(CostAlert a) {
         ObjectNode o = Json.MAPPER.createObjectNode();
-        o.put("model", a.model);
+        o.put("scope", a.scope);
+        o.put("value", a.value);
+        if (a.isModel()) {
+            o.put("model", a.value);
+        }
         o.put("window_start", Instant.ofEpochMilli(a.windowStart).toString());
         o.put("window_end", Instant.ofEpochMilli(a.windowEnd).toString());
         o.put("cost_usd", a.costUsd.toPlainString());
@@ -64,6 +74,11 @@ public final class CostAlerts {
             o.put("ratio", a.ratio);
         }
         return o.toString();
+    }
+
+    /** The record key: the model, as before scopes, or {@code <dimension>=<value>}. */
+    static String key(CostAlert a) {
+        return a.isModel() ? a.value : a.scope + "=" + a.value;
     }
 
     static final class Json implements KafkaRecordSerializationSchema<CostAlert> {
@@ -77,7 +92,7 @@ public final class CostAlerts {
 
         @Override
         public ProducerRecord<byte[], byte[]> serialize(CostAlert alert, KafkaSinkContext context, Long timestamp) {
-            return new ProducerRecord<>(topic, alert.model.getBytes(StandardCharsets.UTF_8),
+            return new ProducerRecord<>(topic, key(alert).getBytes(StandardCharsets.UTF_8),
                     json(alert).getBytes(StandardCharsets.UTF_8));
         }
     }
@@ -87,15 +102,18 @@ public final class CostAlerts {
 
         @Override
         public void accept(PreparedStatement ps, CostAlert a) throws SQLException {
-            ps.setString(1, a.model);
-            ps.setObject(2, OffsetDateTime.ofInstant(Instant.ofEpochMilli(a.windowStart), ZoneOffset.UTC));
-            ps.setObject(3, OffsetDateTime.ofInstant(Instant.ofEpochMilli(a.windowEnd), ZoneOffset.UTC));
-            ps.setBigDecimal(4, a.costUsd);
-            ps.setBigDecimal(5, a.baselineUsd);
+            ps.setString(1, a.scope);
+            ps.setString(2, a.value);
+            // NOT NULL since before scopes, so queries reading it keep working: '' for dimension alerts.
+            ps.setString(3, a.isModel() ? a.value : "");
+            ps.setObject(4, OffsetDateTime.ofInstant(Instant.ofEpochMilli(a.windowStart), ZoneOffset.UTC));
+            ps.setObject(5, OffsetDateTime.ofInstant(Instant.ofEpochMilli(a.windowEnd), ZoneOffset.UTC));
+            ps.setBigDecimal(6, a.costUsd);
+            ps.setBigDecimal(7, a.baselineUsd);
             if (a.ratio == null) {
-                ps.setNull(6, Types.DOUBLE);
+                ps.setNull(8, Types.DOUBLE);
             } else {
-                ps.setDouble(6, a.ratio);
+                ps.setDouble(8, a.ratio);
             }
         }
     }

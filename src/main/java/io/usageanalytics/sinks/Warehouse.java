@@ -32,7 +32,7 @@ public final class Warehouse {
     /** The files of {@code sql/schema}, in the order they are applied. */
     public static final List<String> SCHEMA_FILES =
             List.of("001_llm_usage.sql", "002_cost_usd.sql", "003_llm_cost_alerts.sql",
-                    "004_service_tier_and_details.sql", "005_dimensions.sql");
+                    "004_service_tier_and_details.sql", "005_dimensions.sql", "006_cost_alert_scope.sql");
     /** The files of {@code sql/views}, applied after the schema by {@code --create-schema=all}. */
     public static final List<String> VIEW_FILES = List.of("001_usage_hourly.sql", "002_usage_daily.sql",
             "003_usage_cost_hourly.sql", "004_usage_finish_reasons_hourly.sql", "005_usage_estimated_hourly.sql",

@@ -140,6 +140,11 @@ class UsageAnalyticsJobITCase {
 
     /** Five windows of gpt-4o spend; {@code last} is the fifth window's completion tokens. */
     private static String spendTopic(long last) {
+        return spendTopic(last, "");
+    }
+
+    /** The same, every request of {@code tenant} ({@link Logged#tenant}). */
+    private static String spendTopic(long last, String tenant) {
         String topic = "spend-" + UUID.randomUUID();
         kafka.createTopic(topic, 2);
         long t0 = W0 / 1000;
@@ -147,17 +152,19 @@ class UsageAnalyticsJobITCase {
         for (int i = 0; i < 5; i++) {
             // 50,000 output tokens at $10 per 1M: $0.50 a window, under the $1 minimum
             long completion = i < 4 ? 50_000 : last;
-            records.add(new ProducerRecord<>(topic, i % 2, null, bytes(completion("c" + i, "gpt-4o", "fp",
-                    t0 + i * 60 + 5, message(0, "x", "stop"), usage(0, completion, completion)))));
+            records.add(new ProducerRecord<>(topic, i % 2, null, bytes(Logged.tenant(tenant, completion("c" + i,
+                    "gpt-4o", "fp", t0 + i * 60 + 5, message(0, "x", "stop"), usage(0, completion, completion))))));
         }
         kafka.produce(topic, records);
         return topic;
     }
 
-    private int runBounded(String topic, String jdbcUrl, String table) {
-        return run("--bootstrap-servers", kafka.bootstrapServers(), "--topic", topic, "--bounded",
-                "--group", "g-" + topic, "--jdbc-url", jdbcUrl, "--jdbc-user", pg.user(),
-                "--table", table, "--create-schema", "--parallelism", "2");
+    private int runBounded(String topic, String jdbcUrl, String table, String... more) {
+        List<String> args = new ArrayList<>(List.of("--bootstrap-servers", kafka.bootstrapServers(), "--topic", topic,
+                "--bounded", "--group", "g-" + topic, "--jdbc-url", jdbcUrl, "--jdbc-user", pg.user(),
+                "--table", table, "--create-schema", "--parallelism", "2"));
+        args.addAll(List.of(more));
+        return run(args.toArray(String[]::new));
     }
 
     /**
@@ -177,25 +184,89 @@ class UsageAnalyticsJobITCase {
         String url = ownSchema("spike");
         assertThat(runBounded(topic, url, "usage_spike")).as(err.toString(StandardCharsets.UTF_8)).isZero();
 
-        List<ConsumerRecord<byte[], byte[]>> alerts = kafka.consumeAll(topic + ".alerts", Duration.ofSeconds(30));
-        assertThat(alerts).hasSize(1);
-        assertThat(new String(alerts.get(0).key(), StandardCharsets.UTF_8)).isEqualTo("gpt-4o");
-        assertThat(new String(alerts.get(0).value(), StandardCharsets.UTF_8)).isEqualTo(
-                "{\"model\":\"gpt-4o\",\"window_start\":\"2026-01-01T00:04:00Z\","
+        assertThat(alertMessages(topic)).containsExactly(MODEL_ALERT_MESSAGE);
+        assertThat(alertRows(url)).containsExactly(MODEL_ALERT_ROW);
+    }
+
+    /** gpt-4o's spike of {@link #spendTopic}: key and JSON as before scopes, with the scope added. */
+    private static final String MODEL_ALERT_MESSAGE = "gpt-4o {\"scope\":\"model\",\"value\":\"gpt-4o\","
+            + "\"model\":\"gpt-4o\",\"window_start\":\"2026-01-01T00:04:00Z\",\"window_end\":\"2026-01-01T00:05:00Z\","
+            + "\"cost_usd\":\"10.000000000000\",\"baseline_usd\":\"0.500000000000\",\"ratio\":20.0}";
+    private static final String MODEL_ALERT_ROW = "model | gpt-4o | gpt-4o | 2026-01-01T00:04:00Z"
+            + " | 2026-01-01T00:05:00Z | 10.000000000000 | 0.500000000000 | 20.0";
+
+    /**
+     * {@code --spike-by tenant}: a tenant's alert goes to the topic and the table beside its
+     * model's. The table was made by the release before scopes (schema files 001-005) and holds an
+     * alert of that release: {@code --create-schema} migrates it in place, the old row a model
+     * alert with every value kept, the key one alert per scope, value and window.
+     */
+    @Test
+    void aTenantsSpikeGoesToTheTopicAndTheMigratedTableBesideItsModelsAlert() throws Exception {
+        String url = ownSchema("tenant_spike");
+        try (Connection c = Tables.connect(url); Statement s = c.createStatement()) {
+            List<String> files = Warehouse.SCHEMA_FILES;
+            for (String file : files.subList(0, files.indexOf("006_cost_alert_scope.sql"))) {
+                s.execute(Warehouse.sqlFile("schema", file));
+            }
+            s.execute("INSERT INTO llm_cost_alerts (model, window_start, window_end, cost_usd, baseline_usd, ratio,"
+                    + " raised_at) VALUES ('gpt-4o', '2025-12-31 23:00:00+00', '2025-12-31 23:01:00+00', 4.2, 1.0,"
+                    + " 4.2, '2025-12-31 23:01:02+00')");
+        }
+        String topic = spendTopic(1_000_000, "acme");
+        assertThat(runBounded(topic, url, "llm_usage", "--dimension", "tenant=json:/x_gateway/tenant",
+                "--spike-by", "tenant")).as(err.toString(StandardCharsets.UTF_8)).isZero();
+
+        assertThat(alertMessages(topic)).containsExactlyInAnyOrder(MODEL_ALERT_MESSAGE,
+                "tenant=acme {\"scope\":\"tenant\",\"value\":\"acme\",\"window_start\":\"2026-01-01T00:04:00Z\","
                         + "\"window_end\":\"2026-01-01T00:05:00Z\",\"cost_usd\":\"10.000000000000\","
                         + "\"baseline_usd\":\"0.500000000000\",\"ratio\":20.0}");
-        try (Connection c = Tables.connect(url); Statement s = c.createStatement();
-                ResultSet r = s.executeQuery("SELECT model, window_start, window_end, cost_usd, baseline_usd,"
-                        + " ratio FROM llm_cost_alerts")) {
+        List<String> rows = List.of(
+                "model | gpt-4o | gpt-4o | 2025-12-31T23:00:00Z | 2025-12-31T23:01:00Z | 4.200000000000"
+                        + " | 1.000000000000 | 4.2",
+                MODEL_ALERT_ROW,
+                "tenant | acme |  | 2026-01-01T00:04:00Z | 2026-01-01T00:05:00Z | 10.000000000000"
+                        + " | 0.500000000000 | 20.0");
+        assertThat(alertRows(url)).containsExactlyElementsOf(rows);
+        try (Connection c = Tables.connect(url); Statement s = c.createStatement()) {
+            ResultSet r = s.executeQuery("SELECT raised_at FROM llm_cost_alerts WHERE window_start < '2026-01-01'");
             assertThat(r.next()).isTrue();
-            assertThat(r.getString(1)).isEqualTo("gpt-4o");
-            assertThat(r.getObject(2, OffsetDateTime.class).toInstant()).isEqualTo("2026-01-01T00:04:00Z");
-            assertThat(r.getObject(3, OffsetDateTime.class).toInstant()).isEqualTo("2026-01-01T00:05:00Z");
-            assertThat(r.getBigDecimal(4)).isEqualTo("10.000000000000");
-            assertThat(r.getBigDecimal(5)).isEqualTo("0.500000000000");
-            assertThat(r.getDouble(6)).isEqualTo(20.0);
-            assertThat(r.next()).isFalse();
+            assertThat(r.getObject(1, OffsetDateTime.class).toInstant()).isEqualTo("2025-12-31T23:01:02Z");
+            r = s.executeQuery("SELECT string_agg(a.attname, ', ' ORDER BY k.n) FROM pg_index i,"
+                    + " unnest(i.indkey) WITH ORDINALITY k(attnum, n), pg_attribute a WHERE i.indisprimary"
+                    + " AND i.indrelid = 'llm_cost_alerts'::regclass AND a.attrelid = i.indrelid"
+                    + " AND a.attnum = k.attnum");
+            assertThat(r.next()).isTrue();
+            assertThat(r.getString(1)).isEqualTo("scope, scope_value, window_start");
+            // applying the schema again changes nothing
+            Warehouse.applySchema(c, "llm_usage");
         }
+        assertThat(alertRows(url)).containsExactlyElementsOf(rows);
+    }
+
+    /** Each alert on the alerts topic as its key, a space and its JSON. */
+    private static List<String> alertMessages(String topic) {
+        return kafka.consumeAll(topic + ".alerts", Duration.ofSeconds(30)).stream()
+                .map(a -> new String(a.key(), StandardCharsets.UTF_8) + " "
+                        + new String(a.value(), StandardCharsets.UTF_8))
+                .toList();
+    }
+
+    /** The alerts table, oldest window first, every column but raised_at, joined by " | ". */
+    private static List<String> alertRows(String url) throws Exception {
+        List<String> rows = new ArrayList<>();
+        try (Connection c = Tables.connect(url); Statement s = c.createStatement();
+                ResultSet r = s.executeQuery("SELECT scope, scope_value, model, window_start, window_end, cost_usd,"
+                        + " baseline_usd, ratio FROM llm_cost_alerts ORDER BY window_start, scope, scope_value")) {
+            while (r.next()) {
+                rows.add(String.join(" | ", r.getString(1), r.getString(2), r.getString(3),
+                        r.getObject(4, OffsetDateTime.class).toInstant().toString(),
+                        r.getObject(5, OffsetDateTime.class).toInstant().toString(),
+                        r.getBigDecimal(6).toPlainString(), String.valueOf(r.getBigDecimal(7)),
+                        String.valueOf(r.getObject(8))));
+            }
+        }
+        return rows;
     }
 
     /**

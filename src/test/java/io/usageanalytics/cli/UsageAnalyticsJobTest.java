@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -78,6 +79,27 @@ class UsageAnalyticsJobTest {
         assertThat(run("--bootstrap-servers", "127.0.0.1:1", "--window", "0s")).isEqualTo(2);
         assertThat(errText())
                 .isEqualTo("usage-analytics: --window must be positive (see --help)" + System.lineSeparator());
+    }
+
+    @Test
+    void spikeByNeedsADimensionOnceAndNotNamedModel() {
+        Map<List<String>, String> bad = Map.of(
+                List.of("--spike-by", "tenant"), "--spike-by tenant: no --dimension tenant",
+                List.of("--dimension", "tenant=json:/x_gateway/tenant", "--spike-by", "tenant", "--spike-by", "tenant"),
+                "--spike-by tenant is given twice",
+                List.of("--dimension", "model=header:x-model", "--spike-by", "model"),
+                "--spike-by model: its alerts could not be told apart from the per-model alerts;"
+                        + " give the dimension another name");
+        bad.forEach((args, message) -> {
+            err.reset();
+            List<String> all = new ArrayList<>(List.of("--bootstrap-servers", "127.0.0.1:1"));
+            all.addAll(args);
+            assertThat(run(all.toArray(new String[0]))).as(message).isEqualTo(2);
+            assertThat(errText()).isEqualTo("usage-analytics: " + message + " (see --help)" + System.lineSeparator());
+        });
+        assertThat(UsageAnalyticsJob.parse("--dimension", "tenant=json:/x_gateway/tenant", "--dimension",
+                "user=header:x-user", "--spike-by", "user", "--spike-by", "tenant").settings().spikeBy())
+                .containsExactly("user", "tenant");
     }
 
     @Test

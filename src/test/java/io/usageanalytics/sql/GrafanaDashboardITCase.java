@@ -75,9 +75,17 @@ class GrafanaDashboardITCase {
             insert(c, VIEW_ROWS);
             // Again as if now were AT, for the panels of the last 24 hours (outside the test range).
             insert(c, VIEW_ROWS, Duration.between(AT, SqlViewsITCase.now(c)));
-            s.execute("INSERT INTO llm_cost_alerts (model, window_start, window_end, cost_usd, baseline_usd, ratio)"
-                    + " VALUES ('gpt-4o', '2026-03-09T10:30:00Z', '2026-03-09T10:31:00Z', 0.025, 0.005, 5.0),"
-                    + " ('gpt-4o-mini', '2026-03-09T10:15:00Z', '2026-03-09T10:16:00Z', 0.01, NULL, NULL)");
+            s.execute("INSERT INTO llm_cost_alerts (scope, scope_value, model, window_start, window_end, cost_usd,"
+                    + " baseline_usd, ratio, raised_at) VALUES"
+                    + " ('model', 'gpt-4o', 'gpt-4o', '2026-03-09T10:30:00Z', '2026-03-09T10:31:00Z', 0.025, 0.005,"
+                    + " 5.0, '2026-03-09T10:31:05Z'),"
+                    + " ('model', 'gpt-4o-mini', 'gpt-4o-mini', '2026-03-09T10:15:00Z', '2026-03-09T10:16:00Z', 0.01,"
+                    + " NULL, NULL, '2026-03-09T10:16:05Z'),"
+                    // a model without usage in range: the $model variable does not offer it
+                    + " ('model', 'o3', 'o3', '2026-03-09T10:30:00Z', '2026-03-09T10:31:00Z', 2, NULL, NULL,"
+                    + " '2026-03-09T10:31:05Z'),"
+                    + " ('tenant', 'acme', '', '2026-03-09T10:30:00Z', '2026-03-09T10:31:00Z', 0.02, 0.004, 5.0,"
+                    + " '2026-03-09T10:31:05Z')");
         }
     }
 
@@ -206,6 +214,18 @@ class GrafanaDashboardITCase {
                 .findFirst().orElseThrow();
         assertThat(panel.path("targets")).as(title).hasSize(1);
         return expand(c, dashboard, panel.path("targets").get(0).path("rawSql").asText(), chosen);
+    }
+
+    @Test
+    void recentAlertsPanelShowsTheSelectedModelsAndEveryDimensionValue() throws Exception {
+        JsonNode dashboard = dashboard();
+        try (Connection c = Tables.connect(pg.jdbcUrl())) {
+            String sql = panelSql(c, dashboard, "Recent cost alerts (job)", Map.of());
+            assertThat(WarehouseFixtures.query(c, sql)).containsExactly(
+                    "2026-03-09T10:30:00Z | model | gpt-4o | 0.025 | 0.005 | 5 | 2026-03-09T10:31:05Z",
+                    "2026-03-09T10:30:00Z | tenant | acme | 0.02 | 0.004 | 5 | 2026-03-09T10:31:05Z",
+                    "2026-03-09T10:15:00Z | model | gpt-4o-mini | 0.01 | null | null | 2026-03-09T10:16:05Z");
+        }
     }
 
     private static void assertDatasource(JsonNode ds, String where) {

@@ -40,6 +40,14 @@ public final class Logged {
         return json.replaceFirst("^\\{", "{\"service_tier\":\"" + tier + "\",");
     }
 
+    /**
+     * {@code json} as a gateway logs it, naming the calling tenant in {@code x_gateway.tenant}
+     * (read with {@code --dimension tenant=json:/x_gateway/tenant}); as it is for {@code ""}.
+     */
+    public static String tenant(String tenant, String json) {
+        return tenant.isEmpty() ? json : json.replaceFirst("^\\{", "{\"x_gateway\":{\"tenant\":\"" + tenant + "\"},");
+    }
+
     /** One delta; {@code content} and {@code finish} may be null. */
     public static String delta(int index, String content, String finish) {
         return "{\"index\":" + index + ",\"delta\":{"

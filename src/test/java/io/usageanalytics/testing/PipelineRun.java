@@ -5,6 +5,7 @@ import io.usageanalytics.UsagePipeline;
 import io.usageanalytics.aggregation.UsageRow;
 import io.usageanalytics.core.Accounting;
 import io.usageanalytics.core.EventTime;
+import io.usageanalytics.cost.CostAlert;
 import io.usageanalytics.parsing.LoggedObjectParser;
 import io.usageanalytics.parsing.LoggedRecord;
 import io.usageanalytics.parsing.ParsedRecord;
@@ -32,14 +33,16 @@ import java.util.function.Predicate;
  */
 public final class PipelineRun {
 
-    /** Every row emission in order (late updates re-emit), the rejects and the accounting. */
-    public record Result(List<UsageRow> emissions, List<Reject> rejects, Map<String, Object> accounting) {
+    /** Every row emission in order (late updates re-emit), the rejects, the cost alerts and the accounting. */
+    public record Result(List<UsageRow> emissions, List<Reject> rejects, List<CostAlert> alerts,
+            Map<String, Object> accounting) {
 
         /** The table a sink upserting on the row key ends up with: the last emission per key. */
         public List<UsageRow> finalRows() {
             Map<String, UsageRow> byKey = new LinkedHashMap<>();
             for (UsageRow r : emissions) {
-                byKey.put(r.windowStart + "|" + r.windowEnd + "|" + r.model + "|" + r.systemFingerprint + "|" + r.serviceTier, r);
+                byKey.put(r.windowStart + "|" + r.windowEnd + "|" + r.model + "|" + r.systemFingerprint + "|" + r.serviceTier
+                        + "|" + r.dimensions, r);
             }
             return new ArrayList<>(byKey.values());
         }
@@ -69,12 +72,14 @@ public final class PipelineRun {
         UsagePipeline.Outputs out = UsagePipeline.defineWorkflow(env, source, settings);
         CloseableIterator<UsageRow> rows = out.rows().collectAsync();
         CloseableIterator<Reject> rejects = out.rejects().collectAsync();
+        CloseableIterator<CostAlert> alerts = out.alerts().collectAsync();
         JobClient job = env.executeAsync("pipeline-test");
-        // Drained side by side so that neither collect sink waits on the other.
+        // Drained side by side so that no collect sink waits on another.
         CompletableFuture<List<Reject>> rejected = CompletableFuture.supplyAsync(() -> drain(rejects));
+        CompletableFuture<List<CostAlert>> raised = CompletableFuture.supplyAsync(() -> drain(alerts));
         List<UsageRow> emitted = drain(rows);
         JobExecutionResult result = job.getJobExecutionResult().get();
-        return new Result(emitted, rejected.get(), result.getAllAccumulatorResults());
+        return new Result(emitted, rejected.get(), raised.get(), result.getAllAccumulatorResults());
     }
 
     /**
@@ -108,24 +113,29 @@ public final class PipelineRun {
         private final JobClient job;
         private final CloseableIterator<UsageRow> rowsIn;
         private final CloseableIterator<Reject> rejectsIn;
+        private final CloseableIterator<CostAlert> alertsIn;
         private final List<Thread> drains = new ArrayList<>();
         private final List<UsageRow> emissions = new ArrayList<>();
         private final List<Reject> rejects = new ArrayList<>();
+        private final List<CostAlert> alerts = new ArrayList<>();
         private final LoggedObjectParser parser = new LoggedObjectParser();
         /** The watermark the records handed over so far imply (a lower bound), for {@link #sendAndAwaitWatermark}. */
         private long implied = Long.MIN_VALUE;
         private boolean ended;
 
         private Live(EventTime time, GatedSource source, WatermarkProbe<UsageRow> probe, JobClient job,
-                CloseableIterator<UsageRow> rowsIn, CloseableIterator<Reject> rejectsIn) {
+                CloseableIterator<UsageRow> rowsIn, CloseableIterator<Reject> rejectsIn,
+                CloseableIterator<CostAlert> alertsIn) {
             this.time = time;
             this.source = source;
             this.probe = probe;
             this.job = job;
             this.rowsIn = rowsIn;
             this.rejectsIn = rejectsIn;
+            this.alertsIn = alertsIn;
             drains.add(drainInto(rowsIn, emissions, "rows"));
             drains.add(drainInto(rejectsIn, rejects, "rejects"));
+            drains.add(drainInto(alertsIn, alerts, "alerts"));
         }
 
         /** Starts the job; {@code sinks} may attach more sinks to the outputs (a table, say). */
@@ -140,7 +150,8 @@ public final class PipelineRun {
             sinks.accept(out);
             CloseableIterator<UsageRow> rows = out.rows().collectAsync();
             CloseableIterator<Reject> rejects = out.rejects().collectAsync();
-            return new Live(time, source, probe, env.executeAsync("pipeline-live"), rows, rejects);
+            CloseableIterator<CostAlert> alerts = out.alerts().collectAsync();
+            return new Live(time, source, probe, env.executeAsync("pipeline-live"), rows, rejects, alerts);
         }
 
         private Thread drainInto(CloseableIterator<?> it, List<?> into, String what) {
@@ -210,6 +221,10 @@ public final class PipelineRun {
             return new ArrayList<>(rejects);
         }
 
+        public synchronized List<CostAlert> alerts() {
+            return new ArrayList<>(alerts);
+        }
+
         /** Waits until a row matching {@code row} has been emitted; fails naming {@code what}. */
         public UsageRow awaitEmission(String what, Predicate<UsageRow> row) throws InterruptedException {
             return awaitIn(emissions, "row for " + what, row);
@@ -247,7 +262,7 @@ public final class PipelineRun {
                 t.join();
             }
             ended = true;
-            return new Result(emissions(), rejects(), result.getAllAccumulatorResults());
+            return new Result(emissions(), rejects(), alerts(), result.getAllAccumulatorResults());
         }
 
         /** Cancels the job if it is still running. */
@@ -260,6 +275,7 @@ public final class PipelineRun {
             } finally {
                 rowsIn.close();
                 rejectsIn.close();
+                alertsIn.close();
                 for (Thread t : drains) {
                     t.join(TimeUnit.SECONDS.toMillis(30));
                 }
