@@ -179,7 +179,7 @@ class UsageTableITCase {
             assertThat(Warehouse.tableProblem(c, "usage_missing"))
                     .contains("table usage_missing does not exist");
             assertThat(Warehouse.tableProblem(c, "usage_partial")).contains(
-                    "table usage_partial lacks column(s) window_end, model, system_fingerprint, service_tier,"
+                    "table usage_partial lacks column(s) window_end, model, system_fingerprint, service_tier, dimensions,"
                             + " requests, streamed_requests, choices, prompt_tokens, completion_tokens, total_tokens,"
                             + " cached_prompt_tokens, reasoning_tokens, audio_prompt_tokens, audio_completion_tokens,"
                             + " accepted_prediction_tokens, rejected_prediction_tokens, cache_write_tokens,"
