@@ -127,11 +127,10 @@ class PreviousReleaseITCase {
     }
 
     private static String[] options(KafkaBroker kafka, String jdbcUrl, String group, String... more) {
-        // The previous release ran with 1 s out-of-orderness, so that its first window closed; the
-        // source subtask without a partition goes idle at once, so that it does not hold the watermark.
+        // The previous release ran with 1 s out-of-orderness, so that its first window closed.
         List<String> args = new ArrayList<>(List.of("--bootstrap-servers", kafka.bootstrapServers(), "--topic", TOPIC,
                 "--group", group, "--jdbc-url", jdbcUrl, "--jdbc-user", "postgres", "--create-schema",
-                "--parallelism", String.valueOf(MiniClusters.PARALLELISM), "--out-of-orderness", "1s", "--idleness", "1s"));
+                "--parallelism", String.valueOf(MiniClusters.PARALLELISM), "--out-of-orderness", "1s"));
         args.addAll(List.of(more));
         return args.toArray(String[]::new);
     }
