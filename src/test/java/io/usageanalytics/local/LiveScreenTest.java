@@ -92,7 +92,8 @@ class LiveScreenTest {
         assertThat(LiveScreen.accounting(Optional.of(Map.of(Accounting.RECORDS_IN, 612L,
                 Accounting.RECORDS_AGGREGATED, 500L, Accounting.SKIPPED, 12L))))
                 .containsExactly(
-                        "this run: records_in 612 = aggregated 500 + rejected 0 + duplicates 0 + skipped 12 + in_flight 100");
+                        "this run: records_in 612 = aggregated 500 + rejected 0 + duplicates 0 + skipped 12"
+                                + " + in_flight 100");
         assertThat(LiveScreen.accounting(Optional.empty())).containsExactly(
                 "accounting: not available yet (the job is starting or restarting)");
     }
