@@ -33,7 +33,7 @@ class LocalRunnerITCase {
 
     static final Path CORPUS = Path.of("src/test/resources", MixedCorpus.RESOURCE).toAbsolutePath();
     static final String ACCOUNTING = "accounting: records_in=46 records_aggregated=39 rejected=5"
-            + " duplicates_dropped=2 requests_aggregated=14 streams_aggregated=7 requests_estimated=4"
+            + " duplicates_dropped=2 skipped=0 requests_aggregated=14 streams_aggregated=7 requests_estimated=4"
             + " rejected_invalid_field=1 rejected_malformed_json=1 rejected_missing_field=1"
             + " rejected_not_an_object=1 rejected_unsupported_object=1";
 
@@ -55,20 +55,23 @@ class LocalRunnerITCase {
         assertThat(replay.code()).as(replay.output()).isZero();
         assertThat(replay.output()).contains("produced 46 records", ACCOUNTING).doesNotContain("not produced");
 
-        Launcher.Run query = launcher().run("query", "--csv", "SELECT model, system_fingerprint, requests,"
-                + " total_tokens, finish_none FROM llm_usage ORDER BY window_start, model, system_fingerprint");
+        Launcher.Run query = launcher().run("query", "--csv", "SELECT model, system_fingerprint, service_tier,"
+                + " requests, total_tokens, finish_none FROM llm_usage"
+                + " ORDER BY window_start, model, system_fingerprint, service_tier");
         assertThat(query.code()).as(query.output()).isZero();
         assertThat(query.output().lines().collect(Collectors.toList())).containsExactly(
-                "model,system_fingerprint,requests,total_tokens,finish_none",
-                "gpt-3.5-turbo,,2,46,1",
-                "gpt-4.1-mini,fp_c,2,52,0",
-                "gpt-4o-2024-08-06,fp_a,4,85,0",
-                "gpt-4o-2024-08-06,fp_b,1,140,0",
-                "gpt-3.5-turbo,,1,2,0",
-                "gpt-4o-2024-08-06,fp_a,1,10,0",
-                "gpt-4o-2024-08-06,fp_b,1,150,0",
-                "o3-mini,fp_d,1,240,0",
-                "gpt-4o-2024-08-06,fp_a,1,39,1");
+                "model,system_fingerprint,service_tier,requests,total_tokens,finish_none",
+                "gpt-3.5-turbo,,,1,6,1",
+                "gpt-3.5-turbo,,default,1,40,0",
+                "gpt-4.1-mini,fp_c,,2,52,0",
+                "gpt-4o-2024-08-06,fp_a,,2,20,0",
+                "gpt-4o-2024-08-06,fp_a,default,2,65,0",
+                "gpt-4o-2024-08-06,fp_b,default,1,140,0",
+                "gpt-3.5-turbo,,default,1,2,0",
+                "gpt-4o-2024-08-06,fp_a,default,1,10,0",
+                "gpt-4o-2024-08-06,fp_b,default,1,150,0",
+                "o3-mini,fp_d,,1,240,0",
+                "gpt-4o-2024-08-06,fp_a,,1,39,1");
 
         // Local mode applies the dashboard views and the alert functions, as the README's SQL expects.
         Launcher.Run hourly = launcher().run("query", "--csv", "SELECT model, requests FROM usage_hourly ORDER BY model");
@@ -124,7 +127,8 @@ class LocalRunnerITCase {
         Launcher.Run replay = launcher().run("local", "--input", input.toString());
         assertThat(replay.code()).as(replay.output()).isEqualTo(1);
         assertThat(replay.output()).contains("produced 2 records from " + input,
-                "accounting: records_in=2 records_aggregated=2 rejected=0 duplicates_dropped=0 requests_aggregated=2");
+                "accounting: records_in=2 records_aggregated=2 rejected=0 duplicates_dropped=0"
+                        + " skipped=0 requests_aggregated=2");
         assertThat(replay.output().lines().filter(l -> l.startsWith("usage-analytics: ")))
                 .containsExactly("usage-analytics: not produced: 1 lines (over the job's record limit of "
                         + LoggedObjectParser.MAX_RECORD_BYTES + " bytes; line 2)");

@@ -51,22 +51,26 @@ public final class MixedCorpus {
     }
 
     /**
-     * The rows of {@code corpus/mixed.jsonl}, worked out by hand from the records. Estimates
-     * tokenize each delta: {"city": and "Paris"} are 3 o200k tokens each, "Hello world" 2
-     * (o200k), "The quick brown fox" 4 and " jumps over" 2 (cl100k); the
-     * completion "Hi there" is 2 (cl100k). Cost at the bundled list prices (USD per 1M tokens,
-     * input/cached/output): gpt-4o 2.50/1.25/10, gpt-4.1-mini 0.40/0.10/1.60, gpt-3.5-turbo
-     * 0.50/0.50/1.50, o3-mini 1.10/0.55/4.40; e.g. the first row is (34 × 2.50 + 8 × 1.25 + 43 × 10) / 1e6.
+     * The rows of {@code corpus/mixed.jsonl}, worked out by hand from the records. Its completions
+     * say service_tier "default", its streams none: a row each. Estimates tokenize each delta:
+     * {"city": and "Paris"} are 3 o200k tokens each, "Hello world" 2 (o200k), "The quick brown
+     * fox" 4 and " jumps over" 2 (cl100k); the completion "Hi there" is 2 (cl100k). Cost at the
+     * bundled list prices (USD per 1M tokens, input/cached/output): gpt-4o 2.50/1.25/10,
+     * gpt-4.1-mini 0.40/0.10/1.60, gpt-3.5-turbo 0.50/0.50/1.50, o3-mini 1.10/0.55/4.40; e.g. the
+     * first row is (22 × 2.50 + 8 × 1.25 + 35 × 10) / 1e6, the same at standard prices.
      */
     public static final List<UsageRow> ROWS = List.of(
-            // c1 (+ its retry), c2 (n=3), s1 (usage chunk), s5 (streamed tool call, estimated)
-            row(W0, G4O, "fp_a", "0.000525",
-                    "requests=4 streamed_requests=2 choices=6 prompt_tokens=42 completion_tokens=43 "
-                    + "total_tokens=85 cached_prompt_tokens=8 finish_stop=3 finish_length=1 "
-                    + "finish_tool_calls=1 finish_content_filter=1 estimated_requests=1 "
+            // c1 (+ its retry), c2 (n=3)
+            row(W0, G4O, "fp_a", "default", "0.000415", "0.000415",
+                    "requests=2 choices=4 prompt_tokens=30 completion_tokens=35 total_tokens=65 "
+                    + "cached_prompt_tokens=8 finish_stop=2 finish_length=1 finish_content_filter=1 "
                     + "duplicates_dropped=1"),
+            // s1 (usage chunk), s5 (streamed tool call, estimated)
+            row(W0, G4O, "fp_a", "0.00011",
+                    "requests=2 streamed_requests=2 choices=2 prompt_tokens=12 completion_tokens=8 "
+                    + "total_tokens=20 finish_stop=1 finish_tool_calls=1 estimated_requests=1"),
             // c3: a tool call and a stop, cached prompt tokens
-            row(W0, G4O, "fp_b", "0.00057",
+            row(W0, G4O, "fp_b", "default", "0.00057", "0.00057",
                     "requests=1 choices=2 prompt_tokens=100 completion_tokens=40 total_tokens=140 "
                     + "cached_prompt_tokens=64 finish_stop=1 finish_tool_calls=1"),
             // s2 (n=2 interleaved, fingerprint only on later chunks), s3 (no usage: estimated)
@@ -74,21 +78,24 @@ public final class MixedCorpus {
                     "requests=2 streamed_requests=2 choices=3 prompt_tokens=30 completion_tokens=22 "
                     + "total_tokens=52 cached_prompt_tokens=4 reasoning_tokens=3 finish_stop=2 "
                     + "finish_length=1 estimated_requests=1"),
-            // s4 (cut off, no fingerprint), c6 (null fingerprint, function_call and "eos")
-            row(W0, "gpt-3.5-turbo", "", "0.000054",
-                    "requests=2 streamed_requests=1 choices=3 prompt_tokens=15 completion_tokens=31 "
-                    + "total_tokens=46 finish_function_call=1 finish_other=1 finish_none=1 "
+            // s4 (cut off, no fingerprint, estimated)
+            row(W0, "gpt-3.5-turbo", "", "0.000009",
+                    "requests=1 streamed_requests=1 choices=1 completion_tokens=6 total_tokens=6 finish_none=1 "
                     + "estimated_requests=1"),
-            row(W1, G4O, "fp_a", "0.0000475",
+            // c6 (null fingerprint, function_call and "eos")
+            row(W0, "gpt-3.5-turbo", "", "default", "0.000045", "0.000045",
+                    "requests=1 choices=2 prompt_tokens=15 completion_tokens=25 total_tokens=40 "
+                    + "finish_function_call=1 finish_other=1"),
+            row(W1, G4O, "fp_a", "default", "0.0000475", "0.0000475",
                     "requests=1 choices=1 prompt_tokens=7 completion_tokens=3 total_tokens=10 "
                     + "finish_stop=1 duplicates_dropped=1"),
-            row(W1, G4O, "fp_b", "0.001125",
+            row(W1, G4O, "fp_b", "default", "0.001125", "0.001125",
                     "requests=1 choices=1 prompt_tokens=50 completion_tokens=100 total_tokens=150 "
                     + "finish_length=1"),
             row(W1, "o3-mini", "fp_d", "0.000924",
                     "requests=1 streamed_requests=1 choices=1 prompt_tokens=40 completion_tokens=200 "
                     + "total_tokens=240 reasoning_tokens=150 finish_stop=1"),
-            row(W1, "gpt-3.5-turbo", "", "0.000003",
+            row(W1, "gpt-3.5-turbo", "", "default", "0.000003", "0.000003",
                     "requests=1 choices=1 completion_tokens=2 total_tokens=2 finish_stop=1 "
                     + "estimated_requests=1"),
             // s7: n=3, one choice cut off
