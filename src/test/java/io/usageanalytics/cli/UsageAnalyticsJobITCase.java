@@ -108,7 +108,7 @@ class UsageAnalyticsJobITCase {
         assertThat(code).as(err.toString(StandardCharsets.UTF_8)).isZero();
         assertThat(Tables.rows(pg.jdbcUrl(), "usage_cli")).containsExactlyInAnyOrderElementsOf(MixedCorpus.ROWS);
         assertThat(out.toString(StandardCharsets.UTF_8)).contains(
-                "accounting: records_in=46 records_aggregated=39 rejected=5 duplicates_dropped=2 "
+                "accounting: records_in=46 records_aggregated=39 rejected=5 duplicates_dropped=2 skipped=0 "
                         + "requests_aggregated=14 streams_aggregated=7 requests_estimated=4 "
                         + "rejected_invalid_field=1 rejected_malformed_json=1 rejected_missing_field=1 "
                         + "rejected_not_an_object=1 rejected_unsupported_object=1");

@@ -39,7 +39,8 @@ public final class PipelineRun {
         public List<UsageRow> finalRows() {
             Map<String, UsageRow> byKey = new LinkedHashMap<>();
             for (UsageRow r : emissions) {
-                byKey.put(r.windowStart + "|" + r.windowEnd + "|" + r.model + "|" + r.systemFingerprint, r);
+                byKey.put(r.windowStart + "|" + r.windowEnd + "|" + r.model + "|" + r.systemFingerprint + "|"
+                        + r.serviceTier, r);
             }
             return new ArrayList<>(byKey.values());
         }
