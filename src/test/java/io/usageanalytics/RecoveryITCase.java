@@ -4,9 +4,13 @@ import io.usageanalytics.aggregation.UsageRow;
 import io.usageanalytics.cli.JobOptions;
 import io.usageanalytics.cli.JobSinks;
 import io.usageanalytics.cli.UsageAnalyticsJob;
+import io.usageanalytics.core.EventTime;
 import io.usageanalytics.local.EmbeddedWarehouse;
 import io.usageanalytics.local.KafkaBroker;
 import io.usageanalytics.local.TrafficGenerator;
+import io.usageanalytics.parsing.LoggedObject;
+import io.usageanalytics.parsing.LoggedObjectParser;
+import io.usageanalytics.parsing.LoggedRecord;
 import io.usageanalytics.testing.FlinkRest;
 import io.usageanalytics.testing.MiniClusters;
 import io.usageanalytics.testing.Postgres;
@@ -124,9 +128,10 @@ class RecoveryITCase {
     void databaseStoppedFor30SecondsMidStreamLeavesAnExactTable() throws Exception {
         String name = newName();
         long[] outage = new long[2];
+        int closing = batchClosingTheFirstWindow();
         List<FlinkRest.Failure> failures = runStreaming(name, List.of(), rows -> rows.map(new Attempts(name)),
                 batch -> {
-                    if (batch == 3) {
+                    if (batch == closing) {
                         outage[0] = System.currentTimeMillis();
                         sleep(() -> pg.restart(Duration.ofSeconds(30)));
                         outage[1] = System.currentTimeMillis();
@@ -227,9 +232,8 @@ class RecoveryITCase {
         List<TrafficGenerator.Record> traffic = generated.records();
         JobClient job = env.executeAsync("recovery-" + name);
         try {
-            int batches = 8;
-            int size = (traffic.size() + batches - 1) / batches;
-            for (int b = 0; b < batches; b++) {
+            int size = batchSize();
+            for (int b = 0; b < BATCHES; b++) {
                 Traffic.produce(kafka, name, traffic, b * size, (b + 1) * size);
                 afterBatch.accept(b);
                 Thread.sleep(700);
@@ -253,6 +257,31 @@ class RecoveryITCase {
             job.cancel().get(60, TimeUnit.SECONDS);
             job.getJobExecutionResult().handle((r, e) -> null).get(60, TimeUnit.SECONDS);
         }
+    }
+
+    /** Batches {@link #runStreaming} produces the traffic in. */
+    private static final int BATCHES = 8;
+
+    private static int batchSize() {
+        return (generated.records().size() + BATCHES - 1) / BATCHES;
+    }
+
+    /**
+     * The batch whose records move the watermark past the end of the first window (the job's
+     * default event time): the job writes that window's rows as it reads the batch.
+     */
+    private static int batchClosingTheFirstWindow() {
+        EventTime time = EventTime.defaults();
+        long closes = Traffic.T0 * 1000 + time.window().toMillis() + time.outOfOrderness().toMillis();
+        LoggedObjectParser parser = new LoggedObjectParser();
+        List<TrafficGenerator.Record> traffic = generated.records();
+        for (int i = 0; i < traffic.size(); i++) {
+            LoggedObject o = parser.parse(LoggedRecord.of(traffic.get(i).value())).object;
+            if (o != null && o.createdMillis() >= closes) {
+                return i / batchSize();
+            }
+        }
+        throw new IllegalStateException("the traffic never closes its first window");
     }
 
     /** Something that sleeps or blocks, run from a callback that cannot throw. */

@@ -193,22 +193,34 @@ final class LiveScreen {
 
     /**
      * The job's accounting since this run started: records in, and where each went, with those
-     * still in flight (read, not yet in a closed window) so that the terms always add up.
+     * still in flight (read, not yet in a closed window) so that the terms always add up; terms
+     * that do not fit the line go on the next.
      */
     static List<String> accounting(Optional<Map<String, Object>> accumulators) {
         if (accumulators.isEmpty()) {
             return List.of("accounting: not available yet (the job is starting or restarting)");
         }
         Map<String, Object> a = accumulators.get();
-        long in = Accounting.count(a, Accounting.RECORDS_IN);
-        long aggregated = Accounting.count(a, Accounting.RECORDS_AGGREGATED);
-        long rejected = Accounting.count(a, Accounting.REJECTED);
-        long duplicates = Accounting.count(a, Accounting.DUPLICATES_DROPPED);
         long skipped = Accounting.count(a, Accounting.SKIPPED);
+        List<String> terms = new ArrayList<>(List.of("aggregated " + Accounting.count(a, Accounting.RECORDS_AGGREGATED),
+                "rejected " + Accounting.count(a, Accounting.REJECTED),
+                "duplicates " + Accounting.count(a, Accounting.DUPLICATES_DROPPED)));
+        if (skipped > 0) {
+            terms.add("skipped " + skipped);
+        }
+        terms.add("in_flight " + Accounting.inFlight(a));
         List<String> lines = new ArrayList<>();
-        lines.add("this run: records_in " + in + " = aggregated " + aggregated + " + rejected " + rejected
-                + " + duplicates " + duplicates + (skipped > 0 ? " + skipped " + skipped : "")
-                + " + in_flight " + Accounting.inFlight(a));
+        String head = "this run: ";
+        StringBuilder line = new StringBuilder(head + "records_in " + Accounting.count(a, Accounting.RECORDS_IN)
+                + " = " + terms.get(0));
+        for (String term : terms.subList(1, terms.size())) {
+            if (line.length() + " + ".length() + term.length() > WIDTH) {
+                lines.add(line.toString());
+                line = new StringBuilder(" ".repeat(head.length() - 1));
+            }
+            line.append(" + ").append(term);
+        }
+        lines.add(line.toString());
         StringBuilder reasons = new StringBuilder();
         new TreeMap<>(a).forEach((name, value) -> {
             if (name.startsWith(Accounting.REJECTED_PREFIX)) {

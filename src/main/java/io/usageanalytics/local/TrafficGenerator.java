@@ -2,22 +2,31 @@ package io.usageanalytics.local;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * Generates realistic logged traffic, deterministically from a seed: completions with n = 1..3 and
  * tool calls, streams with and without a usage chunk, cut-off streams, gateway retries logged twice
- * and a small share of malformed records, across several models and backend fingerprints. Used by
- * the local runner, the benchmark and the fault-injection tests.
+ * and a small share of malformed records, across several models and backend fingerprints; service
+ * tiers (mostly default, some flex and priority) where the model has them, predicted outputs,
+ * spoken completions of an audio model, Azure OpenAI's streams (its prompt-filter preamble first)
+ * and a vLLM server's streams with cumulative usage on every chunk. Used by the local runner, the
+ * benchmark and the fault-injection tests.
  */
 public final class TrafficGenerator {
 
@@ -26,7 +35,8 @@ public final class TrafficGenerator {
 
     /**
      * What was generated so far, counted as it was written: the ground truth a run's table is
-     * checked against (requests and streams in it, retries it must drop, records it must reject).
+     * checked against (requests and streams in it, retries it must drop, records it must reject
+     * or skip).
      */
     public static final class Tally {
         public long records;
@@ -34,26 +44,30 @@ public final class TrafficGenerator {
         public long streamedRequests;
         public long duplicates;
         public long malformed;
+        /** Records without usage by design, which the job skips: Azure's preamble, one per Azure stream. */
+        public long skipped;
         /**
          * With {@link #recordingDetail()} only (both grow with the traffic): the malformed records
          * exactly as emitted, key and value, in order.
          */
         public final List<Record> malformedRecords = new ArrayList<>();
-        /** With {@link #recordingDetail()} only: requests per backend and minute of {@code created}. */
+        /** With {@link #recordingDetail()} only: requests per backend, tier and minute of {@code created}. */
         public final Map<BackendMinute, Requests> requestsByMinute = new TreeMap<>();
     }
 
     /**
-     * A backend (model, and fingerprint or {@code null} when it sends none) in the minute of
-     * {@code created} starting at {@code minute} (epoch seconds).
+     * A backend (model, and fingerprint or {@code null} when it sends none) and service tier
+     * ({@code null} when it sends none) in the minute of {@code created} starting at {@code minute}
+     * (epoch seconds).
      */
-    public record BackendMinute(long minute, String model, String systemFingerprint)
+    public record BackendMinute(long minute, String model, String systemFingerprint, String serviceTier)
             implements Comparable<BackendMinute> {
         @Override
         public int compareTo(BackendMinute o) {
             int c = Long.compare(minute, o.minute);
             c = c != 0 ? c : model.compareTo(o.model);
-            return c != 0 ? c : String.valueOf(systemFingerprint).compareTo(String.valueOf(o.systemFingerprint));
+            c = c != 0 ? c : String.valueOf(systemFingerprint).compareTo(String.valueOf(o.systemFingerprint));
+            return c != 0 ? c : String.valueOf(serviceTier).compareTo(String.valueOf(o.serviceTier));
         }
     }
 
@@ -67,16 +81,62 @@ public final class TrafficGenerator {
     private final Tally tally = new Tally();
     private boolean detail;
 
-    private static final String[][] BACKENDS = {
-        {"gpt-4o-2024-08-06", "fp_a1b2c3"}, {"gpt-4o-2024-08-06", "fp_d4e5f6"},
-        {"gpt-4o-mini-2024-07-18", "fp_0aa0aa"}, {"gpt-4.1-mini", "fp_41m001"},
-        {"gpt-5-mini", "fp_5m0001"}, {"o3-mini", "fp_o3m001"}, {"gpt-3.5-turbo", null},
+    /** What a backend's responses look like. */
+    private enum Kind {
+        /** OpenAI: completions and streams. */
+        CHAT,
+        /** OpenAI, and now and then a request with a predicted output. */
+        PREDICTS,
+        /** OpenAI, in the default tier mostly, some requests in flex or priority. */
+        TIERED,
+        /** OpenAI's audio model: completions only, spoken questions and answers. */
+        AUDIO,
+        /** Azure OpenAI: streams only, logged the way Azure sends them. */
+        AZURE,
+        /** A vLLM server: streams only, usage so far on every chunk. */
+        VLLM
+    }
+
+    /** A model, its fingerprint ({@code null}: none sent), its responses' kind and its percent of the requests. */
+    private record Backend(String model, String fingerprint, Kind kind, int percent) {}
+
+    private static final Backend[] BACKENDS = {
+        new Backend("gpt-4o-2024-08-06", "fp_a1b2c3", Kind.PREDICTS, 10),
+        new Backend("gpt-4o-2024-08-06", "fp_d4e5f6", Kind.PREDICTS, 10),
+        new Backend("gpt-4o-mini-2024-07-18", "fp_0aa0aa", Kind.PREDICTS, 10),
+        new Backend("gpt-4.1-mini", "fp_41m001", Kind.PREDICTS, 10),
+        new Backend("gpt-5-mini", "fp_5m0001", Kind.TIERED, 10),
+        new Backend("o4-mini-2025-04-16", "fp_o4m001", Kind.TIERED, 10),
+        new Backend("o3-mini", "fp_o3m001", Kind.CHAT, 10),
+        new Backend("gpt-3.5-turbo", null, Kind.CHAT, 10),
+        new Backend("gpt-4o-audio-preview-2024-12-17", "fp_aud001", Kind.AUDIO, 5),
+        // Azure spells some models its own way and has fingerprints of its own.
+        new Backend("gpt-4o-2024-08-06", "fp_b4d1a7e9c0", Kind.AZURE, 6),
+        new Backend("gpt-35-turbo", null, Kind.AZURE, 3),
+        // An open model: no list price, so its rows are unpriced, as a self-hosted model's are.
+        new Backend("meta-llama/Llama-3.1-8B-Instruct", null, Kind.VLLM, 6),
     };
     private static final String[] WORDS = {
         "The", " answer", " is", " 42", ".", " Sure", ",", " here", " you", " go", " weather", " in",
         " Paris", " today", " looks", " sunny", "!", " Let", " me", " check",
     };
     private static final JsonFactory JSON = new JsonFactory();
+    private static final ObjectMapper OBJECTS = new ObjectMapper();
+    /** Azure sends every object's keys in alphabetical order. */
+    private static final ObjectMapper AZURE = new ObjectMapper().enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS);
+    /** Azure's content filter results when nothing was filtered. */
+    private static final Map<String, Object> NOTHING_FILTERED = Stream.of("hate", "self_harm", "sexual", "violence")
+            .collect(Collectors.toMap(c -> c, c -> Map.of("filtered", false, "severity", "safe")));
+    /**
+     * The chunk Azure opens every stream with, byte for byte: the prompt filter's results and
+     * nothing else (empty id and model, created 0), which the job skips.
+     */
+    private static final byte[] AZURE_PREAMBLE = bytes("{\"choices\":[],\"created\":0,\"id\":\"\",\"model\":\"\","
+            + "\"object\":\"\",\"prompt_filter_results\":[{\"prompt_index\":0,\"content_filter_results\":"
+            + new String(azure(NOTHING_FILTERED), StandardCharsets.UTF_8) + "}]}");
+    /** A WAV header without samples (24 kHz, 16 bit, mono): real answers' audio, unread by the job, is 100s of kB. */
+    private static final String SILENCE = "UklGRiQAAABXQVZFZm10IBAAAAABAAEAwF0AAIC7AAACABAAZGF0YQAAAAA=";
+    private static final Writer NOTHING = g -> {};
 
     private final SplittableRandom random;
     private final double requestsPerSecond;
@@ -114,26 +174,31 @@ public final class TrafficGenerator {
             long created = (startMillis + (long) (sequence * 1000 / requestsPerSecond)) / 1000;
             String id = "chatcmpl-" + Long.toHexString(random.nextLong() & Long.MAX_VALUE);
             sequence++;
-            String[] backend = BACKENDS[random.nextInt(BACKENDS.length)];
+            Backend backend = backend();
+            String tier = tier(backend);
             int before = out.size();
             if (random.nextDouble() < malformedShare) {
-                byte[] whole = completion(id, backend, created);
+                byte[] whole = completion(id, backend, tier, created);
                 out.add(new Record(bytes(id), java.util.Arrays.copyOf(whole, whole.length / 2)));
                 tally.malformed++;
                 if (detail) {
                     tally.malformedRecords.add(out.get(out.size() - 1));
                 }
-            } else if (random.nextBoolean()) {
-                stream(out, id, backend, created);
+            } else if (streamed(backend)) {
+                switch (backend.kind()) {
+                    case AZURE -> azureStream(out, id, backend, created);
+                    case VLLM -> cumulativeStream(out, id, backend, created);
+                    default -> stream(out, id, backend, tier, created);
+                }
                 tally.requests++;
                 tally.streamedRequests++;
                 if (detail) {
-                    Requests r = minute(backend, created);
+                    Requests r = minute(backend, tier, created);
                     r.requests++;
                     r.streamedRequests++;
                 }
             } else {
-                byte[] value = completion(id, backend, created);
+                byte[] value = completion(id, backend, tier, created);
                 out.add(new Record(bytes(id), value));
                 tally.requests++;
                 boolean retried = random.nextDouble() < duplicateShare;
@@ -142,7 +207,7 @@ public final class TrafficGenerator {
                     tally.duplicates++;
                 }
                 if (detail) {
-                    Requests r = minute(backend, created);
+                    Requests r = minute(backend, tier, created);
                     r.requests++;
                     r.duplicates += retried ? 1 : 0;
                 }
@@ -157,9 +222,9 @@ public final class TrafficGenerator {
         return tally;
     }
 
-    private Requests minute(String[] backend, long created) {
-        return tally.requestsByMinute.computeIfAbsent(
-                new BackendMinute(created - Math.floorMod(created, 60), backend[0], backend[1]), k -> new Requests());
+    private Requests minute(Backend backend, String tier, long created) {
+        return tally.requestsByMinute.computeIfAbsent(new BackendMinute(created - Math.floorMod(created, 60),
+                backend.model(), backend.fingerprint(), tier), k -> new Requests());
     }
 
     /** Moves event time to {@code epochSeconds} for the next request (a live clock, say). */
@@ -168,13 +233,46 @@ public final class TrafficGenerator {
         sequence = 0;
     }
 
-    private byte[] completion(String id, String[] backend, long created) {
-        int n = 1 + (random.nextInt(10) == 0 ? random.nextInt(3) : 0);
+    private Backend backend() {
+        int r = random.nextInt(100);
+        for (Backend b : BACKENDS) {
+            r -= b.percent();
+            if (r < 0) {
+                return b;
+            }
+        }
+        throw new IllegalStateException("the backends' percents add up to less than 100");
+    }
+
+    /** The {@code service_tier} a response states; {@code null} where the backend sends none. */
+    private String tier(Backend b) {
+        return switch (b.kind()) {
+            case TIERED -> {
+                int r = random.nextInt(20);
+                yield r < 15 ? "default" : r < 18 ? "flex" : "priority";
+            }
+            case AZURE, VLLM -> null;
+            default -> "default";
+        };
+    }
+
+    private boolean streamed(Backend b) {
+        return switch (b.kind()) {
+            case AZURE, VLLM -> true;
+            case AUDIO -> false;
+            default -> random.nextBoolean();
+        };
+    }
+
+    private byte[] completion(String id, Backend backend, String tier, long created) {
+        boolean audio = backend.kind() == Kind.AUDIO;
+        int n = audio ? 1 : 1 + (random.nextInt(10) == 0 ? random.nextInt(3) : 0);
+        int spokenWords = audio ? 3 + random.nextInt(20) : 0;
         return json(g -> {
             head(g, id, "chat.completion", backend, created);
             g.writeArrayFieldStart("choices");
             for (int i = 0; i < n; i++) {
-                boolean tool = random.nextInt(8) == 0;
+                boolean tool = !audio && random.nextInt(8) == 0;
                 g.writeStartObject();
                 g.writeNumberField("index", i);
                 g.writeObjectFieldStart("message");
@@ -191,36 +289,52 @@ public final class TrafficGenerator {
                     g.writeEndObject();
                     g.writeEndObject();
                     g.writeEndArray();
+                } else if (audio) {
+                    // A spoken answer: no content, the audio and its transcript.
+                    g.writeNullField("content");
                 } else {
                     g.writeStringField("content", text(3 + random.nextInt(20)));
                 }
                 g.writeNullField("refusal");
+                if (audio) {
+                    g.writeObjectFieldStart("audio");
+                    g.writeStringField("id", "audio_" + Long.toHexString(random.nextLong() & Long.MAX_VALUE));
+                    g.writeStringField("data", SILENCE);
+                    g.writeNumberField("expires_at", created + 3600);
+                    g.writeStringField("transcript", text(spokenWords));
+                    g.writeEndObject();
+                }
                 g.writeEndObject();
                 g.writeNullField("logprobs");
                 g.writeStringField("finish_reason", tool ? "tool_calls" : finishReason());
                 g.writeEndObject();
             }
             g.writeEndArray();
-            usage(g, 20 + random.nextInt(2000), 5 + random.nextInt(500));
-            g.writeStringField("service_tier", "default");
+            usage(g, audio ? spoken(backend, spokenWords)
+                    : tokens(backend, 20 + random.nextInt(2000), 5 + random.nextInt(500)));
+            backendFields(g, backend, tier);
         });
     }
 
-    private void stream(List<Record> out, String id, String[] backend, long created) {
+    private void stream(List<Record> out, String id, Backend backend, String tier, long created) {
         int n = random.nextInt(8) == 0 ? 2 : 1;
         boolean withUsage = random.nextInt(10) < 7;
         boolean cutOff = random.nextInt(20) == 0;
         int deltas = 3 + random.nextInt(10);
         byte[] key = bytes(id);
+        // With stream_options.include_usage, every chunk but the last says "usage": null.
+        Writer usageNull = withUsage ? g -> g.writeNullField("usage") : NOTHING;
         for (int i = 0; i < n; i++) {
             int choice = i;
-            out.add(new Record(key, chunk(id, backend, created, g -> delta(g, choice, "", null, true), withUsage)));
+            out.add(new Record(key, chunk(id, backend, tier, created, g -> delta(g, choice, "", null, true),
+                    usageNull)));
         }
         for (int d = 0; d < deltas; d++) {
             for (int i = 0; i < n; i++) {
                 int choice = i;
                 String word = WORDS[random.nextInt(WORDS.length)];
-                out.add(new Record(key, chunk(id, backend, created, g -> delta(g, choice, word, null, false), withUsage)));
+                out.add(new Record(key, chunk(id, backend, tier, created,
+                        g -> delta(g, choice, word, null, false), usageNull)));
             }
         }
         if (cutOff) {
@@ -229,27 +343,104 @@ public final class TrafficGenerator {
         for (int i = 0; i < n; i++) {
             int choice = i;
             String reason = finishReason();
-            out.add(new Record(key, chunk(id, backend, created, g -> delta(g, choice, null, reason, false), withUsage)));
+            out.add(new Record(key, chunk(id, backend, tier, created, g -> delta(g, choice, null, reason, false),
+                    usageNull)));
         }
         if (withUsage) {
-            out.add(new Record(key, json(g -> {
-                head(g, id, "chat.completion.chunk", backend, created);
-                g.writeArrayFieldStart("choices");
-                g.writeEndArray();
-                usage(g, 20 + random.nextInt(2000), deltas * n);
-            })));
+            Tokens tokens = tokens(backend, 20 + random.nextInt(2000), deltas * n);
+            out.add(new Record(key, chunk(id, backend, tier, created, NOTHING, g -> usage(g, tokens))));
         }
     }
 
-    private byte[] chunk(String id, String[] backend, long created, Writer choice, boolean usageNull) {
+    /**
+     * A stream as Azure OpenAI sends it with include_usage: the preamble, then chunks whose choices
+     * carry content filter results (empty on the first and the finishing chunk), then the usage
+     * chunk, keys in alphabetical order. The preamble is logged under the stream's id like the
+     * rest, though its own id is empty.
+     */
+    private void azureStream(List<Record> out, String id, Backend backend, long created) {
+        byte[] key = bytes(id);
+        out.add(new Record(key, AZURE_PREAMBLE));
+        tally.skipped++;
+        int deltas = 3 + random.nextInt(10);
+        out.add(new Record(key, azureChunk(id, backend, created, azureChoice(Map.of(),
+                fields("content", "", "refusal", null, "role", "assistant"), null), null)));
+        for (int d = 0; d < deltas; d++) {
+            String word = WORDS[random.nextInt(WORDS.length)];
+            out.add(new Record(key, azureChunk(id, backend, created,
+                    azureChoice(NOTHING_FILTERED, Map.of("content", word), null), null)));
+        }
+        out.add(new Record(key, azureChunk(id, backend, created, azureChoice(Map.of(), Map.of(), finishReason()),
+                null)));
+        out.add(new Record(key, azureChunk(id, backend, created, null,
+                tokens(backend, 20 + random.nextInt(2000), deltas))));
+    }
+
+    /** Choice 0 of an Azure chunk. */
+    private static Map<String, Object> azureChoice(Map<String, Object> filtered, Map<String, Object> delta,
+            String finishReason) {
+        return fields("content_filter_results", filtered, "delta", delta, "finish_reason", finishReason,
+                "index", 0, "logprobs", null);
+    }
+
+    /** An Azure chunk with {@code choice}, or with none and {@code usage}. */
+    private static byte[] azureChunk(String id, Backend backend, long created, Map<String, Object> choice,
+            Tokens usage) {
+        Map<String, Object> chunk = fields("choices", choice == null ? List.of() : List.of(choice),
+                "created", created, "id", id, "model", backend.model(), "object", "chat.completion.chunk",
+                "system_fingerprint", backend.fingerprint());
+        if (usage != null) {
+            chunk.put("usage", usage.usage());
+        }
+        return azure(chunk);
+    }
+
+    /**
+     * A stream from vLLM with continuous_usage_stats: every chunk carries the usage so far (a
+     * token per delta here), the usage chunk at the end the whole; no fingerprint, no tier. Cut
+     * off now and then like the others, when the last usage that arrived is all there is.
+     */
+    private void cumulativeStream(List<Record> out, String id, Backend backend, long created) {
+        int prompt = 20 + random.nextInt(2000);
+        int deltas = 3 + random.nextInt(10);
+        boolean cutOff = random.nextInt(20) == 0;
+        byte[] key = bytes(id);
+        out.add(new Record(key, chunk(id, backend, null, created, g -> delta(g, 0, "", null, true),
+                usageSoFar(prompt, 0))));
+        for (int d = 1; d <= deltas; d++) {
+            String word = WORDS[random.nextInt(WORDS.length)];
+            out.add(new Record(key, chunk(id, backend, null, created, g -> delta(g, 0, word, null, false),
+                    usageSoFar(prompt, d))));
+        }
+        if (cutOff) {
+            return;
+        }
+        String reason = finishReason();
+        out.add(new Record(key, chunk(id, backend, null, created, g -> delta(g, 0, null, reason, false),
+                usageSoFar(prompt, deltas))));
+        out.add(new Record(key, chunk(id, backend, null, created, NOTHING, usageSoFar(prompt, deltas))));
+    }
+
+    /** vLLM's usage, fields in its order. */
+    private static Writer usageSoFar(int prompt, int completion) {
+        return g -> {
+            g.writeObjectFieldStart("usage");
+            g.writeNumberField("prompt_tokens", prompt);
+            g.writeNumberField("total_tokens", prompt + completion);
+            g.writeNumberField("completion_tokens", completion);
+            g.writeEndObject();
+        };
+    }
+
+    /** A chunk in OpenAI's field order: what {@code choices} writes in its choices, then {@code usage}. */
+    private static byte[] chunk(String id, Backend backend, String tier, long created, Writer choices, Writer usage) {
         return json(g -> {
             head(g, id, "chat.completion.chunk", backend, created);
+            backendFields(g, backend, tier);
             g.writeArrayFieldStart("choices");
-            choice.write(g);
+            choices.write(g);
             g.writeEndArray();
-            if (usageNull) {
-                g.writeNullField("usage");
-            }
+            usage.write(g);
         });
     }
 
@@ -274,30 +465,84 @@ public final class TrafficGenerator {
         g.writeEndObject();
     }
 
-    private static void head(JsonGenerator g, String id, String object, String[] backend, long created)
+    private static void head(JsonGenerator g, String id, String object, Backend backend, long created)
             throws IOException {
         g.writeStringField("id", id);
         g.writeStringField("object", object);
         g.writeNumberField("created", created);
-        g.writeStringField("model", backend[0]);
-        if (backend[1] != null) {
-            g.writeStringField("system_fingerprint", backend[1]);
+        g.writeStringField("model", backend.model());
+    }
+
+    /** The tier and fingerprint, where sent: before the choices of a chunk, after the usage of a completion. */
+    private static void backendFields(JsonGenerator g, Backend backend, String tier) throws IOException {
+        if (tier != null) {
+            g.writeStringField("service_tier", tier);
+        }
+        if (backend.fingerprint() != null) {
+            g.writeStringField("system_fingerprint", backend.fingerprint());
         }
     }
 
-    private void usage(JsonGenerator g, int prompt, int completion) throws IOException {
-        int cached = random.nextInt(4) == 0 ? prompt / 2 : 0;
-        g.writeObjectFieldStart("usage");
-        g.writeNumberField("prompt_tokens", prompt);
-        g.writeNumberField("completion_tokens", completion);
-        g.writeNumberField("total_tokens", prompt + completion);
-        g.writeObjectFieldStart("prompt_tokens_details");
-        g.writeNumberField("cached_tokens", cached);
-        g.writeEndObject();
-        g.writeObjectFieldStart("completion_tokens_details");
-        g.writeNumberField("reasoning_tokens", random.nextInt(4) == 0 ? completion / 3 : 0);
-        g.writeEndObject();
-        g.writeEndObject();
+    /**
+     * A response's tokens: a quarter of the prompts half cached, a quarter of the answers a third
+     * reasoning (spoken answers none), and a sixth of a predicting model's answers partly predicted.
+     */
+    private Tokens tokens(Backend backend, int prompt, int completion) {
+        Tokens t = new Tokens(prompt, completion);
+        t.cached = random.nextInt(4) == 0 ? prompt / 2 : 0;
+        t.reasoning = backend.kind() != Kind.AUDIO && random.nextInt(4) == 0 ? completion / 3 : 0;
+        if (backend.kind() == Kind.PREDICTS && random.nextInt(6) == 0) {
+            int rest = completion - t.reasoning;
+            t.acceptedPrediction = random.nextInt(rest + 1);
+            t.rejectedPrediction = random.nextInt(rest - t.acceptedPrediction + 1);
+        }
+        return t;
+    }
+
+    /**
+     * A spoken exchange: the text of a typed or transcribed question, now and then cached, and of
+     * an answer's transcript ({@code words} tokens), and the audio beside it: mostly a spoken
+     * question, and 5 to 10 audio tokens per word of the answer.
+     */
+    private Tokens spoken(Backend backend, int words) {
+        Tokens t = tokens(backend, 20 + random.nextInt(500), words);
+        t.audioPrompt = random.nextInt(4) == 0 ? 0 : 50 + random.nextInt(1500);
+        t.audioCompletion = words * (5 + random.nextInt(6));
+        t.prompt += t.audioPrompt;
+        t.completion += t.audioCompletion;
+        return t;
+    }
+
+    private static void usage(JsonGenerator g, Tokens tokens) throws IOException {
+        g.writeFieldName("usage");
+        OBJECTS.writeValue(g, tokens.usage());
+    }
+
+    /** A response's token counts; every detail is a part of prompt or of completion tokens. */
+    private static final class Tokens {
+        int prompt;
+        int completion;
+        int cached;
+        int audioPrompt;
+        int reasoning;
+        int audioCompletion;
+        int acceptedPrediction;
+        int rejectedPrediction;
+
+        Tokens(int prompt, int completion) {
+            this.prompt = prompt;
+            this.completion = completion;
+        }
+
+        /** The usage object, fields in OpenAI's order. */
+        Map<String, Object> usage() {
+            return fields("prompt_tokens", prompt, "completion_tokens", completion,
+                    "total_tokens", prompt + completion,
+                    "prompt_tokens_details", fields("cached_tokens", cached, "audio_tokens", audioPrompt),
+                    "completion_tokens_details", fields("reasoning_tokens", reasoning, "audio_tokens", audioCompletion,
+                            "accepted_prediction_tokens", acceptedPrediction,
+                            "rejected_prediction_tokens", rejectedPrediction));
+        }
     }
 
     private String finishReason() {
@@ -315,6 +560,24 @@ public final class TrafficGenerator {
 
     private static byte[] bytes(String s) {
         return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** An object's fields in the given order, values possibly null: names and values alternating. */
+    private static Map<String, Object> fields(Object... namesAndValues) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        for (int i = 0; i < namesAndValues.length; i += 2) {
+            m.put((String) namesAndValues[i], namesAndValues[i + 1]);
+        }
+        return m;
+    }
+
+    /** {@code value} as Azure writes it, every object's keys sorted. */
+    private static byte[] azure(Object value) {
+        try {
+            return AZURE.writeValueAsBytes(value);
+        } catch (JsonProcessingException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** Writes the fields of one JSON object. */

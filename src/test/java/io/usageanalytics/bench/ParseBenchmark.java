@@ -1,6 +1,7 @@
 package io.usageanalytics.bench;
 
 import io.usageanalytics.local.TrafficGenerator;
+import io.usageanalytics.parsing.LoggedObject;
 import io.usageanalytics.parsing.LoggedObjectParser;
 import io.usageanalytics.parsing.LoggedRecord;
 import io.usageanalytics.parsing.ParsedRecord;
@@ -44,7 +45,11 @@ public class ParseBenchmark {
         TrafficGenerator generator = new TrafficGenerator(42, 1_767_225_600L, 1000, 0, 0);
         while (c.size() < SAMPLE || k.size() < SAMPLE) {
             for (TrafficGenerator.Record r : generator.next(100)) {
-                List<byte[]> into = parser.parse(LoggedRecord.of(r.value())).object.chunk ? k : c;
+                LoggedObject o = parser.parse(LoggedRecord.of(r.value())).object;
+                if (o == null) {
+                    continue; // Azure's preamble, skipped: neither a completion nor a chunk
+                }
+                List<byte[]> into = o.chunk ? k : c;
                 if (into.size() < SAMPLE) {
                     into.add(r.value());
                 }

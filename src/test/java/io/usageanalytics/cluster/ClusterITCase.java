@@ -134,10 +134,11 @@ class ClusterITCase {
             Map<String, Long> expectedAfter = new HashMap<>();
             expectedAfter.put(Accounting.RECORDS_IN, (long) traffic.size() - half);
             expectedAfter.put(Accounting.RECORDS_AGGREGATED, traffic.size() - tally.malformed - tally.duplicates
-                    - before.get(Accounting.RECORDS_AGGREGATED));
+                    - tally.skipped - before.get(Accounting.RECORDS_AGGREGATED));
             expectedAfter.put(Accounting.REJECTED, tally.malformed - before.get(Accounting.REJECTED));
             expectedAfter.put(Accounting.DUPLICATES_DROPPED,
                     tally.duplicates - before.get(Accounting.DUPLICATES_DROPPED));
+            expectedAfter.put(Accounting.SKIPPED, tally.skipped - before.get(Accounting.SKIPPED));
             // Every row once, none re-emitted: the sentinel's window never closes.
             expectedAfter.put(Accounting.ROWS_EMITTED, cleanRows.size() - before.get(Accounting.ROWS_EMITTED));
             return new Upgrade(savepoint, rest.restoredFrom(second), rest.parallelism(first),
@@ -157,7 +158,8 @@ class ClusterITCase {
         assertThat(u.before().get(Accounting.RECORDS_IN)).isEqualTo(traffic.size() / 2);
         assertThat(u.after()).as("second job after " + u.before()).containsAllEntriesOf(u.expectedAfter());
         assertThat(u.after().get(Accounting.COMPLETIONS_IN) + u.after().get(Accounting.CHUNKS_IN))
-                .isEqualTo(u.after().get(Accounting.RECORDS_IN) - u.after().getOrDefault("rejected_malformed_json", 0L));
+                .isEqualTo(u.after().get(Accounting.RECORDS_IN) - u.after().getOrDefault("rejected_malformed_json", 0L)
+                        - u.after().get(Accounting.SKIPPED));
     }
 
     @Test

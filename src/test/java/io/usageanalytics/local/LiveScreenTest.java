@@ -63,6 +63,9 @@ class LiveScreenTest {
                 new EventTime(Duration.ofMillis(1500), Duration.ofMinutes(10), Duration.ZERO)));
         lines.addAll(LiveScreen.accounting(Optional.of(Map.of(Accounting.RECORDS_IN, 9_999_999_999L,
                 Accounting.RECORDS_AGGREGATED, 9_999_999_000L, Accounting.REJECTED, 999L))));
+        lines.addAll(LiveScreen.accounting(Optional.of(Map.of(Accounting.RECORDS_IN, Long.MAX_VALUE,
+                Accounting.RECORDS_AGGREGATED, Long.MAX_VALUE - 4, Accounting.REJECTED, 1L,
+                Accounting.DUPLICATES_DROPPED, 1L, Accounting.SKIPPED, 1L))));
         assertThat(lines).allSatisfy(line -> assertThat(line.length()).as(line).isLessThanOrEqualTo(LiveScreen.WIDTH));
         assertThat(lines.get(1)).isEqualTo("ft:gpt-4o-mini-2024-0~ 99999999 999999999999    99999999  33.3  33.3"
                 + "  33.3   0.0   0.0  100M 99999");
@@ -79,6 +82,18 @@ class LiveScreenTest {
                 .containsExactly(
                         "this run: records_in 6126 = aggregated 2603 + rejected 9 + duplicates 8 + in_flight 3506",
                         "rejected by reason: late 2, malformed_json 7");
+        // Azure's preambles, skipped: a term of their own, on the next line where the line is full.
+        assertThat(LiveScreen.accounting(Optional.of(Map.of(Accounting.RECORDS_IN, 6126L,
+                Accounting.RECORDS_AGGREGATED, 2603L, Accounting.REJECTED, 9L, Accounting.DUPLICATES_DROPPED, 8L,
+                Accounting.SKIPPED, 41L, "skipped_prompt_filter_preamble", 41L))))
+                .containsExactly(
+                        "this run: records_in 6126 = aggregated 2603 + rejected 9 + duplicates 8 + skipped 41",
+                        "          + in_flight 3465");
+        assertThat(LiveScreen.accounting(Optional.of(Map.of(Accounting.RECORDS_IN, 612L,
+                Accounting.RECORDS_AGGREGATED, 500L, Accounting.SKIPPED, 12L))))
+                .containsExactly(
+                        "this run: records_in 612 = aggregated 500 + rejected 0 + duplicates 0 + skipped 12"
+                                + " + in_flight 100");
         assertThat(LiveScreen.accounting(Optional.empty())).containsExactly(
                 "accounting: not available yet (the job is starting or restarting)");
     }

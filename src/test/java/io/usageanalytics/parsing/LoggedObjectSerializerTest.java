@@ -30,11 +30,19 @@ class LoggedObjectSerializerTest {
         long offset = 0;
         while (objects.size() < 5_000) {
             for (TrafficGenerator.Record r : generator.next(100)) {
-                objects.add(parser.parse(new LoggedRecord(r.value(), r.key(), "llm-responses", 1, offset++)).object);
+                ParsedRecord parsed = parser.parse(new LoggedRecord(r.value(), r.key(), "llm-responses", 1, offset++));
+                // Azure's preambles are skipped: no object
+                if (parsed.object != null) {
+                    objects.add(parsed.object);
+                }
             }
         }
         assertThat(objects).anyMatch(o -> o.chunk).anyMatch(o -> !o.chunk).anyMatch(o -> o.usage == null)
-                .anyMatch(o -> o.choices.stream().anyMatch(c -> !c.toolArguments.isEmpty()));
+                .anyMatch(o -> o.choices.stream().anyMatch(c -> !c.toolArguments.isEmpty()))
+                .anyMatch(o -> o.serviceTier.equals("flex"))
+                .anyMatch(o -> o.usage != null && o.usage.audioPromptTokens > 0 && o.usage.audioCompletionTokens > 0)
+                .anyMatch(o -> o.usage != null && o.usage.acceptedPredictionTokens > 0
+                        && o.usage.rejectedPredictionTokens > 0);
 
         DataOutputSerializer out = new DataOutputSerializer(1024);
         for (LoggedObject o : objects) {

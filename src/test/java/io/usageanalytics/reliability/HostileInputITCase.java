@@ -24,6 +24,7 @@ import org.apache.flink.util.CloseableIterator;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
+import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -77,8 +78,12 @@ class HostileInputITCase {
 
     @Test
     void mutatedRecordsAreRejectedWithTheirBytesAndChangeNothingElse() throws Exception {
+        // The mutator's verdicts hold for records whose first field is id: not Azure's, whose keys
+        // are in alphabetical order (and whose preamble is skipped, not valid).
         List<byte[]> base = new TrafficGenerator(SEED, 1_767_225_600L, 5.0, 0, 0).next(1000).stream()
-                .map(TrafficGenerator.Record::value).collect(Collectors.toList());
+                .map(TrafficGenerator.Record::value)
+                .filter(v -> new String(v, StandardCharsets.UTF_8).startsWith("{\"id\":\""))
+                .collect(Collectors.toList());
         int total = HostileRecords.size(base);
         assertThat(total).isGreaterThanOrEqualTo(100_000);
 

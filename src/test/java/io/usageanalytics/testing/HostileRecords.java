@@ -209,8 +209,8 @@ public final class HostileRecords implements GeneratorFunction<Long, ParsedRecor
 
     /**
      * Record {@code p} with what it must come to. The base records are valid as {@link
-     * TrafficGenerator} writes them: one object, {@code id} its first field, its closing brace the
-     * last byte. So a mutation's change is the only problem of the record it makes, and decides
+     * TrafficGenerator} writes them, but for Azure's: one object, {@code id} its first field, its
+     * closing brace the last byte. So a mutation's change is the only problem of the record it makes, and decides
      * whether the record is rejected and, mostly, why (the README's table of reject reasons).
      */
     public static Mutation mutation(List<byte[]> base, long seed, int p) {

@@ -67,7 +67,8 @@ public final class Traffic {
     /**
      * The rows of a clean bounded run over the generated records (on the current MiniCluster),
      * sentinel's left out, after checking its accounting against the generator's tally: every
-     * record in, exactly the malformed ones rejected and exactly the retries dropped. Its rows are
+     * record in, exactly the malformed ones rejected, the retries dropped and Azure's preambles
+     * skipped. Its rows are
      * for the caller to hold to {@link #requestsPerRow(TrafficGenerator.Tally)}.
      */
     public static List<UsageRow> cleanRows(Generated generated, EmbeddedWarehouse pg, String table)
@@ -85,8 +86,9 @@ public final class Traffic {
         Map<String, Object> accounting = env.execute("clean-" + table).getAllAccumulatorResults();
         TrafficGenerator.Tally tally = generated.tally();
         Map<String, Long> expected = Map.of(Accounting.RECORDS_IN, (long) records.size(),
-                Accounting.RECORDS_AGGREGATED, records.size() - tally.malformed - tally.duplicates,
-                Accounting.REJECTED, tally.malformed, Accounting.DUPLICATES_DROPPED, tally.duplicates);
+                Accounting.RECORDS_AGGREGATED, records.size() - tally.malformed - tally.duplicates - tally.skipped,
+                Accounting.REJECTED, tally.malformed, Accounting.DUPLICATES_DROPPED, tally.duplicates,
+                Accounting.SKIPPED, tally.skipped);
         Map<String, Object> actual = new TreeMap<>();
         expected.keySet().forEach(k -> actual.put(k, accounting.getOrDefault(k, 0L)));
         if (!actual.equals(new TreeMap<>(expected))) {
@@ -97,28 +99,30 @@ public final class Traffic {
     }
 
     /**
-     * Per row ({@code "window model fingerprint"}): requests, streamed requests, duplicates
+     * Per row ({@code "window model fingerprint tier"}): requests, streamed requests, duplicates
      * dropped, as the generator made them; the job's default windows of 60 s are its minutes.
      */
     public static Map<String, List<Long>> requestsPerRow(TrafficGenerator.Tally tally) {
         Map<String, List<Long>> m = new TreeMap<>();
-        tally.requestsByMinute.forEach((k, r) -> m.put(rowKey(k.minute() * 1000, k.model(), k.systemFingerprint()),
-                List.of(r.requests, r.streamedRequests, r.duplicates)));
+        tally.requestsByMinute.forEach((k, r) -> m.put(rowKey(k.minute() * 1000, k.model(), k.systemFingerprint(),
+                k.serviceTier()), List.of(r.requests, r.streamedRequests, r.duplicates)));
         return m;
     }
 
-    /** Per row ({@code "window model fingerprint"}): requests, streamed requests, duplicates dropped. */
+    /** Per row ({@code "window model fingerprint tier"}): requests, streamed requests, duplicates dropped. */
     public static Map<String, List<Long>> requestsPerRow(List<UsageRow> rows) {
         Map<String, List<Long>> m = new TreeMap<>();
         for (UsageRow r : rows) {
-            m.put(rowKey(r.windowStart, r.model, r.systemFingerprint),
+            m.put(rowKey(r.windowStart, r.model, r.systemFingerprint, r.serviceTier),
                     List.of(r.counts.requests, r.counts.streamedRequests, r.counts.duplicatesDropped));
         }
         return m;
     }
 
-    private static String rowKey(long windowStartMillis, String model, String fingerprint) {
-        return Instant.ofEpochMilli(windowStartMillis) + " " + model + " " + (fingerprint == null ? "" : fingerprint);
+    /** The generator's {@code null} (none sent) is the table's {@code ''}. */
+    private static String rowKey(long windowStartMillis, String model, String fingerprint, String tier) {
+        return Instant.ofEpochMilli(windowStartMillis) + " " + model + " " + (fingerprint == null ? "" : fingerprint)
+                + " " + (tier == null ? "" : tier);
     }
 
     /**
