@@ -468,7 +468,7 @@ public final class HostileRecords implements GeneratorFunction<Long, ParsedRecor
                 return r.nextBoolean()
                         ? Mutation.reject(setDetail(s, d, "1,\"" + d.name() + "\":2"), d.path() + " twice",
                                 RejectReason.MALFORMED_JSON, "Duplicate field '" + d.name() + "'")
-                        : Mutation.reject(inUsage(s, "\"" + d.object() + "\":{}"), d.object() + " twice",
+                        : Mutation.reject(inUsage(s, "\"" + d.object() + "\":{},\"" + d.object() + "\":{}"), d.object() + " twice",
                                 RejectReason.MALFORMED_JSON, "Duplicate field '" + d.object() + "'");
             case 4: {
                 // checked even beside cached_tokens, where it does not count
@@ -479,13 +479,25 @@ public final class HostileRecords implements GeneratorFunction<Long, ParsedRecor
             default:
                 // DeepSeek's cache hits are the cached tokens only where cached_tokens is absent
                 switch (r.nextInt(3)) {
-                    case 0:
+                    case 0: {
+                        // generated usages without details (vLLM's) have no cached_tokens for them to be beside
+                        boolean beside = Pattern.compile("\"cached_tokens\":\\d").matcher(s).find();
+                        counts[CACHED.count()] = beside ? counts[CACHED.count()] : 12;
                         return Mutation.valid(inUsage(s, "\"prompt_cache_hit_tokens\":12"),
-                                "prompt_cache_hit_tokens beside cached_tokens", base);
+                                "prompt_cache_hit_tokens " + (beside ? "beside" : "without") + " cached_tokens",
+                                new Reads(base.serviceTier(), Usage.of(counts)));
+                    }
                     case 1:
+                        for (Detail other : DETAILS) {
+                            if (other.object().equals(CACHED.object())) {
+                                counts[other.count()] = 0;
+                            }
+                        }
                         counts[CACHED.count()] = 12;
-                        return Mutation.valid(inUsage(s.replaceFirst("\"" + CACHED.object() + "\":\\{[^}]*},", ""),
-                                "\"prompt_cache_hit_tokens\":12"), "prompt_cache_hit_tokens without " + CACHED.object(),
+                        String without = s.replaceFirst(",?\"" + CACHED.object() + "\":\\{[^}]*}", "")
+                                .replace("\"usage\":{,", "\"usage\":{");
+                        return Mutation.valid(inUsage(without, "\"prompt_cache_hit_tokens\":12"),
+                                "prompt_cache_hit_tokens without " + CACHED.object(),
                                 new Reads(base.serviceTier(), Usage.of(counts)));
                     default:
                         return Mutation.reject(inUsage(s, "\"prompt_cache_hit_tokens\":12,\"prompt_cache_hit_tokens\":12"),
@@ -609,13 +621,19 @@ public final class HostileRecords implements GeneratorFunction<Long, ParsedRecor
 
     /**
      * What the parser reads from a record as TrafficGenerator writes it (or with {@link #USAGE}):
-     * a service tier if any, a usage of the five counts TrafficGenerator writes if any.
+     * a service tier if any, a usage with every detail TrafficGenerator writes if any.
      */
     private static Reads readsOf(String s) {
         Matcher tier = Pattern.compile("\"service_tier\":\"([^\"]*)\"").matcher(s);
         Usage usage = s.contains("\"usage\":{")
-                ? new Usage(count(s, "prompt_tokens"), count(s, "completion_tokens"), count(s, "total_tokens"),
-                        count(s, "cached_tokens"), count(s, "reasoning_tokens"))
+                ? Usage.of(new long[] {count(s, "prompt_tokens"), count(s, "completion_tokens"), count(s, "total_tokens"),
+                    detail(s, "prompt_tokens_details", "cached_tokens"),
+                    detail(s, "completion_tokens_details", "reasoning_tokens"),
+                    detail(s, "prompt_tokens_details", "audio_tokens"),
+                    detail(s, "completion_tokens_details", "audio_tokens"),
+                    detail(s, "completion_tokens_details", "accepted_prediction_tokens"),
+                    detail(s, "completion_tokens_details", "rejected_prediction_tokens"),
+                    detail(s, "prompt_tokens_details", "cache_write_tokens")})
                 : null;
         return new Reads(tier.find() ? tier.group(1) : "", usage);
     }
@@ -629,15 +647,34 @@ public final class HostileRecords implements GeneratorFunction<Long, ParsedRecor
     }
 
     /**
-     * {@code s} with detail {@code d} set to the JSON {@code value}. Each details object holds one
-     * count, as TrafficGenerator writes them: {@code d}'s is replaced, or {@code d} goes ahead of it.
+     * {@code s} with detail {@code d} set to the JSON {@code value}: replaced where its details
+     * object has it, else first in that object, which is added to the usage if missing.
      */
     private static String setDetail(String s, Detail d, String value) {
-        String open = "\"" + d.object() + "\":{";
-        int at = find(s, open) + open.length();
         String set = "\"" + d.name() + "\":" + value;
-        Matcher old = Pattern.compile("\"" + d.name() + "\":\\d+").matcher(s).region(at, s.length());
-        return s.substring(0, at) + (old.lookingAt() ? set + s.substring(old.end()) : set + "," + s.substring(at));
+        int[] at = detailsObject(s, d.object());
+        if (at == null) {
+            return inUsage(s, "\"" + d.object() + "\":{" + set + "}");
+        }
+        Matcher old = Pattern.compile("\"" + d.name() + "\":\\d+").matcher(s).region(at[0], at[1]);
+        if (old.find()) {
+            return s.substring(0, old.start()) + set + s.substring(old.end());
+        }
+        return s.substring(0, at[0]) + set + (at[0] == at[1] ? "" : ",") + s.substring(at[0]);
+    }
+
+    /** The count {@code name} in details object {@code object} of {@code s}, 0 when absent. */
+    private static long detail(String s, String object, String name) {
+        int[] at = detailsObject(s, object);
+        Matcher m = Pattern.compile("\"" + name + "\":(\\d+)").matcher(s);
+        return at != null && m.region(at[0], at[1]).find() ? Long.parseLong(m.group(1)) : 0;
+    }
+
+    /** Where the inside of details object {@code object} starts and ends (they are flat); null if absent. */
+    private static int[] detailsObject(String s, String object) {
+        String open = "\"" + object + "\":{";
+        int at = s.indexOf(open);
+        return at < 0 ? null : new int[] {at + open.length(), s.indexOf('}', at + open.length())};
     }
 
     /** {@code s} with {@code fields} first in its usage object. */
