@@ -53,10 +53,11 @@ import java.util.function.UnaryOperator;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Streaming runs on real Kafka into real PostgreSQL with faults injected mid-stream. Each must
- * show that its fault happened (a failover with the fault as its cause, or a write that waited),
- * and leave the table a clean bounded run leaves over the same records (a run held to the
- * generator's own tally) and the dead-letter topic holding exactly the generator's malformed
+ * Streaming runs on real Kafka into real PostgreSQL with faults injected mid-stream, attributing
+ * usage to the traffic's tenants (a header) and apps (a field). Each must show that its fault
+ * happened (a failover with the fault as its cause, or a write that waited), and leave the table a
+ * clean bounded run leaves over the same records (a run held to the generator's own tally, per
+ * row, tenant and app) and the dead-letter topic holding exactly the generator's malformed
  * records, once each. Every test has its own topic, table, consumer group and counters, so they
  * run in any order.
  */
@@ -95,7 +96,8 @@ class RecoveryITCase {
         rest = FlinkRest.of(CLUSTER.getClientConfiguration());
         generated = Traffic.generate();
         cleanRows = Traffic.cleanRows(generated, pg, "usage_clean");
-        // The reference is held to the generator first: per row, the requests, streams and retries it made.
+        // The reference is held to the generator first: per row, tenant and app, the requests, streams
+        // and retries it made.
         assertThat(Traffic.requestsPerRow(cleanRows)).isEqualTo(Traffic.requestsPerRow(generated.tally()));
         deadLetters = Traffic.expectedDeadLetters(generated);
         assertThat(deadLetters).isNotEmpty();
@@ -222,6 +224,7 @@ class RecoveryITCase {
                 "--idleness", "2s",
                 "--jdbc-url", pg.jdbcUrl(), "--jdbc-user", pg.user(), "--table", table,
                 "--flush-interval", "200ms", "--max-retries", "2"));
+        args.addAll(Traffic.DIMENSION_ARGS);
         args.addAll(extraArgs);
         JobOptions options = UsageAnalyticsJob.parse(args.toArray(String[]::new));
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();

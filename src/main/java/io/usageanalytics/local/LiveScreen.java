@@ -25,14 +25,16 @@ import java.util.TreeMap;
 
 /**
  * What the local runner shows, at most {@link #WIDTH} columns: usage and cost per model over a span
- * of windows (the current UTC day while live), when the next rows are due, and the accounting of
- * the running job, whose terms add up at every refresh because the records still in flight are
- * shown too.
+ * of windows (the current UTC day while live) and, with dimensions, the cost per value of the first
+ * one; when the next rows are due, and the accounting of the running job, whose terms add up at
+ * every refresh because the records still in flight are shown too.
  */
 final class LiveScreen {
 
     static final int WIDTH = 100;
     private static final int MODEL_WIDTH = 22;
+    /** A dimension value is clipped to this on the screen; values can have 256 characters. */
+    private static final int VALUE_WIDTH = 24;
     private static final String ROW = "%-" + MODEL_WIDTH + "s %8s %12s %11s %5s %5s %5s %5s %5s %5s %5s";
 
     private static final DateTimeFormatter CLOCK = DateTimeFormatter.ofPattern("HH:mm:ss");
@@ -53,6 +55,32 @@ final class LiveScreen {
                     toolCalls + o.toolCalls, contentFilter + o.contentFilter, cutOff + o.cutOff,
                     estimated + o.estimated, duplicates + o.duplicates);
         }
+    }
+
+    /** One value of a dimension and its cost, {@code null} when none of its rows has a price. */
+    record ValueCost(String value, BigDecimal costUsd) {}
+
+    /**
+     * The cost per value of dimension {@code name} of the rows whose windows start in [from, to),
+     * the most expensive first; rows without the dimension (written without it) left out.
+     */
+    static List<ValueCost> readValues(Connection c, String table, String name, Instant from, Instant to)
+            throws SQLException {
+        String sql = "SELECT value, sum(cost_usd) FROM (SELECT"
+                + " dimensions ->> ? AS value, cost_usd FROM " + table + " WHERE window_start >= ? AND window_start < ?)"
+                + " v WHERE value IS NOT NULL GROUP BY value ORDER BY sum(cost_usd) DESC NULLS LAST, value";
+        List<ValueCost> values = new ArrayList<>();
+        try (PreparedStatement s = c.prepareStatement(sql)) {
+            s.setString(1, name);
+            s.setTimestamp(2, Timestamp.from(from));
+            s.setTimestamp(3, Timestamp.from(to));
+            try (ResultSet r = s.executeQuery()) {
+                while (r.next()) {
+                    values.add(new ValueCost(r.getString(1), r.getBigDecimal(2)));
+                }
+            }
+        }
+        return values;
     }
 
     /** The table's rows per model whose windows start in [from, to), the most expensive first. */
@@ -91,15 +119,18 @@ final class LiveScreen {
         }
     }
 
-    /** The live screen: today's rows (UTC), when more are due, and the running job's accounting. */
-    static List<String> live(String url, String user, String password, String table, EventTime time, Instant now,
-            Optional<Map<String, Object>> accumulators) {
+    /**
+     * The live screen: today's rows (UTC), the cost per value of {@code dimension} if there is
+     * one, when more rows are due, and the running job's accounting.
+     */
+    static List<String> live(String url, String user, String password, String table, Optional<String> dimension,
+            EventTime time, Instant now, Optional<Map<String, Object>> accumulators) {
         Instant day = now.truncatedTo(ChronoUnit.DAYS);
         List<String> lines = new ArrayList<>();
         try (Connection c = Warehouse.connect(url, user, password, Duration.ofSeconds(5))) {
             Optional<Instant> last = lastWindowEnd(c, table, day, day.plus(1, ChronoUnit.DAYS));
             lines.add(title(now, last, time));
-            lines.addAll(table(read(c, table, day, day.plus(1, ChronoUnit.DAYS))));
+            lines.addAll(rows(c, table, dimension, day, day.plus(1, ChronoUnit.DAYS)));
         } catch (SQLException e) {
             lines.add("-- " + clock(now) + " UTC: the warehouse did not answer: " + oneLine(e.getMessage()));
         }
@@ -128,6 +159,43 @@ final class LiveScreen {
                 + " --";
     }
 
+    /** The per-model table of the rows in [from, to), then the cost per value of {@code dimension} if any. */
+    static List<String> rows(Connection c, String table, Optional<String> dimension, Instant from, Instant to)
+            throws SQLException {
+        List<String> lines = new ArrayList<>(table(read(c, table, from, to)));
+        if (dimension.isPresent()) {
+            List<ValueCost> values = readValues(c, table, dimension.get(), from, to);
+            if (!values.isEmpty()) {
+                lines.add(byValue(dimension.get(), values));
+            }
+        }
+        return lines;
+    }
+
+    /**
+     * The values' cost in one line, the most expensive first; when they do not all fit, how many
+     * more there are. {@code ''} is the cost of requests that carried no value. Unpriced rows count
+     * as no cost: the table above says which models have none, and a {@code +?} on nearly every
+     * value would take the room of one.
+     */
+    static String byValue(String dimension, List<ValueCost> values) {
+        StringBuilder line = new StringBuilder("cost_usd by " + dimension + ":");
+        for (int i = 0; i < values.size(); i++) {
+            ValueCost v = values.get(i);
+            String value = v.value().isEmpty() ? "''" : v.value().length() > VALUE_WIDTH
+                    ? v.value().substring(0, VALUE_WIDTH - 1) + "~" : v.value();
+            String item = (i == 0 ? " " : ", ") + value + " " + cost(v.costUsd(), 0);
+            int left = values.size() - i - 1;
+            // Room for saying how many more there are, should the next one not fit.
+            int reserve = left == 0 ? 0 : (", " + left + " more").length();
+            if (line.length() + item.length() + reserve > WIDTH) {
+                return line.append(i == 0 ? " " : ", ").append(left + 1).append(" more").toString();
+            }
+            line.append(item);
+        }
+        return line.toString();
+    }
+
     /** The per-model table with a total row; shares are of choices, cost in USD at list prices. */
     static List<String> table(List<ModelUsage> rows) {
         List<String> lines = new ArrayList<>();
@@ -150,7 +218,7 @@ final class LiveScreen {
 
     private static String row(ModelUsage r) {
         String model = r.model().length() > MODEL_WIDTH ? r.model().substring(0, MODEL_WIDTH - 1) + "~" : r.model();
-        return String.format(ROW, model, fit(r.requests(), 8), fit(r.tokens(), 12), cost(r),
+        return String.format(ROW, model, fit(r.requests(), 8), fit(r.tokens(), 12), cost(r.costUsd(), r.unpricedRows()),
                 share(r.stop(), r.choices()), share(r.length(), r.choices()), share(r.toolCalls(), r.choices()),
                 share(r.contentFilter(), r.choices()), share(r.cutOff(), r.choices()), fit(r.estimated(), 5),
                 fit(r.duplicates(), 5));
@@ -177,12 +245,12 @@ final class LiveScreen {
      * USD to the cent's hundredth (whole dollars past a million); {@code +?} when some rows have no
      * price, {@code ?} when none has.
      */
-    private static String cost(ModelUsage r) {
-        if (r.costUsd() == null) {
+    private static String cost(BigDecimal costUsd, long unpricedRows) {
+        if (costUsd == null) {
             return "?";
         }
-        int scale = r.costUsd().abs().compareTo(BigDecimal.valueOf(1_000_000)) < 0 ? 4 : 0;
-        return r.costUsd().setScale(scale, RoundingMode.HALF_EVEN).toPlainString() + (r.unpricedRows() > 0 ? "+?" : "");
+        int scale = costUsd.abs().compareTo(BigDecimal.valueOf(1_000_000)) < 0 ? 4 : 0;
+        return costUsd.setScale(scale, RoundingMode.HALF_EVEN).toPlainString() + (unpricedRows > 0 ? "+?" : "");
     }
 
     /** Percent with one decimal, rounded half up. */

@@ -1,7 +1,6 @@
 package io.usageanalytics.local;
 
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
 
 import java.time.Instant;
 import java.util.Properties;
@@ -27,7 +26,7 @@ final class LiveTraffic {
                     if (due > sent) {
                         generator.restartAt(Instant.now().getEpochSecond());
                         for (TrafficGenerator.Record r : generator.next((int) (due - sent))) {
-                            producer.send(new ProducerRecord<>(topic, r.key(), r.value()));
+                            producer.send(r.to(topic));
                         }
                         sent = due;
                     }

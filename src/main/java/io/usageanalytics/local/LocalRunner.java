@@ -4,6 +4,7 @@ import io.usageanalytics.cli.CommandLines;
 import io.usageanalytics.cli.JobOptions;
 import io.usageanalytics.cli.UsageAnalyticsJob;
 import io.usageanalytics.core.Accounting;
+import io.usageanalytics.parsing.Dimensions;
 import io.usageanalytics.sinks.Warehouse;
 
 
@@ -34,9 +35,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@code local}: the whole product on one machine. Starts (unless told to use existing ones) a
  * KRaft broker and an embedded PostgreSQL, both keeping their data in the state folder, runs the
  * job on a local Flink MiniCluster with its web UI, and either generates live traffic and shows
- * the live screen until Ctrl-C, or replays {@code --input} once and prints the accounting. A live
- * run on the embedded services stops with a savepoint and the next one resumes from it (or from
- * the last checkpoint after a crash), so a restart loses and double counts nothing.
+ * the live screen until Ctrl-C, or replays {@code --input} once and prints the accounting. The
+ * generated traffic's cost is attributed to its tenants and apps unless the user says otherwise.
+ * A live run on the embedded services stops with a savepoint and the next one resumes from it (or
+ * from the last checkpoint after a crash), so a restart loses and double counts nothing.
  */
 @Command(name = "local", mixinStandardHelpOptions = true, showDefaultValues = true, sortOptions = false,
         version = CommandLines.VERSION,
@@ -44,6 +46,9 @@ import java.util.concurrent.atomic.AtomicLong;
         footer = "%nEvery other option is passed to the job (see `usage-analytics job --help`),"
                 + " e.g. --topic, --bounded, --window, --allowed-lateness, --out-of-orderness.")
 final class LocalRunner implements Callable<Integer> {
+
+    /** The dimension of {@link TrafficGenerator#DIMENSIONS} judged for cost spikes by default. */
+    static final String DEFAULT_SPIKE_BY = "tenant";
 
     @Option(names = "--kafka", paramLabel = "HOST:PORT",
             description = "Use this Kafka instead of starting one.")
@@ -81,6 +86,11 @@ final class LocalRunner implements Callable<Integer> {
 
     @Option(names = "--reset", description = "Wipe the state folder (warehouse and Kafka data, checkpoints) first.")
     boolean reset;
+
+    @Option(names = "--no-default-dimensions",
+            description = "Generated traffic: leave out the default --dimension tenant=header:x-tenant"
+                    + " --dimension app=json:/x_gateway/app --spike-by tenant (any --dimension replaces them).")
+    boolean noDefaultDimensions;
 
     @Unmatched
     List<String> jobArgs = new ArrayList<>();
@@ -177,6 +187,10 @@ final class LocalRunner implements Callable<Integer> {
         out.println("  flink ui   http://127.0.0.1:" + uiPort);
         out.println("  input      " + (replay != null ? replay.describe() + " (bounded replay)"
                 : generate ? "generated traffic, " + rate + " requests/s" : "topic " + topic));
+        if (!options.dimensionSpecs.isEmpty()) {
+            out.println("  dimensions " + String.join(", ", options.dimensionSpecs)
+                    + (options.spikeBy.isEmpty() ? "" : "; cost spikes also by " + String.join(", ", options.spikeBy)));
+        }
         out.println("  logs       " + localState.logFile());
         resumeFrom.ifPresent(p -> out.println("  resuming   from " + p
                 + " (the windows open when the last run stopped)"));
@@ -198,8 +212,8 @@ final class LocalRunner implements Callable<Integer> {
             if (!stopping.get()) {
                 job.reportFailures();
                 out.println();
-                LiveScreen.live(url, user, options.jdbcPassword, options.table, options.eventTime(), Instant.now(),
-                        job.accumulators()).forEach(out::println);
+                LiveScreen.live(url, user, options.jdbcPassword, options.table, firstDimension(options),
+                        options.eventTime(), Instant.now(), job.accumulators()).forEach(out::println);
             }
         }
         return 0;
@@ -210,8 +224,12 @@ final class LocalRunner implements Callable<Integer> {
         List<String> args = new ArrayList<>(List.of("--bootstrap-servers", servers, "--jdbc-url", url,
                 "--jdbc-user", user));
         // Local mode is a whole product: tables, dashboard views and alert functions.
-        if (jobArgs.stream().noneMatch(a -> a.equals("--create-schema") || a.startsWith("--create-schema="))) {
+        if (!passes(jobArgs, "--create-schema")) {
             args.add("--create-schema=all");
+        }
+        // The generator's traffic is attributed from the first run on: who spent it is the point.
+        if (replay == null && kafka == null && !noDefaultDimensions) {
+            args.addAll(defaultDimensions(jobArgs));
         }
         if (replay != null && !jobArgs.contains("--bounded")) {
             args.add("--bounded");
@@ -230,6 +248,33 @@ final class LocalRunner implements Callable<Integer> {
         return options;
     }
 
+    /**
+     * The generator's tenants and apps as dimensions, tenants judged for cost spikes, unless
+     * {@code jobArgs} name dimensions of their own; a {@code --spike-by} of theirs replaces the
+     * tenants'.
+     */
+    static List<String> defaultDimensions(List<String> jobArgs) {
+        if (passes(jobArgs, "--dimension")) {
+            return List.of();
+        }
+        List<String> args = new ArrayList<>();
+        TrafficGenerator.DIMENSIONS.forEach(d -> args.addAll(List.of("--dimension", d)));
+        if (!passes(jobArgs, "--spike-by")) {
+            args.addAll(List.of("--spike-by", DEFAULT_SPIKE_BY));
+        }
+        return args;
+    }
+
+    /** The dimension whose values' cost the screen shows: the first. */
+    private static Optional<String> firstDimension(JobOptions options) {
+        return options.dimensions().list().stream().map(Dimensions.Dimension::name).findFirst();
+    }
+
+    /** Whether {@code args} give {@code option}, as {@code option [VALUE]} or {@code option=VALUE}. */
+    private static boolean passes(List<String> args, String option) {
+        return args.stream().anyMatch(a -> a.equals(option) || a.startsWith(option + "="));
+    }
+
     private int awaitBounded(JobOptions options, String url, String user, InputReplay replay) throws Exception {
         OptionalLong available = replay != null ? OptionalLong.of(replay.produced()) : LocalJob.toRead(options);
         AtomicLong consumed = new AtomicLong(-1);
@@ -246,9 +291,9 @@ final class LocalRunner implements Callable<Integer> {
         out.println();
         try (Connection c = Warehouse.connect(url, user, options.jdbcPassword, Duration.ofSeconds(10))) {
             // Windows that hold the records: from the one the earliest falls in.
-            LiveScreen.table(LiveScreen.read(c, options.table,
-                    Instant.ofEpochMilli(options.eventTime().windowStart(from.toEpochMilli())),
-                    to)).forEach(out::println);
+            LiveScreen.rows(c, options.table, firstDimension(options),
+                    Instant.ofEpochMilli(options.eventTime().windowStart(from.toEpochMilli())), to)
+                    .forEach(out::println);
         }
         out.println(Accounting.summary(result));
         if (replay != null && !replay.notProduced().isEmpty()) {

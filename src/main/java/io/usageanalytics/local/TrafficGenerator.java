@@ -6,16 +6,22 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.internals.RecordHeader;
+
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
+import java.util.function.ToIntFunction;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
@@ -25,13 +31,36 @@ import java.util.stream.Stream;
  * and a small share of malformed records, across several models and backend fingerprints; service
  * tiers (mostly default, some flex and priority) where the model has them, predicted outputs,
  * spoken completions of an audio model, Azure OpenAI's streams (its prompt-filter preamble first)
- * and a vLLM server's streams with cumulative usage on every chunk. Used by the local runner, the
- * benchmark and the fault-injection tests.
+ * and a vLLM server's streams with cumulative usage on every chunk. A gateway logs each request for
+ * one of a handful of tenants (one much heavier than the rest) in the Kafka header {@link
+ * #TENANT_HEADER}, and its app and user in an envelope field {@link #ENVELOPE} it adds to every
+ * logged object. Used by the local runner, the benchmark and the fault-injection tests.
  */
 public final class TrafficGenerator {
 
-    /** One Kafka record to produce: key (the completion id) and value. */
-    public record Record(byte[] key, byte[] value) {}
+    /** The Kafka header naming the tenant that made a request. */
+    public static final String TENANT_HEADER = "x-tenant";
+    /** The field the gateway adds to every logged object: {@code {"app":"...","user":"user-<n>"}}. */
+    public static final String ENVELOPE = "x_gateway";
+    /** The dimensions that attribute the generated traffic: the tenant's header, the envelope's app. */
+    public static final List<String> DIMENSIONS = List.of("tenant=header:" + TENANT_HEADER,
+            "app=json:/" + ENVELOPE + "/app");
+    /** Users per tenant and app unless {@link #users(int)} says otherwise. */
+    public static final int DEFAULT_USERS = 200;
+
+    /** One Kafka record to produce: key (the completion id), value and headers (name to value). */
+    public record Record(byte[] key, byte[] value, Map<String, byte[]> headers) {
+        /** A record without headers. */
+        public Record(byte[] key, byte[] value) {
+            this(key, value, Map.of());
+        }
+
+        /** This record for {@code topic}, its headers as Kafka headers. */
+        public ProducerRecord<byte[], byte[]> to(String topic) {
+            return new ProducerRecord<>(topic, null, key, value, headers.entrySet().stream()
+                    .<Header>map(h -> new RecordHeader(h.getKey(), h.getValue())).toList());
+        }
+    }
 
     /**
      * What was generated so far, counted as it was written: the ground truth a run's table is
@@ -51,23 +80,28 @@ public final class TrafficGenerator {
          * exactly as emitted, key and value, in order.
          */
         public final List<Record> malformedRecords = new ArrayList<>();
-        /** With {@link #recordingDetail()} only: requests per backend, tier and minute of {@code created}. */
+        /**
+         * With {@link #recordingDetail()} only: requests per backend, tier, tenant, app and minute of
+         * {@code created}.
+         */
         public final Map<BackendMinute, Requests> requestsByMinute = new TreeMap<>();
     }
 
     /**
      * A backend (model, and fingerprint or {@code null} when it sends none) and service tier
-     * ({@code null} when it sends none) in the minute of {@code created} starting at {@code minute}
-     * (epoch seconds).
+     * ({@code null} when it sends none), called by a tenant's app, in the minute of {@code created}
+     * starting at {@code minute} (epoch seconds).
      */
-    public record BackendMinute(long minute, String model, String systemFingerprint, String serviceTier)
-            implements Comparable<BackendMinute> {
+    public record BackendMinute(long minute, String model, String systemFingerprint, String serviceTier,
+            String tenant, String app) implements Comparable<BackendMinute> {
         @Override
         public int compareTo(BackendMinute o) {
             int c = Long.compare(minute, o.minute);
             c = c != 0 ? c : model.compareTo(o.model);
             c = c != 0 ? c : String.valueOf(systemFingerprint).compareTo(String.valueOf(o.systemFingerprint));
-            return c != 0 ? c : String.valueOf(serviceTier).compareTo(String.valueOf(o.serviceTier));
+            c = c != 0 ? c : String.valueOf(serviceTier).compareTo(String.valueOf(o.serviceTier));
+            c = c != 0 ? c : tenant.compareTo(o.tenant);
+            return c != 0 ? c : app.compareTo(o.app);
         }
     }
 
@@ -99,6 +133,17 @@ public final class TrafficGenerator {
 
     /** A model, its fingerprint ({@code null}: none sent), its responses' kind and its percent of the requests. */
     private record Backend(String model, String fingerprint, Kind kind, int percent) {}
+
+    /** A tenant or an app and its percent of the requests. */
+    private record Share(String name, int percent) {}
+
+    private static final Share[] TENANTS = {
+        new Share("acme", 60), new Share("globex", 10), new Share("initech", 10), new Share("umbrella", 10),
+        new Share("hooli", 10),
+    };
+    private static final Share[] APPS = {
+        new Share("chat", 40), new Share("search", 30), new Share("batch", 20), new Share("support", 10),
+    };
 
     private static final Backend[] BACKENDS = {
         new Backend("gpt-4o-2024-08-06", "fp_a1b2c3", Kind.PREDICTS, 10),
@@ -139,6 +184,12 @@ public final class TrafficGenerator {
     private static final Writer NOTHING = g -> {};
 
     private final SplittableRandom random;
+    /**
+     * Who makes each request: a sequence of its own, so that the callers (and their number of
+     * users) change nothing else about the traffic.
+     */
+    private final SplittableRandom callers;
+    private int users = DEFAULT_USERS;
     private final double requestsPerSecond;
     private final double malformedShare;
     private final double duplicateShare;
@@ -152,6 +203,7 @@ public final class TrafficGenerator {
     public TrafficGenerator(long seed, long startEpochSeconds, double requestsPerSecond,
             double malformedShare, double duplicateShare) {
         this.random = new SplittableRandom(seed);
+        this.callers = new SplittableRandom(~seed);
         this.startMillis = startEpochSeconds * 1000;
         this.requestsPerSecond = requestsPerSecond;
         this.malformedShare = malformedShare;
@@ -167,52 +219,64 @@ public final class TrafficGenerator {
         return this;
     }
 
+    /** Spreads the requests over users {@code user-1} to {@code user-<users>} from now on. */
+    public TrafficGenerator users(int users) {
+        if (users < 1) {
+            throw new IllegalArgumentException("users must be positive, not " + users);
+        }
+        this.users = users;
+        return this;
+    }
+
     /** The records of the next {@code requests} requests, in the order a gateway would log them. */
     public List<Record> next(int requests) {
         List<Record> out = new ArrayList<>();
         for (int i = 0; i < requests; i++) {
             long created = (startMillis + (long) (sequence * 1000 / requestsPerSecond)) / 1000;
             String id = "chatcmpl-" + Long.toHexString(random.nextLong() & Long.MAX_VALUE);
+            byte[] key = bytes(id);
             sequence++;
+            Caller caller = caller();
             Backend backend = backend();
             String tier = tier(backend);
-            int before = out.size();
             if (random.nextDouble() < malformedShare) {
+                // Cut off halfway, before the gateway's envelope.
                 byte[] whole = completion(id, backend, tier, created);
-                out.add(new Record(bytes(id), java.util.Arrays.copyOf(whole, whole.length / 2)));
+                Record malformed = new Record(key, Arrays.copyOf(whole, whole.length / 2), caller.headers());
+                out.add(malformed);
+                tally.records++;
                 tally.malformed++;
                 if (detail) {
-                    tally.malformedRecords.add(out.get(out.size() - 1));
+                    tally.malformedRecords.add(malformed);
                 }
-            } else if (streamed(backend)) {
+                continue;
+            }
+            // Without the detail, counted into nothing.
+            Requests r = detail ? minute(backend, tier, caller, created) : new Requests();
+            List<byte[]> values = new ArrayList<>();
+            if (streamed(backend)) {
                 switch (backend.kind()) {
-                    case AZURE -> azureStream(out, id, backend, created);
-                    case VLLM -> cumulativeStream(out, id, backend, created);
-                    default -> stream(out, id, backend, tier, created);
+                    case AZURE -> azureStream(values, id, backend, created);
+                    case VLLM -> cumulativeStream(values, id, backend, created);
+                    default -> stream(values, id, backend, tier, created);
                 }
-                tally.requests++;
                 tally.streamedRequests++;
-                if (detail) {
-                    Requests r = minute(backend, tier, created);
-                    r.requests++;
-                    r.streamedRequests++;
-                }
+                r.streamedRequests++;
             } else {
                 byte[] value = completion(id, backend, tier, created);
-                out.add(new Record(bytes(id), value));
-                tally.requests++;
-                boolean retried = random.nextDouble() < duplicateShare;
-                if (retried) {
-                    out.add(new Record(bytes(id), value));
+                values.add(value);
+                if (random.nextDouble() < duplicateShare) {
+                    values.add(value);
                     tally.duplicates++;
-                }
-                if (detail) {
-                    Requests r = minute(backend, tier, created);
-                    r.requests++;
-                    r.duplicates += retried ? 1 : 0;
+                    r.duplicates++;
                 }
             }
-            tally.records += out.size() - before;
+            tally.requests++;
+            r.requests++;
+            for (byte[] value : values) {
+                out.add(new Record(key, caller.logged(value), caller.headers()));
+            }
+            tally.records += values.size();
         }
         return out;
     }
@@ -222,9 +286,9 @@ public final class TrafficGenerator {
         return tally;
     }
 
-    private Requests minute(Backend backend, String tier, long created) {
+    private Requests minute(Backend backend, String tier, Caller caller, long created) {
         return tally.requestsByMinute.computeIfAbsent(new BackendMinute(created - Math.floorMod(created, 60),
-                backend.model(), backend.fingerprint(), tier), k -> new Requests());
+                backend.model(), backend.fingerprint(), tier, caller.tenant(), caller.app()), k -> new Requests());
     }
 
     /** Moves event time to {@code epochSeconds} for the next request (a live clock, say). */
@@ -234,14 +298,41 @@ public final class TrafficGenerator {
     }
 
     private Backend backend() {
+        return pick(random, BACKENDS, Backend::percent);
+    }
+
+    /** One of {@code options}, each as likely as its percent. */
+    private static <T> T pick(SplittableRandom random, T[] options, ToIntFunction<T> percent) {
         int r = random.nextInt(100);
-        for (Backend b : BACKENDS) {
-            r -= b.percent();
+        for (T option : options) {
+            r -= percent.applyAsInt(option);
             if (r < 0) {
-                return b;
+                return option;
             }
         }
-        throw new IllegalStateException("the backends' percents add up to less than 100");
+        throw new IllegalStateException("the percents add up to less than 100");
+    }
+
+    /**
+     * Who made a request, as the gateway logs it with every record of the request: the tenant in a
+     * header, app and user in the envelope it closes each logged object with.
+     */
+    private record Caller(String tenant, String app, Map<String, byte[]> headers, byte[] envelope) {
+        /** {@code value}, an object, with the envelope as its last field. */
+        byte[] logged(byte[] value) {
+            byte[] out = Arrays.copyOf(value, value.length - 1 + envelope.length);
+            System.arraycopy(envelope, 0, out, value.length - 1, envelope.length);
+            return out;
+        }
+    }
+
+    private Caller caller() {
+        String tenant = pick(callers, TENANTS, Share::percent).name();
+        String app = pick(callers, APPS, Share::percent).name();
+        String user = "user-" + (1 + callers.nextInt(users));
+        // The field names in alphabetical order, as Azure's objects have theirs.
+        return new Caller(tenant, app, Map.of(TENANT_HEADER, bytes(tenant)),
+                bytes(",\"" + ENVELOPE + "\":{\"app\":\"" + app + "\",\"user\":\"" + user + "\"}}"));
     }
 
     /** The {@code service_tier} a response states; {@code null} where the backend sends none. */
@@ -316,25 +407,22 @@ public final class TrafficGenerator {
         });
     }
 
-    private void stream(List<Record> out, String id, Backend backend, String tier, long created) {
+    private void stream(List<byte[]> out, String id, Backend backend, String tier, long created) {
         int n = random.nextInt(8) == 0 ? 2 : 1;
         boolean withUsage = random.nextInt(10) < 7;
         boolean cutOff = random.nextInt(20) == 0;
         int deltas = 3 + random.nextInt(10);
-        byte[] key = bytes(id);
         // With stream_options.include_usage, every chunk but the last says "usage": null.
         Writer usageNull = withUsage ? g -> g.writeNullField("usage") : NOTHING;
         for (int i = 0; i < n; i++) {
             int choice = i;
-            out.add(new Record(key, chunk(id, backend, tier, created, g -> delta(g, choice, "", null, true),
-                    usageNull)));
+            out.add(chunk(id, backend, tier, created, g -> delta(g, choice, "", null, true), usageNull));
         }
         for (int d = 0; d < deltas; d++) {
             for (int i = 0; i < n; i++) {
                 int choice = i;
                 String word = WORDS[random.nextInt(WORDS.length)];
-                out.add(new Record(key, chunk(id, backend, tier, created,
-                        g -> delta(g, choice, word, null, false), usageNull)));
+                out.add(chunk(id, backend, tier, created, g -> delta(g, choice, word, null, false), usageNull));
             }
         }
         if (cutOff) {
@@ -343,12 +431,11 @@ public final class TrafficGenerator {
         for (int i = 0; i < n; i++) {
             int choice = i;
             String reason = finishReason();
-            out.add(new Record(key, chunk(id, backend, tier, created, g -> delta(g, choice, null, reason, false),
-                    usageNull)));
+            out.add(chunk(id, backend, tier, created, g -> delta(g, choice, null, reason, false), usageNull));
         }
         if (withUsage) {
             Tokens tokens = tokens(backend, 20 + random.nextInt(2000), deltas * n);
-            out.add(new Record(key, chunk(id, backend, tier, created, NOTHING, g -> usage(g, tokens))));
+            out.add(chunk(id, backend, tier, created, NOTHING, g -> usage(g, tokens)));
         }
     }
 
@@ -358,22 +445,19 @@ public final class TrafficGenerator {
      * chunk, keys in alphabetical order. The preamble is logged under the stream's id like the
      * rest, though its own id is empty.
      */
-    private void azureStream(List<Record> out, String id, Backend backend, long created) {
-        byte[] key = bytes(id);
-        out.add(new Record(key, AZURE_PREAMBLE));
+    private void azureStream(List<byte[]> out, String id, Backend backend, long created) {
+        out.add(AZURE_PREAMBLE);
         tally.skipped++;
         int deltas = 3 + random.nextInt(10);
-        out.add(new Record(key, azureChunk(id, backend, created, azureChoice(Map.of(),
-                fields("content", "", "refusal", null, "role", "assistant"), null), null)));
+        out.add(azureChunk(id, backend, created, azureChoice(Map.of(),
+                fields("content", "", "refusal", null, "role", "assistant"), null), null));
         for (int d = 0; d < deltas; d++) {
             String word = WORDS[random.nextInt(WORDS.length)];
-            out.add(new Record(key, azureChunk(id, backend, created,
-                    azureChoice(NOTHING_FILTERED, Map.of("content", word), null), null)));
+            out.add(azureChunk(id, backend, created, azureChoice(NOTHING_FILTERED, Map.of("content", word), null),
+                    null));
         }
-        out.add(new Record(key, azureChunk(id, backend, created, azureChoice(Map.of(), Map.of(), finishReason()),
-                null)));
-        out.add(new Record(key, azureChunk(id, backend, created, null,
-                tokens(backend, 20 + random.nextInt(2000), deltas))));
+        out.add(azureChunk(id, backend, created, azureChoice(Map.of(), Map.of(), finishReason()), null));
+        out.add(azureChunk(id, backend, created, null, tokens(backend, 20 + random.nextInt(2000), deltas)));
     }
 
     /** Choice 0 of an Azure chunk. */
@@ -400,25 +484,24 @@ public final class TrafficGenerator {
      * token per delta here), the usage chunk at the end the whole; no fingerprint, no tier. Cut
      * off now and then like the others, when the last usage that arrived is all there is.
      */
-    private void cumulativeStream(List<Record> out, String id, Backend backend, long created) {
+    private void cumulativeStream(List<byte[]> out, String id, Backend backend, long created) {
         int prompt = 20 + random.nextInt(2000);
         int deltas = 3 + random.nextInt(10);
         boolean cutOff = random.nextInt(20) == 0;
-        byte[] key = bytes(id);
-        out.add(new Record(key, chunk(id, backend, null, created, g -> delta(g, 0, "", null, true),
-                usageSoFar(prompt, 0))));
+        out.add(chunk(id, backend, null, created, g -> delta(g, 0, "", null, true),
+                usageSoFar(prompt, 0)));
         for (int d = 1; d <= deltas; d++) {
             String word = WORDS[random.nextInt(WORDS.length)];
-            out.add(new Record(key, chunk(id, backend, null, created, g -> delta(g, 0, word, null, false),
-                    usageSoFar(prompt, d))));
+            out.add(chunk(id, backend, null, created, g -> delta(g, 0, word, null, false),
+                    usageSoFar(prompt, d)));
         }
         if (cutOff) {
             return;
         }
         String reason = finishReason();
-        out.add(new Record(key, chunk(id, backend, null, created, g -> delta(g, 0, null, reason, false),
-                usageSoFar(prompt, deltas))));
-        out.add(new Record(key, chunk(id, backend, null, created, NOTHING, usageSoFar(prompt, deltas))));
+        out.add(chunk(id, backend, null, created, g -> delta(g, 0, null, reason, false),
+                usageSoFar(prompt, deltas)));
+        out.add(chunk(id, backend, null, created, NOTHING, usageSoFar(prompt, deltas)));
     }
 
     /** vLLM's usage, fields in its order. */

@@ -9,7 +9,6 @@ import io.usageanalytics.testing.Tables;
 
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 import picocli.CommandLine;
@@ -201,7 +200,7 @@ public final class EndToEndBenchmark implements Callable<Integer> {
                 // Requests average about six records: stop within one request of the target.
                 long left = records - generator.tally().records;
                 for (TrafficGenerator.Record r : generator.next((int) Math.max(1, Math.min(1000, left / 10)))) {
-                    producer.send(new ProducerRecord<>(TOPIC, r.key(), r.value()));
+                    producer.send(r.to(TOPIC));
                     bytes += r.key().length + r.value().length;
                 }
             }

@@ -21,6 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -33,7 +34,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * submitted through the REST API against a real broker and PostgreSQL. Each test checks, through
  * the REST API, that the path it is named for was taken (restored from the savepoint, at the
  * parallelism asked for; failed over for the lost TaskManager and running on its replacement),
- * and holds the results to what the traffic generator made.
+ * and holds the results, per tenant and app, to what the traffic generator made.
  */
 class ClusterITCase {
 
@@ -64,7 +65,8 @@ class ClusterITCase {
         generated = Traffic.generate();
         traffic = generated.records();
         cleanRows = Traffic.cleanRows(generated, pg, "usage_clean");
-        // The reference is held to the generator first: per row, the requests, streams and retries it made.
+        // The reference is held to the generator first: per row, tenant and app, the requests, streams
+        // and retries it made.
         assertThat(Traffic.requestsPerRow(cleanRows)).isEqualTo(Traffic.requestsPerRow(generated.tally()));
         deadLetters = Traffic.expectedDeadLetters(generated);
     }
@@ -83,10 +85,12 @@ class ClusterITCase {
     }
 
     private static List<String> jobArgs(String name) {
-        return List.of("--bootstrap-servers", kafka.bootstrapServers(), "--topic", name, "--group", name,
-                "--start", "earliest", "--checkpoint-interval", "1s", "--idleness", "2s",
+        List<String> args = new ArrayList<>(List.of("--bootstrap-servers", kafka.bootstrapServers(), "--topic", name,
+                "--group", name, "--start", "earliest", "--checkpoint-interval", "1s", "--idleness", "2s",
                 "--jdbc-url", pg.jdbcUrl(), "--jdbc-user", pg.user(), "--table", "usage_" + name,
-                "--create-schema", "--flush-interval", "200ms");
+                "--create-schema", "--flush-interval", "200ms"));
+        args.addAll(Traffic.DIMENSION_ARGS);
+        return args;
     }
 
     private static String newName() {

@@ -3,6 +3,7 @@ package io.usageanalytics.deploy;
 import io.usageanalytics.cli.JobOptions;
 import io.usageanalytics.cli.UsageAnalyticsJob;
 import io.usageanalytics.core.Accounting;
+import io.usageanalytics.local.TrafficGenerator;
 import io.usageanalytics.parsing.LoggedObjectParser;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -306,6 +307,23 @@ class DeployFilesTest {
                 .anySatisfy(i -> assertThat(i).startsWith("RUN").contains("/opt/flink/state"));
         assertThat(volumeTargets(jm)).as("nothing hides the image's jar")
                 .noneMatch(t -> t.startsWith(USRLIB.substring(0, USRLIB.length() - 1)));
+    }
+
+    /**
+     * Both deployments attribute cost to the same dimensions and judge the same ones for spikes;
+     * the compose stack's are where the local runner's traffic logs its callers, as its comment says.
+     */
+    @Test
+    void bothDeploymentsAttributeCostToTheSameDimensions() {
+        List<String> command = strings(map(composeServices(), "jobmanager").get("command"));
+        JobOptions compose = UsageAnalyticsJob.parse(command.subList(3, command.size()).toArray(new String[0]));
+        Map<String, Object> job = map(map(yamlMap(DEPLOY.resolve("kubernetes/usage-analytics.yaml")), "spec"), "job");
+        JobOptions k8s = UsageAnalyticsJob.parse(strings(job.get("args")).toArray(new String[0]));
+
+        assertThat(compose.dimensionSpecs).isEqualTo(TrafficGenerator.DIMENSIONS);
+        assertThat(compose.spikeBy).containsExactly("tenant");
+        assertThat(k8s.dimensionSpecs).isEqualTo(compose.dimensionSpecs);
+        assertThat(k8s.spikeBy).isEqualTo(compose.spikeBy);
     }
 
     @Test

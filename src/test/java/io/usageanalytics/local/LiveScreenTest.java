@@ -3,6 +3,7 @@ package io.usageanalytics.local;
 import io.usageanalytics.core.Accounting;
 import io.usageanalytics.core.EventTime;
 import io.usageanalytics.local.LiveScreen.ModelUsage;
+import io.usageanalytics.local.LiveScreen.ValueCost;
 
 import org.junit.jupiter.api.Test;
 
@@ -51,6 +52,31 @@ class LiveScreenTest {
         assertThat(LiveScreen.table(List.of())).containsExactly(
                 "model                  requests       tokens    cost_usd stop%  len% tool% filt%  cut% estim dupes",
                 "(no rows)");
+    }
+
+    @Test
+    void costPerValueOfADimensionFollowsTheTableInOneLine() {
+        assertThat(LiveScreen.byValue("tenant", List.of(new ValueCost("acme", new BigDecimal("1.23456")),
+                new ValueCost("globex", new BigDecimal("0.2")), new ValueCost("", new BigDecimal("0.00004")),
+                new ValueCost("hooli", null)))).isEqualTo("cost_usd by tenant: acme 1.2346, globex 0.2000, '' 0.0000, hooli ?");
+    }
+
+    /** Values that do not fit are counted; a long one is clipped like a model's name. */
+    @Test
+    void valuesThatDoNotFitAreCounted() {
+        List<ValueCost> values = new ArrayList<>();
+        for (int i = 0; i < 12; i++) {
+            values.add(new ValueCost("user-" + (1000 + i), BigDecimal.valueOf(12 - i)));
+        }
+        String line = LiveScreen.byValue("user", values);
+        assertThat(line).isEqualTo("cost_usd by user: user-1000 12.0000, user-1001 11.0000, user-1002 10.0000,"
+                + " user-1003 9.0000, 8 more");
+        assertThat(line.length()).isLessThanOrEqualTo(LiveScreen.WIDTH);
+        assertThat(LiveScreen.byValue("team", List.of(new ValueCost("x".repeat(256), BigDecimal.ONE))))
+                .isEqualTo("cost_usd by team: " + "x".repeat(23) + "~ 1.0000");
+        assertThat(LiveScreen.byValue("d".repeat(32), List.of(new ValueCost("x".repeat(256), new BigDecimal("99999999.5")),
+                new ValueCost("y".repeat(256), BigDecimal.ONE), new ValueCost("z".repeat(256), BigDecimal.ONE))))
+                .isEqualTo("cost_usd by " + "d".repeat(32) + ": " + "x".repeat(23) + "~ 100000000, 2 more");
     }
 
     @Test

@@ -163,6 +163,11 @@ class LocalRunnerITCase {
             }
             assertThat(rows).as("rows written while live").isNotEmpty();
             assertThat(rows.stream().mapToLong(r -> r.counts.requests).sum()).isPositive();
+            // The generated traffic is attributed by default: every row is one tenant's and app's.
+            assertThat(rows).allSatisfy(r -> {
+                assertThat(r.dimensions.keySet()).containsExactlyInAnyOrder("tenant", "app");
+                assertThat(r.dimensions.get("tenant")).isIn("acme", "globex", "initech", "umbrella", "hooli");
+            });
             String screen = Launcher.awaitOutput(output, Duration.ofSeconds(30), " closed up to ", "total ");
             List<ProcessHandle> tree = p.toHandle().descendants().collect(Collectors.toList());
             assertThat(tree).as("a broker and a database run as child processes").isNotEmpty();
@@ -202,7 +207,10 @@ class LocalRunnerITCase {
             }
             assertThat(screens).isPositive();
             assertThat(skipped).as("Azure's preambles skipped by the last screen").isPositive();
-            assertThat(Files.readString(output)).contains("stopping: taking a savepoint", "  saved file:");
+            assertThat(Files.readString(output)).contains("stopping: taking a savepoint", "  saved file:",
+                    "  dimensions tenant=header:x-tenant, app=json:/x_gateway/app; cost spikes also by tenant")
+                    .as("the tenants' cost under the table, acme's about 60%% of it")
+                    .containsPattern("(?m)^cost_usd by tenant: acme \\d+\\.\\d{4}, ");
 
             // The log survives Ctrl-C, starts with a dated line, and has no warning per checkpoint.
             String log = Files.readString(launcher().state().resolve("logs/usage-analytics.log"));

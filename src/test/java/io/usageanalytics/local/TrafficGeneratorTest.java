@@ -1,5 +1,6 @@
 package io.usageanalytics.local;
 
+import io.usageanalytics.parsing.Dimensions;
 import io.usageanalytics.parsing.LoggedObject;
 import io.usageanalytics.parsing.LoggedObjectParser;
 import io.usageanalytics.parsing.LoggedRecord;
@@ -20,6 +21,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -39,14 +42,17 @@ class TrafficGeneratorTest {
             + "\"self_harm\":{\"filtered\":false,\"severity\":\"safe\"},"
             + "\"sexual\":{\"filtered\":false,\"severity\":\"safe\"},"
             + "\"violence\":{\"filtered\":false,\"severity\":\"safe\"}}}]}";
+    /** The gateway's envelope, the last field of every object it logs. */
+    private static final Pattern ENVELOPE =
+            Pattern.compile(",\"x_gateway\":\\{\"app\":\"([a-z]+)\",\"user\":\"(user-\\d+)\"}}$");
 
     @Test
     void outputIsTheSameWithAndWithoutTheDetailAndAsBefore() throws Exception {
         List<TrafficGenerator.Record> plain = new TrafficGenerator(42, T0, 3.0, 0.01, 0.03).next(700);
         List<TrafficGenerator.Record> detailed =
                 new TrafficGenerator(42, T0, 3.0, 0.01, 0.03).recordingDetail().next(700);
-        // SHA-256 of the records since tiers, audio, predictions, Azure's and vLLM's streams came in.
-        assertThat(digest(plain)).isEqualTo("5a8e1216cbb9fb3185342abeda51aac6053d62206792852ee0a2d4c021c9e521");
+        // SHA-256 of the records since tenants (header), apps and users (envelope) came in.
+        assertThat(digest(plain)).isEqualTo("08b9324c52404b9b08f2e8a409d211e282d1390da7b5d8ce4dc923049d6d8ce7");
         assertThat(digest(detailed)).isEqualTo(digest(plain));
     }
 
@@ -58,12 +64,12 @@ class TrafficGeneratorTest {
     void theSampleHoldsEveryShapeInExactNumbers() throws Exception {
         TrafficGenerator generator = new TrafficGenerator(42, T0, 3.0, 0.01, 0.03);
         List<TrafficGenerator.Record> records = generator.next(700);
-        LoggedObjectParser parser = new LoggedObjectParser(() -> T0 + 86_400);
+        LoggedObjectParser parser = new LoggedObjectParser(Dimensions.NONE, () -> T0 + 86_400);
         ObjectMapper json = new ObjectMapper();
         Map<String, List<LoggedObject>> requests = new LinkedHashMap<>();
         Map<String, Long> shapes = new TreeMap<>();
         for (TrafficGenerator.Record r : records) {
-            String value = new String(r.value(), StandardCharsets.UTF_8);
+            String value = withoutEnvelope(new String(r.value(), StandardCharsets.UTF_8));
             ParsedRecord parsed = parser.parse(LoggedRecord.of(r.value()));
             if (parsed.skipped != null) {
                 assertThat(value).isEqualTo(PREAMBLE);
@@ -75,7 +81,8 @@ class TrafficGeneratorTest {
                     shapes.merge("azure chunk with choices", 1L, Long::sum);
                 }
                 if (value.startsWith("{\"choices\":")) {
-                    assertThat(keysSorted(json.readTree(value))).as(value).isTrue();
+                    // The envelope's keys too.
+                    assertThat(keysSorted(json.readTree(r.value()))).as(value).isTrue();
                 }
             }
         }
@@ -117,6 +124,70 @@ class TrafficGeneratorTest {
         assertThat(generator.tally().skipped).isEqualTo(65);
     }
 
+    /**
+     * Each request's tenant is in a header and its app and user in the envelope, the same on every
+     * record of it, and the dimensions the local runner reads by default find them; acme makes most
+     * of the requests.
+     */
+    @Test
+    void everyRecordNamesItsCallerTheSameWayForTheWholeRequest() {
+        TrafficGenerator generator = new TrafficGenerator(42, T0, 3.0, 0.01, 0.03);
+        List<TrafficGenerator.Record> records = generator.next(700);
+        LoggedObjectParser parser = new LoggedObjectParser(Dimensions.parse(TrafficGenerator.DIMENSIONS), () -> T0);
+        Map<String, List<String>> callers = new LinkedHashMap<>();
+        for (TrafficGenerator.Record r : records) {
+            assertThat(r.headers().keySet()).containsExactly("x-tenant");
+            LoggedRecord logged = LoggedRecord.of(r.value());
+            logged.headers = r.headers();
+            ParsedRecord parsed = parser.parse(logged);
+            if (parsed.reject != null) {
+                continue; // malformed: the first half of a logged completion, without the envelope
+            }
+            String value = new String(r.value(), StandardCharsets.UTF_8);
+            Matcher envelope = ENVELOPE.matcher(value);
+            assertThat(envelope.find()).as(value).isTrue();
+            List<String> caller = List.of(new String(r.headers().get("x-tenant"), StandardCharsets.UTF_8),
+                    envelope.group(1), envelope.group(2));
+            assertThat(callers.computeIfAbsent(new String(r.key(), StandardCharsets.UTF_8), id -> caller))
+                    .isEqualTo(caller);
+            if (parsed.object != null) {
+                assertThat(parsed.object.dimensions).containsExactly(caller.get(0), caller.get(1));
+            }
+        }
+        assertThat(callers).hasSize((int) generator.tally().requests);
+        assertThat(count(callers, 0)).isEqualTo(Map.of("acme", 411L, "globex", 82L, "hooli", 66L, "initech", 58L,
+                "umbrella", 76L));
+        assertThat(count(callers, 1)).isEqualTo(Map.of("chat", 279L, "search", 213L, "batch", 137L, "support", 64L));
+        assertThat(count(callers, 2)).hasSize(191).allSatisfy((user, requests) -> assertThat(user)
+                .matches("user-([1-9]|[1-9][0-9]|1[0-9][0-9]|200)"));
+    }
+
+    /** Requests per value of the callers' {@code part} (0 tenant, 1 app, 2 user). */
+    private static Map<String, Long> count(Map<String, List<String>> callers, int part) {
+        return callers.values().stream().collect(Collectors.groupingBy(c -> c.get(part), TreeMap::new,
+                Collectors.counting()));
+    }
+
+    /** The number of users changes who the users are, and nothing else about the traffic. */
+    @Test
+    void fewerUsersChangeOnlyTheUsers() {
+        List<String> many = withoutUsers(new TrafficGenerator(42, T0, 3.0, 0.01, 0.03).next(300));
+        List<TrafficGenerator.Record> three = new TrafficGenerator(42, T0, 3.0, 0.01, 0.03).users(3).next(300);
+        assertThat(withoutUsers(three)).isEqualTo(many);
+        assertThat(three).allSatisfy(r -> assertThat(new String(r.value(), StandardCharsets.UTF_8))
+                .doesNotContainPattern("\"user\":\"user-([04-9]|\\d\\d)"));
+    }
+
+    private static List<String> withoutUsers(List<TrafficGenerator.Record> records) {
+        return records.stream().map(r -> new String(r.value(), StandardCharsets.UTF_8)
+                .replaceAll("\"user\":\"user-\\d+\"", "\"user\":\"?\"")).collect(Collectors.toList());
+    }
+
+    /** A logged object without the gateway's envelope, as the backend sent it. */
+    private static String withoutEnvelope(String value) {
+        return ENVELOPE.matcher(value).replaceFirst("}");
+    }
+
     @Test
     void detailAddsUpToTheCounts() {
         TrafficGenerator generator = new TrafficGenerator(7, T0, 3.0, 0.05, 0.05).recordingDetail();
@@ -126,8 +197,8 @@ class TrafficGeneratorTest {
         assertThat(tally.malformedRecords).hasSize((int) tally.malformed).isNotEmpty();
         // The very records emitted, not copies with the same bytes.
         assertThat(tally.malformedRecords).allSatisfy(m -> assertThat(records).anyMatch(r -> r == m));
-        assertThat(records.stream().filter(r -> new String(r.value(), StandardCharsets.UTF_8).equals(PREAMBLE)))
-                .hasSize((int) tally.skipped);
+        assertThat(records.stream().filter(r -> withoutEnvelope(new String(r.value(), StandardCharsets.UTF_8))
+                .equals(PREAMBLE))).hasSize((int) tally.skipped);
         long requests = 0;
         long streamed = 0;
         long duplicates = 0;
@@ -176,6 +247,12 @@ class TrafficGeneratorTest {
             d.update(r.key());
             d.update((byte) 0);
             d.update(r.value());
+            r.headers().forEach((name, value) -> {
+                d.update((byte) 0);
+                d.update(name.getBytes(StandardCharsets.UTF_8));
+                d.update((byte) '=');
+                d.update(value);
+            });
             d.update((byte) '\n');
         }
         return HexFormat.of().formatHex(d.digest());

@@ -24,13 +24,16 @@ class LoggedObjectSerializerTest {
 
     @Test
     void everyRecordOfTheGeneratorsMixComesBackEqual() throws IOException {
-        LoggedObjectParser parser = new LoggedObjectParser();
+        // With the generator's dimensions: values and the header they came from travel too.
+        LoggedObjectParser parser = new LoggedObjectParser(Dimensions.parse(TrafficGenerator.DIMENSIONS));
         TrafficGenerator generator = new TrafficGenerator(7, 1_767_225_600L, 1000, 0, 0);
         List<LoggedObject> objects = new ArrayList<>();
         long offset = 0;
         while (objects.size() < 5_000) {
             for (TrafficGenerator.Record r : generator.next(100)) {
-                ParsedRecord parsed = parser.parse(new LoggedRecord(r.value(), r.key(), "llm-responses", 1, offset++));
+                LoggedRecord logged = new LoggedRecord(r.value(), r.key(), "llm-responses", 1, offset++);
+                logged.headers = r.headers();
+                ParsedRecord parsed = parser.parse(logged);
                 // Azure's preambles are skipped: no object
                 if (parsed.object != null) {
                     objects.add(parsed.object);
@@ -40,6 +43,8 @@ class LoggedObjectSerializerTest {
         assertThat(objects).anyMatch(o -> o.chunk).anyMatch(o -> !o.chunk).anyMatch(o -> o.usage == null)
                 .anyMatch(o -> o.choices.stream().anyMatch(c -> !c.toolArguments.isEmpty()))
                 .anyMatch(o -> o.serviceTier.equals("flex"))
+                .allMatch(o -> o.dimensions.length == 2 && !o.dimensions[0].isEmpty() && !o.dimensions[1].isEmpty()
+                        && o.source.headers.containsKey(TrafficGenerator.TENANT_HEADER))
                 .anyMatch(o -> o.usage != null && o.usage.audioPromptTokens > 0 && o.usage.audioCompletionTokens > 0)
                 .anyMatch(o -> o.usage != null && o.usage.acceptedPredictionTokens > 0
                         && o.usage.rejectedPredictionTokens > 0);

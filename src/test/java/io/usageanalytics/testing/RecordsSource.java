@@ -11,7 +11,10 @@ import org.apache.flink.connector.datagen.source.DataGeneratorSource;
 import org.apache.flink.connector.datagen.source.GeneratorFunction;
 
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * A bounded in-memory source of raw records that parses exactly like the Kafka source does. Its
@@ -24,12 +27,20 @@ public final class RecordsSource implements GeneratorFunction<Long, ParsedRecord
     private static final long serialVersionUID = 1L;
 
     private final ArrayList<byte[]> records;
+    /** Each record's Kafka headers that a dimension reads; {@code null} for none. */
+    private final ArrayList<HashMap<String, byte[]>> headers = new ArrayList<>();
     private final Dimensions dimensions;
     private transient LoggedObjectParser parser;
 
-    private RecordsSource(List<byte[]> records, Dimensions dimensions) {
+    private RecordsSource(List<byte[]> records, List<Map<String, byte[]>> headers, Dimensions dimensions) {
         this.records = new ArrayList<>(records);
         this.dimensions = dimensions;
+        for (Map<String, byte[]> h : headers) {
+            // Only those a dimension reads, as the Kafka source keeps them.
+            HashMap<String, byte[]> read = new HashMap<>(h);
+            read.keySet().removeIf(name -> !dimensions.readsHeader(name));
+            this.headers.add(read.isEmpty() ? null : read);
+        }
     }
 
     public static DataGeneratorSource<ParsedRecord> of(List<byte[]> records) {
@@ -38,7 +49,16 @@ public final class RecordsSource implements GeneratorFunction<Long, ParsedRecord
 
     /** Records whose values of {@code dimensions} are read, as the Kafka source reads them (no headers here). */
     public static DataGeneratorSource<ParsedRecord> of(List<byte[]> records, Dimensions dimensions) {
-        return new DataGeneratorSource<>(new RecordsSource(records, dimensions), records.size(),
+        return of(records, Collections.nCopies(records.size(), Map.of()), dimensions);
+    }
+
+    /** Records with the Kafka headers each came with ({@code headers.get(i)} for record i). */
+    public static DataGeneratorSource<ParsedRecord> of(List<byte[]> records, List<Map<String, byte[]>> headers,
+            Dimensions dimensions) {
+        if (headers.size() != records.size()) {
+            throw new IllegalArgumentException(records.size() + " records, " + headers.size() + " headers");
+        }
+        return new DataGeneratorSource<>(new RecordsSource(records, headers, dimensions), records.size(),
                 TypeInformation.of(ParsedRecord.class));
     }
 
@@ -49,6 +69,8 @@ public final class RecordsSource implements GeneratorFunction<Long, ParsedRecord
 
     @Override
     public ParsedRecord map(Long index) {
-        return parser.parse(LoggedRecord.of(records.get(index.intValue())));
+        LoggedRecord record = LoggedRecord.of(records.get(index.intValue()));
+        record.headers = headers.get(index.intValue());
+        return parser.parse(record);
     }
 }

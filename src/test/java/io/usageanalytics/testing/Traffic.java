@@ -7,11 +7,11 @@ import io.usageanalytics.core.Accounting;
 import io.usageanalytics.local.EmbeddedWarehouse;
 import io.usageanalytics.local.KafkaBroker;
 import io.usageanalytics.local.TrafficGenerator;
+import io.usageanalytics.parsing.Dimensions;
 import io.usageanalytics.sinks.UsageTable;
 
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
-import org.apache.kafka.clients.producer.ProducerRecord;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 import static io.usageanalytics.testing.Logged.completion;
 import static io.usageanalytics.testing.Logged.message;
@@ -30,13 +31,17 @@ import static io.usageanalytics.testing.Logged.usage;
 /**
  * Generated traffic for fault tests, ending with a sentinel far in the future that closes every
  * window of a streaming run, the table a clean bounded run leaves for it, and what the generator
- * itself says the job must produce.
+ * itself says the job must produce. The job attributes it to its tenants and apps ({@link
+ * #DIMENSION_ARGS}), so every row is one tenant's and app's.
  */
 public final class Traffic {
 
     public static final long T0 = 1_767_225_600L;
     /** {@code created} of the sentinel: an hour after the traffic, in a window of its own. */
     public static final long SENTINEL = T0 + 3600;
+    /** The job's options for the generator's dimensions, tenant (a header) and app (the envelope). */
+    public static final List<String> DIMENSION_ARGS = TrafficGenerator.DIMENSIONS.stream()
+            .flatMap(d -> Stream.of("--dimension", d)).collect(Collectors.toList());
 
     private Traffic() {}
 
@@ -65,11 +70,11 @@ public final class Traffic {
     }
 
     /**
-     * The rows of a clean bounded run over the generated records (on the current MiniCluster),
-     * sentinel's left out, after checking its accounting against the generator's tally: every
-     * record in, exactly the malformed ones rejected, the retries dropped and Azure's preambles
-     * skipped. Its rows are
-     * for the caller to hold to {@link #requestsPerRow(TrafficGenerator.Tally)}.
+     * The rows of a clean bounded run over the generated records (on the current MiniCluster), with
+     * the generator's dimensions, sentinel's left out, after checking its accounting against the
+     * generator's tally: every record in, exactly the malformed ones rejected, the retries dropped
+     * and Azure's preambles skipped. Its rows are for the caller to hold to {@link
+     * #requestsPerRow(TrafficGenerator.Tally)}.
      */
     public static List<UsageRow> cleanRows(Generated generated, EmbeddedWarehouse pg, String table)
             throws Exception {
@@ -77,10 +82,13 @@ public final class Traffic {
         Tables.create(pg.jdbcUrl(), table);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         env.setParallelism(MiniClusters.PARALLELISM);
-        UsagePipeline.defineWorkflow(env,
-                        RecordsSource.of(records.stream().map(TrafficGenerator.Record::value)
-                                .collect(Collectors.toList())),
-                        PipelineSettings.defaults())
+        Dimensions dimensions = Dimensions.parse(TrafficGenerator.DIMENSIONS);
+        PipelineSettings settings = PipelineSettings.defaults();
+        List<byte[]> values = records.stream().map(TrafficGenerator.Record::value).collect(Collectors.toList());
+        List<Map<String, byte[]>> headers =
+                records.stream().map(TrafficGenerator.Record::headers).collect(Collectors.toList());
+        UsagePipeline.defineWorkflow(env, RecordsSource.of(values, headers, dimensions),
+                        settings.withDimensions(dimensions, settings.maxDimensionValues(), List.of()))
                 .rows()
                 .sinkTo(UsageTable.sink(pg.jdbcUrl(), pg.user(), null, table, 100, Duration.ofMillis(200), 3));
         Map<String, Object> accounting = env.execute("clean-" + table).getAllAccumulatorResults();
@@ -99,30 +107,36 @@ public final class Traffic {
     }
 
     /**
-     * Per row ({@code "window model fingerprint tier"}): requests, streamed requests, duplicates
-     * dropped, as the generator made them; the job's default windows of 60 s are its minutes.
+     * Per row ({@code "window model fingerprint tier tenant app"}): requests, streamed requests,
+     * duplicates dropped, as the generator made them; the job's default windows of 60 s are its
+     * minutes.
      */
     public static Map<String, List<Long>> requestsPerRow(TrafficGenerator.Tally tally) {
         Map<String, List<Long>> m = new TreeMap<>();
         tally.requestsByMinute.forEach((k, r) -> m.put(rowKey(k.minute() * 1000, k.model(), k.systemFingerprint(),
-                k.serviceTier()), List.of(r.requests, r.streamedRequests, r.duplicates)));
+                k.serviceTier(), k.tenant(), k.app()), List.of(r.requests, r.streamedRequests, r.duplicates)));
         return m;
     }
 
-    /** Per row ({@code "window model fingerprint tier"}): requests, streamed requests, duplicates dropped. */
+    /**
+     * Per row ({@code "window model fingerprint tier tenant app"}): requests, streamed requests,
+     * duplicates dropped.
+     */
     public static Map<String, List<Long>> requestsPerRow(List<UsageRow> rows) {
         Map<String, List<Long>> m = new TreeMap<>();
         for (UsageRow r : rows) {
-            m.put(rowKey(r.windowStart, r.model, r.systemFingerprint, r.serviceTier),
-                    List.of(r.counts.requests, r.counts.streamedRequests, r.counts.duplicatesDropped));
+            m.put(rowKey(r.windowStart, r.model, r.systemFingerprint, r.serviceTier, r.dimensions.get("tenant"),
+                    r.dimensions.get("app")), List.of(r.counts.requests, r.counts.streamedRequests,
+                    r.counts.duplicatesDropped));
         }
         return m;
     }
 
     /** The generator's {@code null} (none sent) is the table's {@code ''}. */
-    private static String rowKey(long windowStartMillis, String model, String fingerprint, String tier) {
+    private static String rowKey(long windowStartMillis, String model, String fingerprint, String tier,
+            String tenant, String app) {
         return Instant.ofEpochMilli(windowStartMillis) + " " + model + " " + (fingerprint == null ? "" : fingerprint)
-                + " " + (tier == null ? "" : tier);
+                + " " + (tier == null ? "" : tier) + " " + tenant + " " + app;
     }
 
     /**
@@ -149,14 +163,11 @@ public final class Traffic {
                 .collect(Collectors.toList());
     }
 
-    /** Produces {@code records[from, to)} to {@code topic}, keyed by id. */
+    /** Produces {@code records[from, to)} to {@code topic}, keyed by id, with their headers. */
     public static void produce(KafkaBroker kafka, String topic, List<TrafficGenerator.Record> records,
             int from, int to) {
-        List<ProducerRecord<byte[], byte[]>> batch = new ArrayList<>();
-        for (TrafficGenerator.Record r : records.subList(from, Math.min(to, records.size()))) {
-            batch.add(new ProducerRecord<>(topic, r.key(), r.value()));
-        }
-        kafka.produce(topic, batch);
+        kafka.produce(topic, records.subList(from, Math.min(to, records.size())).stream().map(r -> r.to(topic))
+                .collect(Collectors.toList()));
     }
 
     /** Polls until the table (sentinel's window left out) equals {@code expected}, or the timeout passes. */
