@@ -37,12 +37,15 @@ final class DimensionCombination {
         return String.join(SEPARATOR, values);
     }
 
-    /** The combination as a row's dimensions: name to value, in the configured order. */
+    /**
+     * The combination as a row's dimensions: name to value, in the configured order. A window
+     * restored from a job with fewer dimensions has no value for the new ones: {@code ""}.
+     */
     static Map<String, String> named(String combination, Dimensions dimensions) {
         String[] values = combination.split(SEPARATOR, -1);
         Map<String, String> named = new LinkedHashMap<>();
         for (int i = 0; i < dimensions.size(); i++) {
-            named.put(dimensions.list().get(i).name(), values[i]);
+            named.put(dimensions.list().get(i).name(), i < values.length ? values[i] : "");
         }
         return named;
     }

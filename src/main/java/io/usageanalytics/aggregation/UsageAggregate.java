@@ -37,6 +37,10 @@ public class UsageAggregate implements AggregateFunction<RequestUsage, UsageCoun
             total.add(request);
             return total;
         }
+        if (total.byDimensions == null && total.requests + total.duplicatesDropped > 0) {
+            // A window restored from a job without dimensions: what it counted had no values.
+            total.add(DimensionCombination.of(new String[0], dimensions), total.columns());
+        }
         UsageCounts one = new UsageCounts();
         one.add(request);
         total.add(one);

@@ -62,14 +62,16 @@ public class UsageWindow
     public void process(Tuple2<String, String> key, Context context, Iterable<UsageCounts> totals,
             Collector<UsageRow> out) throws Exception {
         UsageCounts total = totals.iterator().next();
-        if (dimensions.isEmpty() || total.byDimensions == null) {
+        if (dimensions.isEmpty()) {
             // A copy: the accumulator lives on in state and late records keep changing it.
             UsageCounts counts = new UsageCounts();
             counts.add(total);
             emit(key, context.window(), counts, Map.of(), out);
             return;
         }
-        Map<String, long[]> byCombination = total.byDimensions;
+        // A window restored from a job without dimensions, nothing added since: no values.
+        Map<String, long[]> byCombination = total.byDimensions != null ? total.byDimensions
+                : Map.of(DimensionCombination.of(new String[0], dimensions.size()), total.columns());
         String other = DimensionCombination.other(dimensions.size());
         ValueState<String[]> chosenState = context.windowState().getState(CHOSEN);
         String[] chosen = chosenState.value();
