@@ -1,5 +1,6 @@
 package io.usageanalytics.local;
 
+import io.usageanalytics.parsing.Dimensions;
 import io.usageanalytics.parsing.LoggedObject;
 import io.usageanalytics.parsing.LoggedObjectParser;
 import io.usageanalytics.parsing.LoggedRecord;
@@ -58,7 +59,7 @@ class TrafficGeneratorTest {
     void theSampleHoldsEveryShapeInExactNumbers() throws Exception {
         TrafficGenerator generator = new TrafficGenerator(42, T0, 3.0, 0.01, 0.03);
         List<TrafficGenerator.Record> records = generator.next(700);
-        LoggedObjectParser parser = new LoggedObjectParser(() -> T0 + 86_400);
+        LoggedObjectParser parser = new LoggedObjectParser(Dimensions.NONE, () -> T0 + 86_400);
         ObjectMapper json = new ObjectMapper();
         Map<String, List<LoggedObject>> requests = new LinkedHashMap<>();
         Map<String, Long> shapes = new TreeMap<>();
