@@ -46,8 +46,8 @@ class EndToEndBenchmarkITCase {
         assertThat(text).contains("loaded 20,0", "  job, run 1 ", "  baseline, run 1 ", "  job, median ",
                 "  baseline, median ", "ratio job/baseline (records/s), median of 1 runs: ", "  read floor, run 1 ",
                 "  read floor, median ", "  job + dimensions, run 1 ", "  job + dimensions, median ",
-                "ratio job with dimensions/job (records/s), median of 1 runs: ");
-        assertThat(text).containsPattern("  job, run 1 .* cores busy +[0-9]+%");
+                "ratio job with dimensions/job (records/s), median of 1 runs: ", "by CPU time");
+        assertThat(text).containsPattern("  job, run 1 .* CPU +[0-9.]+ s  cores busy +[0-9]+%");
         try (var left = Files.list(work)) {
             assertThat(left).as("the run's topic and database are deleted").isEmpty();
         }
