@@ -131,6 +131,11 @@ public final class Dimensions implements Serializable {
         return -1;
     }
 
+    /** Whether some dimension is read from a header. */
+    public boolean readsHeaders() {
+        return !headers.isEmpty();
+    }
+
     /** Whether some dimension is read from header {@code name}. */
     public boolean readsHeader(String name) {
         return headers.contains(name);
