@@ -19,6 +19,7 @@ import org.apache.flink.util.Collector;
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 
@@ -76,16 +77,17 @@ public class UsageWindow
         ValueState<String[]> chosenState = context.windowState().getState(CHOSEN);
         String[] chosen = chosenState.value();
         if (chosen == null) {
-            chosen = byCombination.keySet().stream().filter(c -> !c.equals(other))
-                    .sorted((a, b) -> compareByTokens(a, b, byCombination))
-                    .limit(maxValues).toArray(String[]::new);
+            chosen = byCombination.entrySet().stream().filter(c -> !c.getKey().equals(other))
+                    .sorted(UsageWindow::compareByTokens)
+                    .limit(maxValues).map(Map.Entry::getKey).toArray(String[]::new);
             chosenState.update(chosen);
             if (byCombination.containsKey(other)) {
                 overflowed.inc();
             }
         }
         List<String> rest = new ArrayList<>(byCombination.keySet());
-        rest.removeAll(Arrays.asList(chosen));
+        // A set: a window holds thousands of combinations, and a list's contains is linear.
+        rest.removeAll(new HashSet<>(Arrays.asList(chosen)));
         for (String combination : chosen) {
             emit(key, context.window(), UsageCounts.ofColumns(byCombination.get(combination)),
                     DimensionCombination.named(combination, dimensions), out);
@@ -98,10 +100,10 @@ public class UsageWindow
     }
 
     /** Most total tokens first; ties by the values' text. */
-    private static int compareByTokens(String a, String b, Map<String, long[]> byCombination) {
+    private static int compareByTokens(Map.Entry<String, long[]> a, Map.Entry<String, long[]> b) {
         int total = UsageColumn.TOTAL_TOKENS.ordinal();
-        int tokens = Long.compare(byCombination.get(b)[total], byCombination.get(a)[total]);
-        return tokens != 0 ? tokens : CodePoints.compare(a, b);
+        int tokens = Long.compare(b.getValue()[total], a.getValue()[total]);
+        return tokens != 0 ? tokens : CodePoints.compare(a.getKey(), b.getKey());
     }
 
     private void emit(Tuple2<String, String> key, TimeWindow w, UsageCounts counts, Map<String, String> named,

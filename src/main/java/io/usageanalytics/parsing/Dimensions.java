@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 /**
  * The attribution dimensions ({@code --dimension NAME=SOURCE}): who made each request, read from a
@@ -36,9 +37,12 @@ public final class Dimensions implements Serializable {
     }
 
     private final List<Dimension> dimensions;
+    /** The headers read, looked up for every header of every record. */
+    private final Set<String> headers;
 
     private Dimensions(List<Dimension> dimensions) {
         this.dimensions = List.copyOf(dimensions);
+        this.headers = dimensions.stream().map(Dimension::header).filter(h -> h != null).collect(Collectors.toSet());
     }
 
     /**
@@ -127,9 +131,14 @@ public final class Dimensions implements Serializable {
         return -1;
     }
 
+    /** Whether some dimension is read from a header. */
+    public boolean readsHeaders() {
+        return !headers.isEmpty();
+    }
+
     /** Whether some dimension is read from header {@code name}. */
     public boolean readsHeader(String name) {
-        return dimensions.stream().anyMatch(d -> name.equals(d.header()));
+        return headers.contains(name);
     }
 
     @Override

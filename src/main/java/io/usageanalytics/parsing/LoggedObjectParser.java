@@ -55,6 +55,11 @@ public final class LoggedObjectParser {
     private static final String[] NO_VALUES = new String[0];
 
     private final Dimensions dimensions;
+    /**
+     * How a reject names each dimension, e.g. {@code dimension tenant (header:x-tenant)}: built
+     * once, not for every record.
+     */
+    private final String[] dimensionFields;
     private final LongSupplier clockSeconds;
 
     public LoggedObjectParser() {
@@ -69,6 +74,8 @@ public final class LoggedObjectParser {
     /** With a clock of its own, for tests of the future-{@code created} limit. */
     public LoggedObjectParser(Dimensions dimensions, LongSupplier clockSeconds) {
         this.dimensions = dimensions;
+        this.dimensionFields = dimensions.list().stream()
+                .map(d -> "dimension " + d.name() + " (" + d.source() + ")").toArray(String[]::new);
         this.clockSeconds = clockSeconds;
     }
 
@@ -98,14 +105,13 @@ public final class LoggedObjectParser {
             if (d.header() != null) {
                 byte[] bytes = record.headers == null ? null : record.headers.get(d.header());
                 if (bytes != null && Utf8.firstInvalid(bytes) >= 0) {
-                    throw new Invalid(RejectReason.INVALID_FIELD,
-                            "dimension " + d.name() + " (" + d.source() + ") is not valid UTF-8");
+                    throw new Invalid(RejectReason.INVALID_FIELD, dimensionFields[i] + " is not valid UTF-8");
                 }
                 value = bytes == null ? null : new String(bytes, StandardCharsets.UTF_8);
             } else {
                 value = pointed.values[i];
             }
-            values[i] = value == null ? "" : Fields.storable("dimension " + d.name() + " (" + d.source() + ")", value);
+            values[i] = value == null ? "" : Fields.storable(dimensionFields[i], value);
         }
         return values;
     }

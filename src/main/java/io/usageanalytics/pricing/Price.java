@@ -17,8 +17,6 @@ public record Price(BigDecimal inputPer1m, BigDecimal cachedInputPer1m, BigDecim
     /** Scale of cost values, as the warehouse stores them (NUMERIC(24, 12)). */
     public static final int COST_SCALE = 12;
 
-    private static final BigDecimal MILLION = BigDecimal.valueOf(1_000_000);
-
     public Price {
         Objects.requireNonNull(inputPer1m, "inputPer1m");
         Objects.requireNonNull(cachedInputPer1m, "cachedInputPer1m");
@@ -49,7 +47,8 @@ public record Price(BigDecimal inputPer1m, BigDecimal cachedInputPer1m, BigDecim
                 .add(times(t.audioPrompt(), audioInputPer1m))
                 .add(times(textOutput, outputPer1m))
                 .add(times(t.audioCompletion(), audioOutputPer1m));
-        return Optional.of(usd.divide(MILLION).setScale(COST_SCALE, RoundingMode.HALF_EVEN));
+        // Per million: the same exact value as dividing, without an exact division's search for its scale.
+        return Optional.of(usd.movePointLeft(6).setScale(COST_SCALE, RoundingMode.HALF_EVEN));
     }
 
     private static boolean lacks(long tokens, BigDecimal per1m) {

@@ -39,13 +39,17 @@ public class LoggedRecordDeserializer implements KafkaRecordDeserializationSchem
     public void deserialize(ConsumerRecord<byte[], byte[]> record, Collector<ParsedRecord> out) {
         LoggedRecord logged = new LoggedRecord(
                 record.value(), record.key(), record.topic(), record.partition(), record.offset());
-        for (Header header : record.headers()) {
-            // The last of a repeated header counts: it is the one a proxy added last.
-            if (dimensions.readsHeader(header.key())) {
-                if (logged.headers == null) {
-                    logged.headers = new LinkedHashMap<>();
+        // Only then: Kafka decodes each header's name anew for every record, about 3% of a job's
+        // CPU time when the records carry a header.
+        if (dimensions.readsHeaders()) {
+            for (Header header : record.headers()) {
+                // The last of a repeated header counts: it is the one a proxy added last.
+                if (dimensions.readsHeader(header.key())) {
+                    if (logged.headers == null) {
+                        logged.headers = new LinkedHashMap<>();
+                    }
+                    logged.headers.put(header.key(), header.value());
                 }
-                logged.headers.put(header.key(), header.value());
             }
         }
         out.collect(parser.parse(logged));

@@ -8,6 +8,7 @@ import io.usageanalytics.testing.FlinkCluster;
 import io.usageanalytics.testing.Tables;
 
 import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
@@ -28,6 +29,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.Callable;
+import java.util.function.ToDoubleFunction;
 import java.util.stream.Stream;
 
 /**
@@ -36,6 +38,7 @@ import java.util.stream.Stream;
  * 2, into a real PostgreSQL table) and {@link SqlBaseline}, each as a whole JVM process from launch
  * to exit, as a user would time them. Prints wall time, records/s, MB/s and peak RSS of each, the
  * ratio, and medians over the runs; checks every run's table against the generator's own tally.
+ * With {@code --dimensions}, each run also times the job with two dimensions against the same topic.
  */
 @CommandLine.Command(name = "benchmark", mixinStandardHelpOptions = true,
         description = "Time the job against the Flink SQL baseline on the same topic.")
@@ -70,6 +73,15 @@ public final class EndToEndBenchmark implements Callable<Integer> {
             + " GC and checkpointed state size across the run (to see that they stop growing).")
     boolean stateTrace;
 
+    @Option(names = "--dimensions", description = "Also time, each run, the job with two dimensions: tenant from"
+            + " Kafka header " + GatewayFields.TENANT_HEADER + " and user from json:/x_bench/user, which the benchmark"
+            + " then adds to every record (both jobs read the same topic).")
+    boolean dimensions;
+
+    @Option(names = "--users", defaultValue = "100000", description = "Distinct users with --dimensions"
+            + " (default ${DEFAULT-VALUE}).")
+    int users;
+
     @Option(names = "--skip-baseline", description = "Time the job only.")
     boolean skipBaseline;
 
@@ -97,17 +109,19 @@ public final class EndToEndBenchmark implements Callable<Integer> {
     }
 
     /**
-     * One timed process: wall time, peak RSS, and how busy the machine's cores were meanwhile (all
-     * processes: the contender, the broker serving it, the database; 1 is every core all the time),
-     * to show whether a run was bound by the CPU.
+     * One timed process: wall time, peak RSS, the CPU time of the process itself, and how busy the
+     * machine's cores were meanwhile (all processes: the contender, the broker serving it, the
+     * database, anything else; 1 is every core all the time), to show whether a run was bound by
+     * the CPU. On a machine shared with other work the wall time mostly measures the others; the
+     * process's own CPU time is its work, whatever else runs.
      */
-    record Timing(double seconds, long peakRssBytes, double coresBusy) {}
+    record Timing(double seconds, long peakRssBytes, double cpuSeconds, double coresBusy) {}
 
     @Override
     public Integer call() throws Exception {
         // Checked before anything starts, as every command does.
-        if (records < 1 || runs < 1 || parallelism < 1) {
-            throw CommandLines.badUsage(spec, "--records, --runs and --parallelism must be positive");
+        if (records < 1 || runs < 1 || parallelism < 1 || users < 1) {
+            throw CommandLines.badUsage(spec, "--records, --runs, --parallelism and --users must be positive");
         }
         if (!heap.matches("[0-9]+[kKmMgG]")) {
             throw CommandLines.badUsage(spec, "--heap must be a size such as 2g or 512m, not " + heap);
@@ -135,21 +149,17 @@ public final class EndToEndBenchmark implements Callable<Integer> {
             awaitWriteback();
 
             List<Timing> job = new ArrayList<>();
+            List<Timing> withDimensions = new ArrayList<>();
             List<Timing> baseline = new ArrayList<>();
             List<Timing> floors = new ArrayList<>();
             for (int run = 1; run <= runs; run++) {
-                String table = "usage_bench_" + run;
-                Timing j = time(dir, "job-" + run, jobCommand(dir, kafka, pg, table, run));
-                check(pg, table, load.tally);
-                int rejects = kafka.consumeAll(TOPIC + ".rejects-" + run, Duration.ofSeconds(60)).size();
-                if (rejects != load.tally.malformed) {
-                    throw new IllegalStateException("run " + run + " dead-lettered " + rejects
-                            + " records, the generator made " + load.tally.malformed + " malformed ones");
-                }
+                Timing j = timeJob(dir, kafka, pg, load, run, false);
                 job.add(j);
-                print("job, run " + run, j, load);
-                if (stateTrace) {
-                    StateTrace.print(dir.resolve("job-" + run + "-gc.log"), dir.resolve("job-" + run + ".log"), out);
+                if (dimensions) {
+                    Timing d = timeJob(dir, kafka, pg, load, run, true);
+                    withDimensions.add(d);
+                    out.printf("  run %d ratio job with dimensions/job: %.2fx by wall time, %.2fx by CPU time%n", run,
+                            j.seconds / d.seconds, j.cpuSeconds / d.cpuSeconds);
                 }
                 if (!skipBaseline) {
                     Timing b = time(dir, "baseline-" + run, contenderCommand(SqlBaseline.class, kafka));
@@ -163,18 +173,18 @@ public final class EndToEndBenchmark implements Callable<Integer> {
                     print("read floor, run " + run, f, load);
                 }
             }
-            Timing jobMedian = median(job);
             out.println();
-            print("job, median", jobMedian, load);
+            print("job, median", median(job), load);
+            if (dimensions) {
+                print("job + dimensions, median", median(withDimensions), load);
+                out.printf("ratio job with dimensions/job (records/s), median of %d runs: %.2fx by wall time,"
+                        + " %.2fx by CPU time%n", runs, speedup(withDimensions, job, Timing::seconds),
+                        speedup(withDimensions, job, Timing::cpuSeconds));
+            }
             if (!skipBaseline) {
-                Timing baselineMedian = median(baseline);
-                print("baseline, median", baselineMedian, load);
-                double[] ratios = new double[runs];
-                for (int i = 0; i < runs; i++) {
-                    ratios[i] = baseline.get(i).seconds / job.get(i).seconds;
-                }
-                Arrays.sort(ratios);
-                out.printf("ratio job/baseline (records/s), median of %d runs: %.2fx%n", runs, ratios[runs / 2]);
+                print("baseline, median", median(baseline), load);
+                out.printf("ratio job/baseline (records/s), median of %d runs: %.2fx%n", runs,
+                        speedup(job, baseline, Timing::seconds));
             }
             if (floor) {
                 print("read floor, median", median(floors), load);
@@ -187,6 +197,7 @@ public final class EndToEndBenchmark implements Callable<Integer> {
 
     /** The local runner's mix (1% malformed, 2% retried completions), 1,000 requests per second of event time. */
     private Load load(String servers) {
+        GatewayFields gateway = new GatewayFields(users);
         TrafficGenerator generator = new TrafficGenerator(20261127L, 1_767_225_600L, 1000, 0.01, 0.02);
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, servers);
@@ -200,8 +211,10 @@ public final class EndToEndBenchmark implements Callable<Integer> {
                 // Requests average about six records: stop within one request of the target.
                 long left = records - generator.tally().records;
                 for (TrafficGenerator.Record r : generator.next((int) Math.max(1, Math.min(1000, left / 10)))) {
-                    producer.send(r.to(TOPIC));
-                    bytes += r.key().length + r.value().length;
+                    ProducerRecord<byte[], byte[]> record =
+                            dimensions ? gateway.record(TOPIC, r) : r.to(TOPIC);
+                    producer.send(record);
+                    bytes += record.key().length + record.value().length;
                 }
             }
             producer.flush();
@@ -224,24 +237,50 @@ public final class EndToEndBenchmark implements Callable<Integer> {
         }
     }
 
-    private List<String> jobCommand(Path dir, KafkaBroker kafka, EmbeddedWarehouse pg, String table, int run)
-            throws IOException {
+    /**
+     * Times the job, with or without the {@link GatewayFields} dimensions, into a table and
+     * dead-letter topic of its own, checks both and prints the timing.
+     */
+    private Timing timeJob(Path dir, KafkaBroker kafka, EmbeddedWarehouse pg, Load load, int run,
+            boolean withDimensions) throws Exception {
+        String name = (withDimensions ? "job-dimensions-" : "job-") + run;
+        String table = "usage_bench_" + name.replace('-', '_');
+        String rejectsTopic = TOPIC + ".rejects-" + name;
+        Timing t = time(dir, name, jobCommand(dir, kafka, pg, name, table, rejectsTopic,
+                withDimensions ? GatewayFields.JOB_ARGS : List.of()));
+        long rows = check(pg, table, load.tally);
+        int rejects = kafka.consumeAll(rejectsTopic, Duration.ofSeconds(60)).size();
+        if (rejects != load.tally.malformed) {
+            throw new IllegalStateException(name + " dead-lettered " + rejects
+                    + " records, the generator made " + load.tally.malformed + " malformed ones");
+        }
+        print((withDimensions ? "job + dimensions" : "job") + ", run " + run, t, load);
+        out.printf("    %,d rows in the table%n", rows);
+        if (stateTrace) {
+            StateTrace.print(dir.resolve(name + "-gc.log"), dir.resolve(name + ".log"), out);
+        }
+        return t;
+    }
+
+    private List<String> jobCommand(Path dir, KafkaBroker kafka, EmbeddedWarehouse pg, String name, String table,
+            String rejectsTopic, List<String> args) throws IOException {
         List<String> c = java(jobClasspath);
         c.addAll(c.indexOf("-cp"), launcherOpts.stream().filter(o -> !o.isEmpty() && !o.startsWith("-Xmx")).toList());
         if (stateTrace) {
-            c.addAll(c.indexOf("-cp"), StateTrace.jvmOptions(dir, "job-" + run));
+            c.addAll(c.indexOf("-cp"), StateTrace.jvmOptions(dir, name));
         }
         if (!jobOpts.isBlank()) {
             // Before -cp and after the defaults, so that they override those.
             c.addAll(c.indexOf("-cp"), Arrays.asList(jobOpts.trim().split("\\s+")));
         }
         c.addAll(List.of("io.usageanalytics.local.UsageAnalyticsCli", "job",
-                "--bootstrap-servers", kafka.bootstrapServers(), "--topic", TOPIC, "--group", "bench-job-" + run,
-                "--rejects-topic", TOPIC + ".rejects-" + run, "--alerts-topic", TOPIC + ".alerts-" + run,
+                "--bootstrap-servers", kafka.bootstrapServers(), "--topic", TOPIC, "--group", "bench-" + name,
+                "--rejects-topic", rejectsTopic, "--alerts-topic", TOPIC + ".alerts-" + name,
                 "--start", "earliest", "--bounded", "--parallelism", String.valueOf(parallelism),
                 "--checkpoint-dir", dir.resolve("checkpoints").toUri().toString(),
                 "--jdbc-url", pg.jdbcUrl(), "--jdbc-user", pg.user(), "--table", table, "--create-schema"));
         c.addAll(jobArgs);
+        c.addAll(args);
         return c;
     }
 
@@ -270,8 +309,11 @@ public final class EndToEndBenchmark implements Callable<Integer> {
         long start = System.nanoTime();
         Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         long peak = 0;
+        Duration cpu = Duration.ZERO;
         while (!p.waitFor(100, java.util.concurrent.TimeUnit.MILLISECONDS)) {
             peak = Math.max(peak, peakRss(p.pid()));
+            // The last reading before exit: it misses at most the final 100 ms.
+            cpu = p.info().totalCpuDuration().orElse(cpu);
         }
         double seconds = (System.nanoTime() - start) / 1e9;
         double busy = (busyTicks() - busyBefore) / CLOCK_TICKS_PER_SECOND
@@ -279,7 +321,7 @@ public final class EndToEndBenchmark implements Callable<Integer> {
         if (p.exitValue() != 0) {
             throw new IllegalStateException(name + " exited with " + p.exitValue() + ", see " + log);
         }
-        return new Timing(seconds, peak, busy);
+        return new Timing(seconds, peak, cpu.toMillis() / 1e3, busy);
     }
 
     /** Busy CPU time of the whole machine so far (all but idle and I/O wait), in ticks; 0 off Linux. */
@@ -312,11 +354,16 @@ public final class EndToEndBenchmark implements Callable<Integer> {
         return 0;
     }
 
-    /** The table's totals must be the generator's: every request once, retries dropped. */
-    private static void check(EmbeddedWarehouse pg, String table, TrafficGenerator.Tally expected) throws Exception {
+    /**
+     * The table's totals must be the generator's: every request once, retries dropped; and with
+     * the {@link GatewayFields} dimensions no row may lack a tenant or user (a job without them has
+     * neither key). Returns the table's rows.
+     */
+    private static long check(EmbeddedWarehouse pg, String table, TrafficGenerator.Tally expected) throws Exception {
         try (Connection c = Tables.connect(pg.jdbcUrl());
                 Statement s = c.createStatement();
-                ResultSet r = s.executeQuery("SELECT sum(requests), sum(streamed_requests), sum(duplicates_dropped)"
+                ResultSet r = s.executeQuery("SELECT sum(requests), sum(streamed_requests), sum(duplicates_dropped),"
+                        + " count(*), count(*) FILTER (WHERE dimensions->>'tenant' = '' OR dimensions->>'user' = '')"
                         + " FROM " + table)) {
             r.next();
             long[] actual = {r.getLong(1), r.getLong(2), r.getLong(3)};
@@ -325,19 +372,38 @@ public final class EndToEndBenchmark implements Callable<Integer> {
                 throw new IllegalStateException("table " + table + " has requests/streamed/duplicates "
                         + Arrays.toString(actual) + ", the generator made " + Arrays.toString(want));
             }
+            if (r.getLong(5) > 0) {
+                throw new IllegalStateException("table " + table + " has " + r.getLong(5)
+                        + " rows without a tenant or user: the job did not read them");
+            }
+            return r.getLong(4);
         }
     }
 
     private void print(String what, Timing t, Load load) {
-        out.printf("  %-18s %7.2f s  %,10.0f records/s  %6.1f MB/s  peak RSS %,5d MB  cores busy %3.0f%%%n", what,
-                t.seconds, load.tally.records / t.seconds, load.bytes / 1e6 / t.seconds, t.peakRssBytes >> 20,
-                100 * t.coresBusy);
+        out.printf("  %-24s %7.2f s  %,10.0f records/s  %6.1f MB/s  peak RSS %,5d MB  CPU %6.1f s  cores busy %3.0f%%%n",
+                what, t.seconds, load.tally.records / t.seconds, load.bytes / 1e6 / t.seconds, t.peakRssBytes >> 20,
+                t.cpuSeconds, 100 * t.coresBusy);
+    }
+
+    /**
+     * The records/s of {@code timings} relative to those of {@code reference} in the same run, by
+     * {@code time}, median over runs.
+     */
+    private static double speedup(List<Timing> timings, List<Timing> reference, ToDoubleFunction<Timing> time) {
+        double[] ratios = new double[timings.size()];
+        for (int i = 0; i < ratios.length; i++) {
+            ratios[i] = time.applyAsDouble(reference.get(i)) / time.applyAsDouble(timings.get(i));
+        }
+        Arrays.sort(ratios);
+        return ratios[ratios.length / 2];
     }
 
     private static Timing median(List<Timing> timings) {
         double[] s = timings.stream().mapToDouble(Timing::seconds).sorted().toArray();
         long[] rss = timings.stream().mapToLong(Timing::peakRssBytes).sorted().toArray();
+        double[] cpu = timings.stream().mapToDouble(Timing::cpuSeconds).sorted().toArray();
         double[] busy = timings.stream().mapToDouble(Timing::coresBusy).sorted().toArray();
-        return new Timing(s[s.length / 2], rss[rss.length / 2], busy[busy.length / 2]);
+        return new Timing(s[s.length / 2], rss[rss.length / 2], cpu[cpu.length / 2], busy[busy.length / 2]);
     }
 }

@@ -13,9 +13,10 @@ import java.util.List;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The benchmark command on a small topic, so it keeps working: all three processes (job, baseline,
- * read floor) run to exit, every run's table and dead letters are checked against the generator's
- * tally (the command fails otherwise), and the report has its lines. Timings are not asserted.
+ * The benchmark command on a small topic, so it keeps working: all four processes (job, job with
+ * dimensions, baseline, read floor) run to exit, every run's table and dead letters are checked
+ * against the generator's tally (the command fails otherwise), and the report has its lines.
+ * Timings are not asserted.
  */
 class EndToEndBenchmarkITCase {
 
@@ -28,6 +29,8 @@ class EndToEndBenchmarkITCase {
         benchmark.heap = "1g";
         benchmark.jobOpts = "";
         benchmark.floor = true;
+        benchmark.dimensions = true;
+        benchmark.users = 1000;
         benchmark.work = work;
         benchmark.launcherOpts = List.of("-XX:+UseParallelGC");
         benchmark.jobClasspath = Path.of("target/classes").toAbsolutePath() + ":"
@@ -42,8 +45,9 @@ class EndToEndBenchmarkITCase {
         String text = report.toString(StandardCharsets.UTF_8);
         assertThat(text).contains("loaded 20,0", "  job, run 1 ", "  baseline, run 1 ", "  job, median ",
                 "  baseline, median ", "ratio job/baseline (records/s), median of 1 runs: ", "  read floor, run 1 ",
-                "  read floor, median ");
-        assertThat(text).containsPattern("  job, run 1 .* cores busy +[0-9]+%");
+                "  read floor, median ", "  job + dimensions, run 1 ", "  job + dimensions, median ",
+                "ratio job with dimensions/job (records/s), median of 1 runs: ", "by CPU time");
+        assertThat(text).containsPattern("  job, run 1 .* CPU +[0-9.]+ s  cores busy +[0-9]+%");
         try (var left = Files.list(work)) {
             assertThat(left).as("the run's topic and database are deleted").isEmpty();
         }
