@@ -20,6 +20,7 @@ import io.usageanalytics.parsing.Reject;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeHint;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.connector.source.Boundedness;
 import org.apache.flink.api.connector.source.Source;
 import org.apache.flink.api.java.tuple.Tuple2;
 import org.apache.flink.streaming.api.datastream.DataStream;
@@ -64,6 +65,15 @@ public final class UsagePipeline {
         return idleness.isZero() ? strategy : strategy.withIdleness(idleness);
     }
 
+    /**
+     * A bounded source is read to its end, so no split needs to be passed over as idle; and a
+     * reader without a split has ended at once, its end-of-input watermark the only one left if
+     * a split that is slow to start were marked idle: all its records would come in late.
+     */
+    private static Duration idleness(Source<ParsedRecord, ?, ?> source, PipelineSettings settings) {
+        return source.getBoundedness() == Boundedness.BOUNDED ? Duration.ZERO : settings.idleness();
+    }
+
     public static Outputs defineWorkflow(StreamExecutionEnvironment env,
             Source<ParsedRecord, ?, ?> source, PipelineSettings settings) {
         // Every operator here emits new objects and none keeps or changes its input after
@@ -72,7 +82,7 @@ public final class UsagePipeline {
         env.getConfig().enableObjectReuse();
         EventTime time = settings.time();
         SingleOutputStreamOperator<LoggedObject> objects =
-                env.fromSource(source, watermarks(time, settings.idleness()), "logged-objects")
+                env.fromSource(source, watermarks(time, idleness(source, settings)), "logged-objects")
                         .uid("logged-objects")
                         .process(new ParsedRecordRouter())
                         .name("route-rejects")

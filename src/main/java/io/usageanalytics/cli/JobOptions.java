@@ -277,11 +277,8 @@ public class JobOptions {
     }
 
     public PipelineSettings settings() {
-        // A bounded run reads every partition to its end, so none needs to be passed over; and a
-        // reader without a partition has ended at once, its end-of-input watermark the only one
-        // left if a partition that is slow to start were marked idle: all its records late.
-        return new PipelineSettings(eventTime(), bounded ? Duration.ZERO : idleness, prices(), spikeRule(),
-                dimensions(), maxDimensionValues, spikeBy);
+        return new PipelineSettings(eventTime(), idleness, prices(), spikeRule(), dimensions(), maxDimensionValues,
+                spikeBy);
     }
 
     /** Parses Flink-style durations: 60s, 10min, 1h, 500ms. */
