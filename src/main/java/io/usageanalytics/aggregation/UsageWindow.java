@@ -118,7 +118,9 @@ public class UsageWindow
         if (cost == null) {
             unpriced.inc();
         }
-        BigDecimal standardCost = prices.cost(key.f0, "", w.getStart(), tokens).orElse(null);
+        // A row of the standard tier costs its standard cost: no second lookup of its price.
+        BigDecimal standardCost = PriceList.STANDARD_TIERS.contains(tier) ? cost
+                : prices.cost(key.f0, "", w.getStart(), tokens).orElse(null);
         UsageRow row = new UsageRow(w.getStart(), w.getEnd(), key.f0, UsageKey.fingerprint(key.f1), tier, counts,
                 cost, standardCost);
         row.dimensions = named;
