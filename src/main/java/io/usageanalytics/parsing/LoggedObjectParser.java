@@ -746,14 +746,10 @@ public final class LoggedObjectParser {
                 completions[i] = detail("completion_tokens_details." + COMPLETION_DETAILS[i], completionDetails[i]);
             }
             long hit = detail("prompt_cache_hit_tokens", cacheHit);
-            Usage u = new Usage(token("prompt_tokens", prompt), token("completion_tokens", completion),
-                    token("total_tokens", total), promptDetails[0] == ABSENT ? hit : prompts[0], completions[0]);
-            u.audioPromptTokens = prompts[1];
-            u.cacheWriteTokens = prompts[2];
-            u.audioCompletionTokens = completions[1];
-            u.acceptedPredictionTokens = completions[2];
-            u.rejectedPredictionTokens = completions[3];
-            return u;
+            // In the order of Usage.counts().
+            return Usage.of(new long[] {token("prompt_tokens", prompt), token("completion_tokens", completion),
+                token("total_tokens", total), promptDetails[0] == ABSENT ? hit : prompts[0], completions[0],
+                prompts[1], completions[1], completions[2], completions[3], prompts[2]});
         }
 
         private long token(String field, long v) throws Invalid {

@@ -160,7 +160,7 @@ public final class LoggedObjectSerializer extends TypeSerializerSingleton<Logged
         }
         o.choices = parts;
         if (in.readBoolean()) {
-            long[] counts = new Usage().counts();
+            long[] counts = new long[Usage.COUNTS];
             for (int i = 0; i < counts.length; i++) {
                 counts[i] = in.readLong();
             }

@@ -38,6 +38,9 @@ public class Usage {
         this.reasoningTokens = reasoningTokens;
     }
 
+    /** How many counts {@link #counts()} holds. */
+    public static final int COUNTS = 10;
+
     /** Every count, in a fixed order: what the serializer writes and what ties are broken on. */
     public long[] counts() {
         return new long[] {promptTokens, completionTokens, totalTokens, cachedTokens, reasoningTokens,
