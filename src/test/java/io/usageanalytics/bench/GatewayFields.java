@@ -20,9 +20,10 @@ import java.util.List;
 final class GatewayFields {
 
     static final String TENANT_HEADER = "x-bench-tenant";
-    /** The job's options for the two dimensions, one read from a header, one from a JSON pointer. */
-    static final List<String> JOB_ARGS =
-            List.of("--dimension=tenant=header:" + TENANT_HEADER, "--dimension=user=json:/x_bench/user");
+    /** The two dimensions, one read from a header, one from a JSON pointer. */
+    static final List<String> DIMENSIONS = List.of("tenant=header:" + TENANT_HEADER, "user=json:/x_bench/user");
+    /** The job's options for them. */
+    static final List<String> JOB_ARGS = DIMENSIONS.stream().map(d -> "--dimension=" + d).toList();
 
     private static final String[] TENANTS = {"acme", "globex", "initech", "umbrella", "hooli"};
 

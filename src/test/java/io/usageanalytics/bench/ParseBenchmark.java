@@ -1,6 +1,7 @@
 package io.usageanalytics.bench;
 
 import io.usageanalytics.local.TrafficGenerator;
+import io.usageanalytics.parsing.Dimensions;
 import io.usageanalytics.parsing.LoggedObject;
 import io.usageanalytics.parsing.LoggedObjectParser;
 import io.usageanalytics.parsing.LoggedRecord;
@@ -10,6 +11,7 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Mode;
@@ -18,13 +20,16 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
- * Parsing one logged record, as the Kafka source does: a completion, a stream chunk, and, as the
- * ceiling to approach, Jackson's streaming parser merely walking the same chunk's tokens. Records
- * come from the local runner's generator and are cycled so the branch predictor cannot learn one.
+ * Parsing one logged record, as the Kafka source does: a completion, a stream chunk, the same
+ * chunk with the end-to-end benchmark's two dimensions (a header, a field) and, as the ceiling to
+ * approach, Jackson's streaming parser merely walking the chunk's tokens. Records come from the
+ * local runner's generator and are cycled so the branch predictor cannot learn one.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.Throughput)
@@ -34,8 +39,13 @@ public class ParseBenchmark {
     private static final JsonFactory JSON = new JsonFactory();
 
     private final LoggedObjectParser parser = new LoggedObjectParser();
+    private final LoggedObjectParser withDimensions =
+            new LoggedObjectParser(Dimensions.parse(GatewayFields.DIMENSIONS));
     private byte[][] completions;
     private byte[][] chunks;
+    /** The chunks with the user field, and their tenant header, as {@link GatewayFields} writes them. */
+    private byte[][] attributedChunks;
+    private List<Map<String, byte[]>> tenantHeaders;
     private int next;
 
     @Setup
@@ -57,6 +67,16 @@ public class ParseBenchmark {
         }
         completions = c.toArray(new byte[0][]);
         chunks = k.toArray(new byte[0][]);
+        GatewayFields gateway = new GatewayFields(100_000);
+        attributedChunks = new byte[SAMPLE][];
+        tenantHeaders = new ArrayList<>();
+        for (int i = 0; i < SAMPLE; i++) {
+            ProducerRecord<byte[], byte[]> r = gateway.record("bench", new TrafficGenerator.Record(
+                    ("chatcmpl-" + i).getBytes(StandardCharsets.UTF_8), chunks[i]));
+            attributedChunks[i] = r.value();
+            byte[] tenant = r.headers().lastHeader(GatewayFields.TENANT_HEADER).value();
+            tenantHeaders.add(Map.of(GatewayFields.TENANT_HEADER, tenant));
+        }
     }
 
     @Benchmark
@@ -67,6 +87,24 @@ public class ParseBenchmark {
     @Benchmark
     public ParsedRecord parseChunk() {
         return parser.parse(LoggedRecord.of(chunks[next++ & (SAMPLE - 1)]));
+    }
+
+    /** The chunks with the benchmark's header and field, which a job without dimensions skips. */
+    @Benchmark
+    public ParsedRecord parseAttributedChunk() {
+        int i = next++ & (SAMPLE - 1);
+        LoggedRecord r = LoggedRecord.of(attributedChunks[i]);
+        r.headers = tenantHeaders.get(i);
+        return parser.parse(r);
+    }
+
+    /** The same, reading both dimensions. */
+    @Benchmark
+    public ParsedRecord parseAttributedChunkWithDimensions() {
+        int i = next++ & (SAMPLE - 1);
+        LoggedRecord r = LoggedRecord.of(attributedChunks[i]);
+        r.headers = tenantHeaders.get(i);
+        return withDimensions.parse(r);
     }
 
     /** Every token of the chunk visited, nothing kept: the cost of reading the bytes at all. */
