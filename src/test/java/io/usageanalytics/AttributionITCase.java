@@ -12,7 +12,10 @@ import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
+import io.usageanalytics.core.EventTime;
+
 import java.math.BigDecimal;
+import java.time.Duration;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -37,9 +40,14 @@ class AttributionITCase {
 
     /** A gpt-4o completion in the first window with {@code prompt} tokens for a tenant and app. */
     private static byte[] request(String id, String tenant, String app, long prompt) {
+        return request(id, W0 / 1000 + 1, tenant, app, prompt);
+    }
+
+    /** The same, created at {@code created} (epoch seconds). */
+    private static byte[] request(String id, long created, String tenant, String app, long prompt) {
         String envelope = ",\"x_gateway\":{\"tenant\":\"" + tenant + "\"" + (app == null ? "" : ",\"app\":\"" + app + "\"")
                 + "}}";
-        String json = completion(id, "gpt-4o", "fp", W0 / 1000 + 1, message(0, "x", "stop"), usage(prompt, 0, prompt));
+        String json = completion(id, "gpt-4o", "fp", created, message(0, "x", "stop"), usage(prompt, 0, prompt));
         return (json.substring(0, json.length() - 1) + envelope).getBytes(StandardCharsets.UTF_8);
     }
 
@@ -99,6 +107,38 @@ class AttributionITCase {
                         + " total_tokens=1040 finish_stop=104"), dims("__other__", "__other__")));
         assertThat(result.counter(Accounting.DIMENSION_OVERFLOW_WINDOWS)).isEqualTo(1);
         assertThat(sum(result.emissions())).isEqualTo(sum(run(records, Dimensions.NONE, 1).emissions()));
+    }
+
+    @Test
+    void lateRequestsOfCombinationsNotChosenUpdateOtherAndThoseOfChosenOnesTheirRow() throws Exception {
+        // 60 s windows, no out-of-orderness, 120 s allowed lateness, one row besides __other__:
+        // acme is chosen when W0 first fires; the window then keeps acme and __other__ only.
+        long t0 = W0 / 1000;
+        List<byte[]> records = List.of(request("a1", t0 + 10, "acme", "chat", 600),
+                request("b1", t0 + 11, "beta", "chat", 100), request("z", t0 + 70, "acme", "chat", 1),
+                request("c1", t0 + 20, "corp", "batch", 50), request("a2", t0 + 30, "acme", "chat", 10),
+                request("b2", t0 + 40, "beta", "chat", 5));
+        PipelineSettings settings = PipelineSettings.defaults()
+                .withTime(new EventTime(Duration.ofSeconds(60), Duration.ZERO, Duration.ofSeconds(120)))
+                .withDimensions(TENANT_AND_APP, 1, List.of());
+
+        PipelineRun.Result result = PipelineRun.paced(records, settings);
+
+        // gpt-4o input at 2.50 per 1M; each firing gives acme's row, then __other__'s
+        Map<String, String> acme = dims("acme", "chat");
+        Map<String, String> other = dims("__other__", "__other__");
+        assertThat(result.emissions().stream().filter(r -> r.windowStart == W0)).containsExactly(
+                promptRow(1, 600, "0.0015", acme), promptRow(1, 100, "0.00025", other),
+                promptRow(1, 600, "0.0015", acme), promptRow(2, 150, "0.000375", other),
+                promptRow(2, 610, "0.001525", acme), promptRow(2, 150, "0.000375", other),
+                promptRow(2, 610, "0.001525", acme), promptRow(3, 155, "0.0003875", other));
+        assertThat(result.accountingHolds()).isTrue();
+    }
+
+    /** A W0 row of {@code requests} gpt-4o requests with {@code prompt} tokens in all. */
+    private static UsageRow promptRow(long requests, long prompt, String cost, Map<String, String> dimensions) {
+        return withDimensions(row(W0, "gpt-4o", "fp", cost, "requests=" + requests + " choices=" + requests
+                + " prompt_tokens=" + prompt + " total_tokens=" + prompt + " finish_stop=" + requests), dimensions);
     }
 
     @Test

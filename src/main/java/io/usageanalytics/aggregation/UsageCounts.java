@@ -3,7 +3,9 @@ package io.usageanalytics.aggregation;
 import io.usageanalytics.assembly.RequestUsage;
 
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The usage measures of all requests in a window so far (the window's state) or of one row.
@@ -128,6 +130,32 @@ public class UsageCounts {
         for (int i = 0; i < counts.length; i++) {
             sum[i] += counts[i];
         }
+    }
+
+    /**
+     * Sums every combination but those {@code kept} into {@code other}, in place; the sum over all
+     * combinations stays what it was. Returns the sum of those not kept ({@code other}'s counts),
+     * or {@code null} if there are none.
+     */
+    long[] foldInto(String other, Set<String> kept) {
+        long[] rest = null;
+        for (Iterator<Map.Entry<String, long[]>> i = byDimensions.entrySet().iterator(); i.hasNext(); ) {
+            Map.Entry<String, long[]> c = i.next();
+            if (kept.contains(c.getKey())) {
+                continue;
+            }
+            if (rest == null) {
+                rest = new long[c.getValue().length];
+            }
+            for (int k = 0; k < rest.length; k++) {
+                rest[k] += c.getValue()[k];
+            }
+            i.remove();
+        }
+        if (rest != null) {
+            byDimensions.put(other, rest);
+        }
+        return rest;
     }
 
     /** The measures in {@link UsageColumn} order. */

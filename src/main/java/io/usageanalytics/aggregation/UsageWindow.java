@@ -17,10 +17,8 @@ import org.apache.flink.streaming.api.windowing.windows.TimeWindow;
 import org.apache.flink.util.Collector;
 
 import java.math.BigDecimal;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -70,9 +68,11 @@ public class UsageWindow
             emit(key, context.window(), counts, Map.of(), out);
             return;
         }
-        // A window restored from a job without dimensions, nothing added since: no values.
-        Map<String, long[]> byCombination = total.byDimensions != null ? total.byDimensions
-                : Map.of(DimensionCombination.of(new String[0], dimensions.size()), total.columns());
+        if (total.byDimensions == null) {
+            // A window restored from a job without dimensions, nothing added since: no values.
+            total.add(DimensionCombination.of(new String[0], dimensions.size()), total.columns());
+        }
+        Map<String, long[]> byCombination = total.byDimensions;
         String other = DimensionCombination.other(dimensions.size());
         ValueState<String[]> chosenState = context.windowState().getState(CHOSEN);
         String[] chosen = chosenState.value();
@@ -85,17 +85,18 @@ public class UsageWindow
                 overflowed.inc();
             }
         }
-        List<String> rest = new ArrayList<>(byCombination.keySet());
-        // A set: a window holds thousands of combinations, and a list's contains is linear.
-        rest.removeAll(new HashSet<>(Arrays.asList(chosen)));
+        // Every combination not chosen can only ever count in __other__, so it is folded in there
+        // and the window keeps about maxValues combinations for its allowed lateness instead of
+        // all it has seen. On the heap backend the window's contents are its state object (which
+        // Flink copies on write while a checkpoint holds it), so the fold stays; on RocksDB they
+        // are a copy and the fold is redone at each firing. The rows are the same either way.
+        long[] rest = total.foldInto(other, new HashSet<>(Arrays.asList(chosen)));
         for (String combination : chosen) {
             emit(key, context.window(), UsageCounts.ofColumns(byCombination.get(combination)),
                     DimensionCombination.named(combination, dimensions), out);
         }
-        if (!rest.isEmpty()) {
-            UsageCounts sum = new UsageCounts();
-            rest.forEach(c -> sum.add(UsageCounts.ofColumns(byCombination.get(c))));
-            emit(key, context.window(), sum, DimensionCombination.named(other, dimensions), out);
+        if (rest != null) {
+            emit(key, context.window(), UsageCounts.ofColumns(rest), DimensionCombination.named(other, dimensions), out);
         }
     }
 

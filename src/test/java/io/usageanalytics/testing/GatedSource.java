@@ -1,5 +1,6 @@
 package io.usageanalytics.testing;
 
+import io.usageanalytics.parsing.Dimensions;
 import io.usageanalytics.parsing.LoggedObjectParser;
 import io.usageanalytics.parsing.LoggedRecord;
 import io.usageanalytics.parsing.ParsedRecord;
@@ -48,8 +49,11 @@ public final class GatedSource implements Source<ParsedRecord, GatedSource.Split
     public static final String TOPIC = "gated";
 
     private final String id = UUID.randomUUID().toString();
+    private final Dimensions dimensions;
 
-    public GatedSource() {
+    /** Parses what it is handed as the job's source would with {@code dimensions}. */
+    public GatedSource(Dimensions dimensions) {
+        this.dimensions = dimensions;
         GATES.put(id, new Gate());
     }
 
@@ -83,7 +87,7 @@ public final class GatedSource implements Source<ParsedRecord, GatedSource.Split
 
     @Override
     public SourceReader<ParsedRecord, Split> createReader(SourceReaderContext context) {
-        return new Reader(gate());
+        return new Reader(gate(), dimensions);
     }
 
     @Override
@@ -183,14 +187,15 @@ public final class GatedSource implements Source<ParsedRecord, GatedSource.Split
 
     private static final class Reader implements SourceReader<ParsedRecord, Split> {
         private final Gate gate;
-        private final LoggedObjectParser parser = new LoggedObjectParser();
+        private final LoggedObjectParser parser;
         private final CompletableFuture<Void> assigned = new CompletableFuture<>();
         private Split split;
         private SourceOutput<ParsedRecord> splitOutput;
         private boolean noMoreSplits;
 
-        Reader(Gate gate) {
+        Reader(Gate gate, Dimensions dimensions) {
             this.gate = gate;
+            this.parser = new LoggedObjectParser(dimensions);
         }
 
         @Override

@@ -88,7 +88,12 @@ public final class PipelineRun {
      * that the order of the records implies, however slow the machine. Then the end of input.
      */
     public static Result paced(List<byte[]> records, EventTime time) throws Exception {
-        try (Live live = Live.start(time, outputs -> {})) {
+        return paced(records, PipelineSettings.defaults().withTime(time));
+    }
+
+    /** {@link #paced(List, EventTime)} with the settings' dimensions, guard and spike rule too. */
+    public static Result paced(List<byte[]> records, PipelineSettings settings) throws Exception {
+        try (Live live = Live.start(settings, outputs -> {})) {
             for (byte[] r : records) {
                 live.sendAndAwaitWatermark(r);
             }
@@ -140,18 +145,22 @@ public final class PipelineRun {
 
         /** Starts the job; {@code sinks} may attach more sinks to the outputs (a table, say). */
         public static Live start(EventTime time, Consumer<UsagePipeline.Outputs> sinks) throws Exception {
+            return start(PipelineSettings.defaults().withTime(time), sinks);
+        }
+
+        /** {@link #start(EventTime, Consumer)} with the settings' dimensions, guard and spike rule too. */
+        public static Live start(PipelineSettings settings, Consumer<UsagePipeline.Outputs> sinks) throws Exception {
             StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
             env.setParallelism(1);
-            GatedSource source = new GatedSource();
-            UsagePipeline.Outputs out =
-                    UsagePipeline.defineWorkflow(env, source, PipelineSettings.defaults().withTime(time));
+            GatedSource source = new GatedSource(settings.dimensions());
+            UsagePipeline.Outputs out = UsagePipeline.defineWorkflow(env, source, settings);
             WatermarkProbe<UsageRow> probe = new WatermarkProbe<>();
             out.rows().sinkTo(probe).name("watermark-probe");
             sinks.accept(out);
             CloseableIterator<UsageRow> rows = out.rows().collectAsync();
             CloseableIterator<Reject> rejects = out.rejects().collectAsync();
             CloseableIterator<CostAlert> alerts = out.alerts().collectAsync();
-            return new Live(time, source, probe, env.executeAsync("pipeline-live"), rows, rejects, alerts);
+            return new Live(settings.time(), source, probe, env.executeAsync("pipeline-live"), rows, rejects, alerts);
         }
 
         private Thread drainInto(CloseableIterator<?> it, List<?> into, String what) {
