@@ -190,6 +190,9 @@ public final class TrafficGenerator {
      */
     private final SplittableRandom callers;
     private int users = DEFAULT_USERS;
+    /** Content chunks per choice of a stream: from {@link #contentChunks(int, int)}'s least to most. */
+    private int leastContentChunks = 3;
+    private int mostContentChunks = 12;
     private final double requestsPerSecond;
     private final double malformedShare;
     private final double duplicateShare;
@@ -226,6 +229,25 @@ public final class TrafficGenerator {
         }
         this.users = users;
         return this;
+    }
+
+    /**
+     * Streams carry {@code least} to {@code most} content chunks per choice from now on (3 to 12
+     * unless set): the API streams about a token per chunk, so a 400-token answer is about 400
+     * chunks. Everything else, the share of streams among requests included, stays as it is.
+     */
+    public TrafficGenerator contentChunks(int least, int most) {
+        if (least < 1 || most < least) {
+            throw new IllegalArgumentException("content chunks must be 1 <= least <= most, not " + least + " to " + most);
+        }
+        this.leastContentChunks = least;
+        this.mostContentChunks = most;
+        return this;
+    }
+
+    /** A stream's content chunks per choice. */
+    private int contentChunks() {
+        return leastContentChunks + random.nextInt(mostContentChunks - leastContentChunks + 1);
     }
 
     /** The records of the next {@code requests} requests, in the order a gateway would log them. */
@@ -411,7 +433,7 @@ public final class TrafficGenerator {
         int n = random.nextInt(8) == 0 ? 2 : 1;
         boolean withUsage = random.nextInt(10) < 7;
         boolean cutOff = random.nextInt(20) == 0;
-        int deltas = 3 + random.nextInt(10);
+        int deltas = contentChunks();
         // With stream_options.include_usage, every chunk but the last says "usage": null.
         Writer usageNull = withUsage ? g -> g.writeNullField("usage") : NOTHING;
         for (int i = 0; i < n; i++) {
@@ -448,7 +470,7 @@ public final class TrafficGenerator {
     private void azureStream(List<byte[]> out, String id, Backend backend, long created) {
         out.add(AZURE_PREAMBLE);
         tally.skipped++;
-        int deltas = 3 + random.nextInt(10);
+        int deltas = contentChunks();
         out.add(azureChunk(id, backend, created, azureChoice(Map.of(),
                 fields("content", "", "refusal", null, "role", "assistant"), null), null));
         for (int d = 0; d < deltas; d++) {
@@ -486,7 +508,7 @@ public final class TrafficGenerator {
      */
     private void cumulativeStream(List<byte[]> out, String id, Backend backend, long created) {
         int prompt = 20 + random.nextInt(2000);
-        int deltas = 3 + random.nextInt(10);
+        int deltas = contentChunks();
         boolean cutOff = random.nextInt(20) == 0;
         out.add(chunk(id, backend, null, created, g -> delta(g, 0, "", null, true),
                 usageSoFar(prompt, 0)));

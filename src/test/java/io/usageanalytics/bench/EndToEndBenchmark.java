@@ -82,6 +82,11 @@ public final class EndToEndBenchmark implements Callable<Integer> {
             + " (default ${DEFAULT-VALUE}).")
     int users;
 
+    @Option(names = "--mix", defaultValue = "default", description = "default: the local runner's traffic, streams of"
+            + " 3 to 12 content chunks per choice; long: the same with 100 to 600, as the API streams answers of that"
+            + " many tokens (default ${DEFAULT-VALUE}).")
+    String mix;
+
     @Option(names = "--skip-baseline", description = "Time the job only.")
     boolean skipBaseline;
 
@@ -122,6 +127,9 @@ public final class EndToEndBenchmark implements Callable<Integer> {
         // Checked before anything starts, as every command does.
         if (records < 1 || runs < 1 || parallelism < 1 || users < 1) {
             throw CommandLines.badUsage(spec, "--records, --runs, --parallelism and --users must be positive");
+        }
+        if (!mix.equals("default") && !mix.equals("long")) {
+            throw CommandLines.badUsage(spec, "--mix must be default or long, not " + mix);
         }
         if (!heap.matches("[0-9]+[kKmMgG]")) {
             throw CommandLines.badUsage(spec, "--heap must be a size such as 2g or 512m, not " + heap);
@@ -195,10 +203,16 @@ public final class EndToEndBenchmark implements Callable<Integer> {
 
     private record Load(TrafficGenerator.Tally tally, long bytes) {}
 
-    /** The local runner's mix (1% malformed, 2% retried completions), 1,000 requests per second of event time. */
+    /**
+     * The local runner's mix (1% malformed, 2% retried completions), 1,000 requests per second of
+     * event time; with {@code --mix long} its streams 100 to 600 content chunks per choice.
+     */
     private Load load(String servers) {
         GatewayFields gateway = new GatewayFields(users);
         TrafficGenerator generator = new TrafficGenerator(20261127L, 1_767_225_600L, 1000, 0.01, 0.02);
+        if (mix.equals("long")) {
+            generator.contentChunks(100, 600);
+        }
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, servers);
         p.put(ProducerConfig.ACKS_CONFIG, "1");
@@ -208,9 +222,12 @@ public final class EndToEndBenchmark implements Callable<Integer> {
         try (KafkaProducer<byte[], byte[]> producer =
                 new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
             while (generator.tally().records < records) {
-                // Requests average about six records: stop within one request of the target.
-                long left = records - generator.tally().records;
-                for (TrafficGenerator.Record r : generator.next((int) Math.max(1, Math.min(1000, left / 10)))) {
+                // Half the requests the records left take on average so far: stop within one
+                // request of the target (about six records each, or two hundred in the long mix).
+                TrafficGenerator.Tally tally = generator.tally();
+                double perRequest = tally.requests == 0 ? 200 : (double) tally.records / tally.requests;
+                long left = records - tally.records;
+                for (TrafficGenerator.Record r : generator.next((int) Math.max(1, Math.min(1000, left / perRequest / 2)))) {
                     ProducerRecord<byte[], byte[]> record =
                             dimensions ? gateway.record(TOPIC, r) : r.to(TOPIC);
                     producer.send(record);

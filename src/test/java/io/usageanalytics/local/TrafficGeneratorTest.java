@@ -26,6 +26,7 @@ import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 /**
  * The generator's output is fixed by its seed (the benchmark and the fault tests depend on it), it
@@ -166,6 +167,42 @@ class TrafficGeneratorTest {
     private static Map<String, Long> count(Map<String, List<String>> callers, int part) {
         return callers.values().stream().collect(Collectors.groupingBy(c -> c.get(part), TreeMap::new,
                 Collectors.counting()));
+    }
+
+    /**
+     * Long streams: every choice of every stream (cut off or not) has 100 to 600 content chunks,
+     * spread over that range; the share of streams and retries is what the default mix has.
+     */
+    @Test
+    void longStreamsHaveAHundredToSixHundredContentChunksPerChoice() {
+        TrafficGenerator generator = new TrafficGenerator(42, T0, 3.0, 0.01, 0.03).contentChunks(100, 600);
+        List<TrafficGenerator.Record> records = generator.next(600);
+        // Per stream and choice index, its chunks with content (the first says "" and the last none).
+        Pattern content = Pattern.compile("\\{\"index\":(\\d)[^{]*\"delta\":\\{[^}]*\"content\":\"[^\"]+\"");
+        Pattern azureContent = Pattern.compile("\"delta\":\\{\"content\":\"[^\"]+\"}");
+        Map<String, Long> perChoice = new TreeMap<>();
+        for (TrafficGenerator.Record r : records) {
+            String value = new String(r.value(), StandardCharsets.UTF_8);
+            Matcher m = content.matcher(value);
+            String id = new String(r.key(), StandardCharsets.UTF_8);
+            if (m.find()) {
+                perChoice.merge(id + "/" + m.group(1), 1L, Long::sum);
+            } else if (azureContent.matcher(value).find()) {
+                perChoice.merge(id + "/0", 1L, Long::sum);
+            }
+        }
+        TrafficGenerator.Tally tally = generator.tally();
+        assertThat(perChoice.keySet().stream().map(k -> k.substring(0, k.indexOf('/'))).distinct())
+                .hasSize((int) tally.streamedRequests);
+        assertThat(perChoice.values()).allSatisfy(n -> assertThat(n).isBetween(100L, 600L));
+        assertThat(perChoice.values().stream().mapToLong(n -> n).min().getAsLong()).isLessThan(150);
+        assertThat(perChoice.values().stream().mapToLong(n -> n).max().getAsLong()).isGreaterThan(550);
+        TrafficGenerator usual = new TrafficGenerator(42, T0, 3.0, 0.01, 0.03);
+        usual.next(600);
+        assertThat((double) tally.streamedRequests / tally.requests)
+                .isCloseTo((double) usual.tally().streamedRequests / usual.tally().requests, within(0.05));
+        assertThat((double) tally.duplicates / tally.requests)
+                .isCloseTo((double) usual.tally().duplicates / usual.tally().requests, within(0.02));
     }
 
     /** The number of users changes who the users are, and nothing else about the traffic. */

@@ -77,7 +77,8 @@ class UsageAnalyticsCliTest {
     @Test
     void benchmarkChecksItsValuesBeforeItStartsAnything() {
         for (String[] bad : List.of(new String[] {"--records", "0"}, new String[] {"--runs", "-1"},
-                new String[] {"--heap", "lots"}, new String[] {"--records", "many"})) {
+                new String[] {"--heap", "lots"}, new String[] {"--records", "many"},
+                new String[] {"--mix", "short"})) {
             err.reset();
             CommandLine cli = CommandLines.of(new EndToEndBenchmark(), CommandLine.defaultFactory(),
                     new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
