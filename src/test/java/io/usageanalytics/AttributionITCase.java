@@ -135,6 +135,30 @@ class AttributionITCase {
         assertThat(result.accountingHolds()).isTrue();
     }
 
+    @Test
+    void aCombinationFirstSeenLateGetsItsOwnRowWhileTheWindowHasRoomForIt() throws Exception {
+        // Two rows besides __other__: W0 first fires with acme alone; corp, first seen late,
+        // takes the second row; beta, later still, finds none left and counts as __other__.
+        long t0 = W0 / 1000;
+        List<byte[]> records = List.of(request("a1", t0 + 10, "acme", "chat", 600),
+                request("z", t0 + 70, "acme", "chat", 1), request("c1", t0 + 20, "corp", "batch", 50),
+                request("b1", t0 + 30, "beta", "chat", 100));
+        PipelineSettings settings = PipelineSettings.defaults()
+                .withTime(new EventTime(Duration.ofSeconds(60), Duration.ZERO, Duration.ofSeconds(120)))
+                .withDimensions(TENANT_AND_APP, 2, List.of());
+
+        PipelineRun.Result result = PipelineRun.paced(records, settings);
+
+        Map<String, String> acme = dims("acme", "chat");
+        Map<String, String> corp = dims("corp", "batch");
+        assertThat(result.emissions().stream().filter(r -> r.windowStart == W0)).containsExactly(
+                promptRow(1, 600, "0.0015", acme),
+                promptRow(1, 600, "0.0015", acme), promptRow(1, 50, "0.000125", corp),
+                promptRow(1, 600, "0.0015", acme), promptRow(1, 50, "0.000125", corp),
+                promptRow(1, 100, "0.00025", dims("__other__", "__other__")));
+        assertThat(result.counter(Accounting.DIMENSION_OVERFLOW_WINDOWS)).isZero();
+    }
+
     /** A W0 row of {@code requests} gpt-4o requests with {@code prompt} tokens in all. */
     private static UsageRow promptRow(long requests, long prompt, String cost, Map<String, String> dimensions) {
         return withDimensions(row(W0, "gpt-4o", "fp", cost, "requests=" + requests + " choices=" + requests

@@ -20,13 +20,16 @@ import java.math.BigDecimal;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
+import java.util.stream.Stream;
 
 /**
  * Adds the key and window bounds to a window's totals and prices them; fires again for each late
  * update. With dimensions, a window gives one row per combination of their values: at the
  * window's first firing, the {@code maxValues} combinations with the most tokens (ties by their
- * text) are chosen; every other combination is summed into one {@code __other__} row, then and on
- * late updates, so rows only ever grow and their sum is always the window's total.
+ * text) are chosen, and a combination first seen in a late update is added while fewer are; every
+ * other combination is summed into one {@code __other__} row, then and on late updates, so rows
+ * only ever grow and their sum is always the window's total.
  */
 public class UsageWindow
         extends ProcessWindowFunction<UsageCounts, UsageRow, Tuple2<String, String>, TimeWindow> {
@@ -76,14 +79,23 @@ public class UsageWindow
         String other = DimensionCombination.other(dimensions.size());
         ValueState<String[]> chosenState = context.windowState().getState(CHOSEN);
         String[] chosen = chosenState.value();
-        if (chosen == null) {
-            chosen = byCombination.entrySet().stream().filter(c -> !c.getKey().equals(other))
+        boolean first = chosen == null;
+        chosen = first ? new String[0] : chosen;
+        if (chosen.length < maxValues) {
+            // The first firing chooses; a later one adds a combination first seen late while
+            // there is room, as it would have been chosen had it come in time.
+            Set<String> held = new HashSet<>(Arrays.asList(chosen));
+            String[] more = byCombination.entrySet().stream()
+                    .filter(c -> !c.getKey().equals(other) && !held.contains(c.getKey()))
                     .sorted(UsageWindow::compareByTokens)
-                    .limit(maxValues).map(Map.Entry::getKey).toArray(String[]::new);
-            chosenState.update(chosen);
-            if (byCombination.containsKey(other)) {
-                overflowed.inc();
+                    .limit(maxValues - chosen.length).map(Map.Entry::getKey).toArray(String[]::new);
+            if (more.length > 0) {
+                chosen = Stream.concat(Arrays.stream(chosen), Arrays.stream(more)).toArray(String[]::new);
+                chosenState.update(chosen);
             }
+        }
+        if (first && byCombination.containsKey(other)) {
+            overflowed.inc();
         }
         // Every combination not chosen can only ever count in __other__, so it is folded in there
         // and the window keeps about maxValues combinations for its allowed lateness instead of
