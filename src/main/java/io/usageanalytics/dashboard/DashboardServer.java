@@ -167,6 +167,10 @@ public final class DashboardServer implements AutoCloseable {
         exchange.getResponseHeaders().set("Content-Type", type);
         // Live data: the browser must ask again on every poll.
         exchange.getResponseHeaders().set("Cache-Control", "no-store");
+        if (exchange.getRequestMethod().equals("HEAD")) {
+            exchange.sendResponseHeaders(status, -1); // a HEAD response has no body
+            return;
+        }
         exchange.sendResponseHeaders(status, body.length);
         exchange.getResponseBody().write(body);
     }
