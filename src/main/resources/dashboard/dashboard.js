@@ -197,7 +197,7 @@ async function poll() {
     drawFingerprints(usage);
     bars('tiers', usage.tiers, r => r.tier, 'cost_usd');
     drawSpenders(usage);
-    table('latest', ['window_start', 'model', 'requests', 'total_tokens', 'cost_usd'], usage.latest_window,
+    table('latest', ['window_start', 'model', 'requests', 'total_tokens', 'cost_usd'], usage.latest_windows,
       ['window_start', 'model', 'requests', 'total_tokens', 'cost_usd']);
     table('alerts', ['window_start', 'scope', 'scope_value', 'cost_usd', 'baseline_usd', 'ratio'], usage.alerts);
     drawAccounting(accounting);

@@ -57,7 +57,7 @@ public final class WarehousePanels {
     private final String user;
     private final String password;
     private final String perWindow;
-    private final String latestWindow;
+    private final String latestWindows;
 
     /** Reads the warehouse at {@code url}; {@code table} is the job's usage table (a checked name). */
     public WarehousePanels(String url, String user, String password, String table) {
@@ -67,10 +67,12 @@ public final class WarehousePanels {
         this.perWindow = "SELECT window_start, window_end, sum(requests) AS requests,"
                 + " sum(streamed_requests) AS streamed_requests, sum(estimated_requests) AS estimated_requests"
                 + " FROM " + table + " WHERE window_start >= ? GROUP BY 1, 2 ORDER BY 1";
-        this.latestWindow = "SELECT window_start, window_end, model, sum(requests) AS requests,"
+        // Two windows: the rows of the newest may still be arriving, those of the one before are complete.
+        this.latestWindows = "SELECT window_start, window_end, model, sum(requests) AS requests,"
                 + " sum(total_tokens) AS total_tokens, sum(cost_usd) AS cost_usd FROM " + table
-                + " WHERE window_start = (SELECT max(window_start) FROM " + table + ")"
-                + " GROUP BY 1, 2, 3 ORDER BY cost_usd DESC NULLS LAST, model";
+                + " WHERE window_start IN (SELECT DISTINCT window_start FROM " + table
+                + " ORDER BY window_start DESC LIMIT 2)"
+                + " GROUP BY 1, 2, 3 ORDER BY window_start DESC, cost_usd DESC NULLS LAST, model";
     }
 
     /** A dimension the browser asked for that the warehouse does not have. */
@@ -95,7 +97,7 @@ public final class WarehousePanels {
             c.setReadOnly(true);
             panels.put("cost_by_model", rows(c, COST_BY_MODEL, since));
             panels.put("per_window", rows(c, perWindow, since));
-            panels.put("latest_window", rows(c, latestWindow));
+            panels.put("latest_windows", rows(c, latestWindows));
             panels.put("finish_reasons", rows(c, FINISH_REASONS, since));
             panels.put("fingerprints", rows(c, FINGERPRINTS, since));
             panels.put("alerts", rows(c, ALERTS, since));

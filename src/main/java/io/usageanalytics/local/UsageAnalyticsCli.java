@@ -15,7 +15,8 @@ import java.util.List;
 
 /**
  * The {@code usage-analytics} launcher's commands: {@code local} (the job on embedded services),
- * {@code query} (SQL against the local warehouse), {@code ui} (the dashboard over a warehouse) and {@code job} (the job's own entry point).
+ * {@code query} (SQL against the local warehouse), {@code ui} (the dashboard over a warehouse) and
+ * {@code job} (the job's own entry point).
  */
 @Command(name = "usage-analytics", mixinStandardHelpOptions = true, version = CommandLines.VERSION,
         description = "LLM usage analytics on Flink.",
