@@ -72,7 +72,7 @@ function drawCost(usage) {
   });
   const points = usage.cost_by_model.length;
   const option = series => ({
-    tooltip: {trigger: 'axis'}, legend: {type: 'scroll'}, grid: {left: 70, right: 20},
+    tooltip: {trigger: 'axis'}, legend: {type: 'scroll'}, grid: {left: 10, right: 20, containLabel: true},
     xAxis: {type: 'category', data: categories}, yAxis: {type: 'value'}, series: series,
   });
   draw('cost', option(cost), points);
@@ -84,7 +84,7 @@ function drawRate(usage) {
   const minutes = r => (Date.parse(r.window_end) - Date.parse(r.window_start)) / 60000;
   const share = (part, r) => Number(r.requests) === 0 ? null : Number(r[part]) / Number(r.requests);
   draw('rate', {
-    tooltip: {trigger: 'axis'}, legend: {}, grid: {left: 70, right: 60},
+    tooltip: {trigger: 'axis'}, legend: {}, grid: {left: 10, right: 20, containLabel: true},
     xAxis: {type: 'time'},
     yAxis: [{type: 'value', name: 'requests/min'},
       {type: 'value', name: 'share', min: 0, max: 1, axisLabel: {formatter: v => Math.round(v * 100) + '%'}}],
@@ -104,7 +104,7 @@ function drawFinish(usage) {
   const rows = usage.finish_reasons;
   draw('finish', {
     tooltip: {trigger: 'axis', valueFormatter: v => (v * 100).toFixed(1) + '%'}, legend: {type: 'scroll'},
-    grid: {left: 150, right: 20},
+    grid: {left: 10, right: 20, containLabel: true},
     xAxis: {type: 'value', min: 0, max: 1, axisLabel: {formatter: v => Math.round(v * 100) + '%'}},
     yAxis: {type: 'category', data: rows.map(r => r.model)},
     series: REASONS.map(([reason, colour]) => ({
@@ -118,7 +118,7 @@ function drawFingerprints(usage) {
   const rows = usage.fingerprints;
   const name = r => r.model + ' ' + r.system_fingerprint;
   draw('fingerprints', {
-    tooltip: {}, grid: {left: 210, right: 30},
+    tooltip: {}, grid: {left: 10, right: 20, containLabel: true},
     xAxis: {type: 'time'}, yAxis: {type: 'category', data: rows.map(name)},
     series: rows.map(r => ({
       name: name(r), type: 'line', symbolSize: 8, lineStyle: {width: 6},
@@ -131,7 +131,7 @@ function drawFingerprints(usage) {
 
 function bars(id, rows, category, field) {
   draw(id, {
-    tooltip: {}, grid: {left: 110, right: 20},
+    tooltip: {}, grid: {left: 10, right: 20, containLabel: true},
     xAxis: {type: 'value'}, yAxis: {type: 'category', inverse: true, data: rows.map(category)},
     series: [{type: 'bar', data: rows.map(r => r[field] === null ? null : Number(r[field]))}],
   }, rows.length);

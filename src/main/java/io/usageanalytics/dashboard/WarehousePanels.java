@@ -56,14 +56,19 @@ public final class WarehousePanels {
     private final String url;
     private final String user;
     private final String password;
+    private final Optional<String> firstDimension;
     private final String perWindow;
     private final String latestWindows;
 
-    /** Reads the warehouse at {@code url}; {@code table} is the job's usage table (a checked name). */
-    public WarehousePanels(String url, String user, String password, String table) {
+    /**
+     * Reads the warehouse at {@code url}; {@code table} is the job's usage table (a checked name);
+     * cost by value is shown for {@code firstDimension} until the page picks another.
+     */
+    public WarehousePanels(String url, String user, String password, String table, Optional<String> firstDimension) {
         this.url = url;
         this.user = user;
         this.password = password;
+        this.firstDimension = firstDimension;
         this.perWindow = "SELECT window_start, window_end, sum(requests) AS requests,"
                 + " sum(streamed_requests) AS streamed_requests, sum(estimated_requests) AS estimated_requests"
                 + " FROM " + table + " WHERE window_start >= ? GROUP BY 1, 2 ORDER BY 1";
@@ -86,7 +91,7 @@ public final class WarehousePanels {
 
     /**
      * Every panel's rows over {@code range} at {@code now}; cost by dimension value for
-     * {@code dimension}, or the first the warehouse has.
+     * {@code dimension}, else the first dimension if the warehouse has it, else its first by name.
      */
     public Map<String, Object> read(TimeRange range, Optional<String> dimension, Instant now)
             throws SQLException, UnknownDimension {
@@ -106,7 +111,8 @@ public final class WarehousePanels {
             if (dimension.isPresent() && !known.contains(dimension.get())) {
                 throw new UnknownDimension(dimension.get(), known);
             }
-            Optional<String> shown = dimension.or(() -> known.stream().findFirst());
+            Optional<String> shown = dimension.or(() -> firstDimension.filter(known::contains))
+                    .or(() -> known.stream().findFirst());
             panels.put("dimensions", known);
             panels.put("dimension", shown.orElse(null));
             panels.put("top_spenders", shown.isPresent() ? rows(c, TOP_SPENDERS, shown.get()) : List.of());

@@ -187,8 +187,8 @@ final class LocalRunner implements Callable<Integer> {
         }
 
         int flinkUiPort = Loopback.freePort();
-        dashboard = DashboardPort.serve(uiPort, new WarehousePanels(url, user, options.jdbcPassword, options.table),
-                JobAccounting.of(() -> job == null ? Optional.empty() : job.accumulators()));
+        dashboard = DashboardPort.serve(uiPort, new WarehousePanels(url, user, options.jdbcPassword, options.table,
+                firstDimension(options)), JobAccounting.of(() -> job == null ? Optional.empty() : job.accumulators()));
         out.println("usage-analytics local");
         out.println("  kafka      " + servers + (kafka == null ? " (embedded)" : "") + ", topic " + topic
                 + ", dead letters " + options.rejectsTopic());
@@ -278,7 +278,7 @@ final class LocalRunner implements Callable<Integer> {
         return args;
     }
 
-    /** The dimension whose values' cost the screen shows: the first. */
+    /** The dimension whose values' cost the screen and the dashboard show: the first. */
     private static Optional<String> firstDimension(JobOptions options) {
         return options.dimensions().list().stream().map(Dimensions.Dimension::name).findFirst();
     }

@@ -14,6 +14,7 @@ import picocli.CommandLine.Spec;
 
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 
@@ -66,7 +67,7 @@ final class UiCommand implements Callable<Integer> {
         DashboardServer dashboard;
         try {
             dashboard = DashboardPort.serve(uiPort, new WarehousePanels(chosen.url(), user,
-                    System.getenv(JobOptions.PASSWORD_ENV), table), JobAccounting.none());
+                    System.getenv(JobOptions.PASSWORD_ENV), table, Optional.empty()), JobAccounting.none());
         } catch (Exception e) {
             chosen.close();
             throw e;

@@ -9,6 +9,9 @@ import io.usageanalytics.testing.Launcher;
 import io.usageanalytics.testing.Postgres;
 import io.usageanalytics.testing.Tables;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -30,6 +33,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -64,7 +68,7 @@ class DashboardITCase {
     }
 
     /**
-     * {@code ./usage-analytics local} with windows of 10 s (so rows come within seconds), no allowed
+     * {@code ./usage-analytics local} with windows of 5 s (so rows come within seconds), no allowed
      * lateness (so a window's row is final once written) and a spike minimum low enough that every
      * model's first window raises a new-spend alert.
      */
@@ -75,7 +79,7 @@ class DashboardITCase {
         Launcher launcher = new Launcher(dir);
         Path output = dir.resolve("local.txt");
         Process local = launcher.start(output, "local", "--ui-port", String.valueOf(port), "--rate", "30",
-                "--window", "10s", "--out-of-orderness", "2s", "--allowed-lateness", "0s", "--spike-min-usd", "0.001");
+                "--window", "5s", "--out-of-orderness", "1s", "--allowed-lateness", "0s", "--spike-min-usd", "0.001");
         try {
             String banner = Launcher.awaitOutput(output, Duration.ofSeconds(120), "  dashboard  " + url, "  logs ");
             Matcher warehouse = Pattern.compile("  warehouse  (\\S+) table").matcher(banner);
@@ -102,7 +106,7 @@ class DashboardITCase {
             List<List<String>> older = shown.stream().filter(r -> r.get(0).equals(windows.get(1))).toList();
             assertThat(older).containsExactlyInAnyOrderElementsOf(tableRows(jdbc, Instant.parse(windows.get(1))));
 
-            Chromium.screenshot(url, Path.of("target", "dashboard", "dashboard.png"), 1400, 1900,
+            Chromium.screenshot(url, Path.of("target", "dashboard", "dashboard.png"), 1400, 2250,
                     dir.resolve("screenshot.log"));
         } finally {
             Launcher.interrupt(local);
@@ -115,24 +119,30 @@ class DashboardITCase {
     /** The warehouse stops under an open page: 503 and "reconnecting", then back to the same numbers. */
     @Test
     void aWarehouseRestartIsReconnectingThenTheSameNumbers() throws Exception {
+        Instant window = Instant.now().truncatedTo(ChronoUnit.MINUTES).minus(1, ChronoUnit.MINUTES);
         try (EmbeddedWarehouse pg = Postgres.start(dir)) {
             try (Connection c = Tables.connect(pg.jdbcUrl())) {
                 Warehouse.applySchema(c, UsageTable.DEFAULT_TABLE);
                 Warehouse.applyViewsAndAlerts(c, UsageTable.DEFAULT_TABLE);
-                insertRow(c, Instant.now().truncatedTo(ChronoUnit.MINUTES).minus(1, ChronoUnit.MINUTES));
+                insertRow(c, window);
             }
             try (DashboardServer dashboard = DashboardServer.start(0,
-                    new WarehousePanels(pg.jdbcUrl(), pg.user(), null, UsageTable.DEFAULT_TABLE),
+                    new WarehousePanels(pg.jdbcUrl(), pg.user(), null, UsageTable.DEFAULT_TABLE, Optional.empty()),
                     JobAccounting.none())) {
                 String url = dashboard.url();
                 HttpResponse<String> before = get(url + "api/usage?range=hour");
                 assertThat(before.statusCode()).isEqualTo(200);
-                assertThat(before.body()).contains("\"latest_windows\":[{\"window_start\":\"", "\"model\":\"gpt-4o\","
+                assertThat(before.body()).contains("\"latest_windows\":[{\"window_start\":\"" + window + "\","
+                        + "\"window_end\":\"" + window.plusSeconds(60) + "\",\"model\":\"gpt-4o\","
                         + "\"requests\":\"3\",\"total_tokens\":\"42\",\"cost_usd\":\"0.012300000000\"}]");
-                String up = Chromium.dumpDom(url, dir.resolve("up.log"));
-                assertThat(status(up)).startsWith("ok live");
-                assertThat(up).contains("<p id=\"accounting-note\">accounting not available: no job runs with this"
-                        + " dashboard (ui reads the warehouse only)</p>");
+                JsonNode panels = new ObjectMapper().readTree(before.body());
+                assertThat(panels.fieldNames()).toIterable().containsExactly("range", "cost_by_model", "per_window",
+                        "latest_windows", "finish_reasons", "fingerprints", "alerts", "tiers", "dimensions",
+                        "dimension", "top_spenders");
+                assertThat(panels.get("dimensions").toString()).isEqualTo("[\"tenant\"]");
+                assertThat(panels.get("top_spenders").toString()).isEqualTo("[{\"rank\":1,\"value\":\"acme\","
+                        + "\"cost_usd\":\"0.012300000000\",\"cost_share\":\"1.00000000000000000000\","
+                        + "\"requests\":\"3\",\"total_tokens\":\"42\"}]");
 
                 pg.stopServer();
                 HttpResponse<String> down = get(url + "api/usage?range=hour");
@@ -150,7 +160,10 @@ class DashboardITCase {
                 assertThat(after.body()).isEqualTo(before.body());
                 String recovered = Chromium.dumpDom(url, dir.resolve("recovered.log"));
                 assertThat(status(recovered)).startsWith("ok live");
-                assertThat(latestWindows(recovered)).isEqualTo(latestWindows(up));
+                assertThat(latestWindows(recovered)).containsExactly(
+                        List.of(window.toString(), "gpt-4o", "3", "42", "0.012300000000"));
+                assertThat(recovered).contains("<p id=\"accounting-note\">accounting not available: no job runs with"
+                        + " this dashboard (ui reads the warehouse only)</p>");
             }
         }
     }

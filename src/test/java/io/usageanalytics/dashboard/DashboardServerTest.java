@@ -32,7 +32,8 @@ class DashboardServerTest {
 
     /** Nothing listens there: the warehouse is down. */
     private static final WarehousePanels DOWN = new WarehousePanels(
-            "jdbc:postgresql://127.0.0.1:" + Loopback.freePort() + "/postgres", "postgres", null, "llm_usage");
+            "jdbc:postgresql://127.0.0.1:" + Loopback.freePort() + "/postgres", "postgres", null, "llm_usage",
+            Optional.empty());
 
     private DashboardServer server;
 
