@@ -85,7 +85,7 @@ function drawRate(usage) {
   const share = (part, r) => Number(r.requests) === 0 ? null : Number(r[part]) / Number(r.requests);
   draw('rate', {
     tooltip: {trigger: 'axis'}, legend: {}, grid: {left: 10, right: 20, containLabel: true},
-    xAxis: {type: 'time'},
+    xAxis: {type: 'time', axisLabel: {hideOverlap: true}},
     yAxis: [{type: 'value', name: 'requests/min'},
       {type: 'value', name: 'share', min: 0, max: 1, axisLabel: {formatter: v => Math.round(v * 100) + '%'}}],
     series: [
@@ -119,7 +119,7 @@ function drawFingerprints(usage) {
   const name = r => r.model + ' ' + r.system_fingerprint;
   draw('fingerprints', {
     tooltip: {}, grid: {left: 10, right: 20, containLabel: true},
-    xAxis: {type: 'time'}, yAxis: {type: 'category', data: rows.map(name)},
+    xAxis: {type: 'time', axisLabel: {hideOverlap: true}}, yAxis: {type: 'category', data: rows.map(name)},
     series: rows.map(r => ({
       name: name(r), type: 'line', symbolSize: 8, lineStyle: {width: 6},
       data: [[r.first_seen, name(r)], [r.last_seen, name(r)]],

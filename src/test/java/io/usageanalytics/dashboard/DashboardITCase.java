@@ -33,7 +33,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -42,9 +41,10 @@ import java.util.stream.Collectors;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The dashboard in a real headless Chromium: a local run's page over its generated traffic, every
- * chart with data and a window's numbers equal to the table's; and a warehouse that
- * stops and starts again under a page that says so and recovers.
+ * The dashboard in a real headless Chromium, served by the launcher's commands as a user runs
+ * them: a local run's page over its generated traffic, every chart with data and a window's
+ * numbers equal to the table's; and {@code ui} over a warehouse that stops and starts again under
+ * a page that says so and recovers.
  */
 class DashboardITCase {
 
@@ -109,16 +109,16 @@ class DashboardITCase {
             Chromium.screenshot(url, Path.of("target", "dashboard", "dashboard.png"), 1400, 2250,
                     dir.resolve("screenshot.log"));
         } finally {
-            Launcher.interrupt(local);
-            if (!local.waitFor(60, TimeUnit.SECONDS)) {
-                local.destroyForcibly().waitFor();
-            }
+            stop(local);
         }
     }
 
-    /** The warehouse stops under an open page: 503 and "reconnecting", then back to the same numbers. */
+    /**
+     * {@code ./usage-analytics ui} over a warehouse that stops under an open page: 503 and
+     * "reconnecting", then back to the same numbers when it is started again.
+     */
     @Test
-    void aWarehouseRestartIsReconnectingThenTheSameNumbers() throws Exception {
+    void uiOverAWarehouseThatRestartsSaysReconnectingThenShowsTheSameNumbers() throws Exception {
         Instant window = Instant.now().truncatedTo(ChronoUnit.MINUTES).minus(1, ChronoUnit.MINUTES);
         try (EmbeddedWarehouse pg = Postgres.start(dir)) {
             try (Connection c = Tables.connect(pg.jdbcUrl())) {
@@ -126,10 +126,14 @@ class DashboardITCase {
                 Warehouse.applyViewsAndAlerts(c, UsageTable.DEFAULT_TABLE);
                 insertRow(c, window);
             }
-            try (DashboardServer dashboard = DashboardServer.start(0,
-                    new WarehousePanels(pg.jdbcUrl(), pg.user(), null, UsageTable.DEFAULT_TABLE, Optional.empty()),
-                    JobAccounting.none())) {
-                String url = dashboard.url();
+            int port = Loopback.freePort();
+            String url = "http://127.0.0.1:" + port + "/";
+            Path output = dir.resolve("ui.txt");
+            Process ui = new Launcher(dir).start(output, "ui", "--warehouse", pg.jdbcUrl(), "--ui-port",
+                    String.valueOf(port));
+            try {
+                Launcher.awaitOutput(output, Duration.ofSeconds(120), "  dashboard  " + url,
+                        "  warehouse  " + pg.jdbcUrl() + " table llm_usage");
                 HttpResponse<String> before = get(url + "api/usage?range=hour");
                 assertThat(before.statusCode()).isEqualTo(200);
                 assertThat(before.body()).contains("\"latest_windows\":[{\"window_start\":\"" + window + "\","
@@ -164,6 +168,8 @@ class DashboardITCase {
                         List.of(window.toString(), "gpt-4o", "3", "42", "0.012300000000"));
                 assertThat(recovered).contains("<p id=\"accounting-note\">accounting not available: no job runs with"
                         + " this dashboard (ui reads the warehouse only)</p>");
+            } finally {
+                stop(ui);
             }
         }
     }
@@ -241,6 +247,14 @@ class DashboardITCase {
                 s.setObject(i + 1, values.get(columns.get(i)));
             }
             assertThat(s.executeUpdate()).isEqualTo(1);
+        }
+    }
+
+    /** Ctrl-C, and what the launcher started stops with it (at worst, after a minute, it is killed). */
+    private static void stop(Process launcher) throws Exception {
+        Launcher.interrupt(launcher);
+        if (!launcher.waitFor(60, TimeUnit.SECONDS)) {
+            launcher.destroyForcibly().waitFor();
         }
     }
 
