@@ -30,6 +30,7 @@ import java.util.concurrent.Executors;
  */
 public final class DashboardServer implements AutoCloseable {
 
+    /** In the WebJar of the pom's {@code echarts.version}. */
     static final String ECHARTS = "META-INF/resources/webjars/echarts/5.3.1/dist/echarts.min.js";
 
     /** Path to classpath resource and content type: the only files served. */

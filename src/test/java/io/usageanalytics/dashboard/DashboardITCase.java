@@ -16,6 +16,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -108,6 +110,11 @@ class DashboardITCase {
 
             Chromium.screenshot(url, Path.of("target", "dashboard", "dashboard.png"), 1400, 2250,
                     dir.resolve("screenshot.log"));
+
+            stop(local);
+            try (ServerSocket again = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
+                assertThat(again.getLocalPort()).as("the dashboard's port is free after Ctrl-C").isEqualTo(port);
+            }
         } finally {
             stop(local);
         }
@@ -147,6 +154,10 @@ class DashboardITCase {
                 assertThat(panels.get("top_spenders").toString()).isEqualTo("[{\"rank\":1,\"value\":\"acme\","
                         + "\"cost_usd\":\"0.012300000000\",\"cost_share\":\"1.00000000000000000000\","
                         + "\"requests\":\"3\",\"total_tokens\":\"42\"}]");
+                HttpResponse<String> unknown = get(url + "api/usage?range=hour&dimension=user");
+                assertThat(unknown.statusCode()).isEqualTo(400);
+                assertThat(unknown.body())
+                        .isEqualTo("{\"error\":\"unknown dimension 'user'; the warehouse has [tenant]\"}");
 
                 pg.stopServer();
                 HttpResponse<String> down = get(url + "api/usage?range=hour");
@@ -252,6 +263,9 @@ class DashboardITCase {
 
     /** Ctrl-C, and what the launcher started stops with it (at worst, after a minute, it is killed). */
     private static void stop(Process launcher) throws Exception {
+        if (!launcher.isAlive()) {
+            return;
+        }
         Launcher.interrupt(launcher);
         if (!launcher.waitFor(60, TimeUnit.SECONDS)) {
             launcher.destroyForcibly().waitFor();
