@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 /**
  * The package layout is the pipeline: each stage depends only on earlier stages and on the shared
  * bottom ({@code core}: event time, accounting); the job's wiring, the command line and the local
- * runner sit on top; pricing is apart from the cost-spike alerts that come after the windows.
+ * runner (with its dashboard, which reads the warehouse the sinks write) sit on top; pricing is apart from the cost-spike alerts that come after the windows.
  */
 class LayoutTest {
 
@@ -32,11 +32,13 @@ class LayoutTest {
                 .layer("sinks").definedBy("io.usageanalytics.sinks..")
                 .layer("pipeline").definedBy("io.usageanalytics")
                 .layer("cli").definedBy("io.usageanalytics.cli..")
+                .layer("dashboard").definedBy("io.usageanalytics.dashboard..")
                 .layer("local").definedBy("io.usageanalytics.local..")
                 .whereLayer("local").mayNotBeAccessedByAnyLayer()
+                .whereLayer("dashboard").mayOnlyBeAccessedByLayers("local")
                 .whereLayer("cli").mayOnlyBeAccessedByLayers("local")
                 .whereLayer("pipeline").mayOnlyBeAccessedByLayers("cli", "local")
-                .whereLayer("sinks").mayOnlyBeAccessedByLayers("pipeline", "cli", "local")
+                .whereLayer("sinks").mayOnlyBeAccessedByLayers("pipeline", "cli", "dashboard", "local")
                 .whereLayer("cost").mayOnlyBeAccessedByLayers("sinks", "pipeline", "cli", "local")
                 .whereLayer("aggregation").mayOnlyBeAccessedByLayers("cost", "sinks", "pipeline", "cli", "local")
                 .whereLayer("pricing")

@@ -39,7 +39,8 @@ public final class EmbeddedWarehouse implements AutoCloseable {
         return w;
     }
 
-    private void startServer() {
+    /** Starts the server (again, after {@link #stopServer()}) on its port, with its data. */
+    public void startServer() {
         try {
             Files.createDirectories(dataDir);
             Files.createDirectories(workDir);

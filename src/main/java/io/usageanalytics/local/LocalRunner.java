@@ -4,6 +4,9 @@ import io.usageanalytics.cli.CommandLines;
 import io.usageanalytics.cli.JobOptions;
 import io.usageanalytics.cli.UsageAnalyticsJob;
 import io.usageanalytics.core.Accounting;
+import io.usageanalytics.dashboard.DashboardServer;
+import io.usageanalytics.dashboard.JobAccounting;
+import io.usageanalytics.dashboard.WarehousePanels;
 import io.usageanalytics.parsing.Dimensions;
 import io.usageanalytics.sinks.Warehouse;
 
@@ -80,6 +83,10 @@ final class LocalRunner implements Callable<Integer> {
             converter = JobOptions.DurationConverter.class, description = "How often the live screen refreshes.")
     Duration refresh;
 
+    @Option(names = DashboardPort.OPTION, paramLabel = "PORT", defaultValue = DashboardPort.DEFAULT,
+            description = DashboardPort.DESCRIPTION)
+    int uiPort;
+
     @Option(names = "--state", paramLabel = "DIR", defaultValue = LocalState.DEFAULT_OPTION,
             description = "Where the embedded services keep their data, and the job its checkpoints, between runs.")
     Path state;
@@ -103,9 +110,11 @@ final class LocalRunner implements Callable<Integer> {
     private KafkaBroker broker;
     private EmbeddedWarehouse embeddedWarehouse;
     private LocalState localState;
-    private LocalJob job;
+    // read by the dashboard's threads too
+    private volatile LocalJob job;
     private boolean resumable;
     private LiveTraffic traffic;
+    private DashboardServer dashboard;
 
     LocalRunner(PrintStream out) {
         this.out = out;
@@ -123,6 +132,7 @@ final class LocalRunner implements Callable<Integer> {
         }
         localState = new LocalState(state);
         jobOptions(replay, "127.0.0.1:9092", "jdbc:postgresql://127.0.0.1/check", warehouseUser);
+        DashboardPort.check(spec, uiPort);
         if (reset) {
             localState.reset();
             out.println("reset: deleted the warehouse and Kafka data and the checkpoints in " + localState.root());
@@ -176,7 +186,9 @@ final class LocalRunner implements Callable<Integer> {
             localState.pruneSnapshots(resumeFrom);
         }
 
-        int uiPort = Loopback.freePort();
+        int flinkUiPort = Loopback.freePort();
+        dashboard = DashboardPort.serve(uiPort, new WarehousePanels(url, user, options.jdbcPassword, options.table,
+                firstDimension(options)), JobAccounting.of(() -> job == null ? Optional.empty() : job.accumulators()));
         out.println("usage-analytics local");
         out.println("  kafka      " + servers + (kafka == null ? " (embedded)" : "") + ", topic " + topic
                 + ", dead letters " + options.rejectsTopic());
@@ -184,7 +196,8 @@ final class LocalRunner implements Callable<Integer> {
         if (embeddedWarehouse != null) {
             out.println("  psql       psql -h 127.0.0.1 -p " + embeddedWarehouse.port() + " -U postgres postgres");
         }
-        out.println("  flink ui   http://127.0.0.1:" + uiPort);
+        out.println("  dashboard  " + dashboard.url());
+        out.println("  flink ui   http://127.0.0.1:" + flinkUiPort);
         out.println("  input      " + (replay != null ? replay.describe() + " (bounded replay)"
                 : generate ? "generated traffic, " + rate + " requests/s" : "topic " + topic));
         if (!options.dimensionSpecs.isEmpty()) {
@@ -198,7 +211,7 @@ final class LocalRunner implements Callable<Integer> {
         if (replay != null) {
             replay.produce(servers, topic, options.kafkaProperties, out);
         }
-        job = LocalJob.start(options, uiPort, resumeFrom, resumable, out);
+        job = LocalJob.start(options, flinkUiPort, resumeFrom, resumable, out);
         if (generate) {
             traffic = LiveTraffic.start(servers, topic, options.kafkaProperties, rate,
                     new TrafficGenerator(System.nanoTime(), Instant.now().getEpochSecond(), 1000, malformedShare,
@@ -265,7 +278,7 @@ final class LocalRunner implements Callable<Integer> {
         return args;
     }
 
-    /** The dimension whose values' cost the screen shows: the first. */
+    /** The dimension whose values' cost the screen and the dashboard show: the first. */
     private static Optional<String> firstDimension(JobOptions options) {
         return options.dimensions().list().stream().map(Dimensions.Dimension::name).findFirst();
     }
@@ -319,6 +332,9 @@ final class LocalRunner implements Callable<Integer> {
         }
         if (traffic != null) {
             traffic.stop();
+        }
+        if (dashboard != null) {
+            dashboard.close();
         }
         if (job != null && resumable && !job.isDone()) {
             try {

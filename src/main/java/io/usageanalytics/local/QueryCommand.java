@@ -15,7 +15,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
-import java.util.Optional;
 import java.util.concurrent.Callable;
 
 /**
@@ -52,22 +51,8 @@ final class QueryCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        LocalState local = new LocalState(state);
-        String url = warehouse;
-        EmbeddedWarehouse started = null;
-        if (url == null) {
-            Optional<String> running = local.runningWarehouseUrl();
-            if (running.isPresent() && reachable(running.get())) {
-                url = running.get();
-            } else if (local.hasWarehouseData()) {
-                started = local.startWarehouse();
-                url = started.jdbcUrl();
-            } else {
-                throw new UserError("no local warehouse in " + local.root()
-                        + "; run ./usage-analytics local first, or pass --warehouse");
-            }
-        }
-        try (Connection c = Warehouse.connect(url, user, System.getenv(JobOptions.PASSWORD_ENV),
+        try (ChosenWarehouse chosen = ChosenWarehouse.of(warehouse, user, new LocalState(state));
+                Connection c = Warehouse.connect(chosen.url(), user, System.getenv(JobOptions.PASSWORD_ENV),
                         Duration.ofSeconds(10));
                 Statement s = c.createStatement()) {
             if (s.execute(sql)) {
@@ -84,18 +69,6 @@ final class QueryCommand implements Callable<Integer> {
             return 0;
         } catch (SQLException e) {
             throw new UserError("query failed: " + e.getMessage().replaceAll("\\s+", " "));
-        } finally {
-            if (started != null) {
-                started.close();
-            }
-        }
-    }
-
-    private boolean reachable(String url) {
-        try (Connection c = Warehouse.connect(url, user, null, Duration.ofSeconds(2))) {
-            return true;
-        } catch (SQLException e) {
-            return false; // a runner that was killed left its URL behind
         }
     }
 }

@@ -15,7 +15,8 @@ import java.util.List;
 
 /**
  * The {@code usage-analytics} launcher's commands: {@code local} (the job on embedded services),
- * {@code query} (SQL against the local warehouse) and {@code job} (the job's own entry point).
+ * {@code query} (SQL against the local warehouse), {@code ui} (the dashboard over a warehouse) and
+ * {@code job} (the job's own entry point).
  */
 @Command(name = "usage-analytics", mixinStandardHelpOptions = true, version = CommandLines.VERSION,
         description = "LLM usage analytics on Flink.",
@@ -24,13 +25,13 @@ import java.util.List;
             "  benchmark  End-to-end benchmark: the job against a Flink SQL baseline",
             "             (see `usage-analytics benchmark --help`).",
             "  jmh        JMH benchmarks of the hot path (JMH's own options)."},
-        subcommands = {LocalRunner.class, QueryCommand.class})
+        subcommands = {LocalRunner.class, QueryCommand.class, UiCommand.class})
 public final class UsageAnalyticsCli implements Runnable {
 
     @Override
     public void run() {
         throw new CommandLine.ParameterException(new CommandLine(this),
-                "a command is required: local, query or job");
+                "a command is required: local, query, ui or job");
     }
 
     public static void main(String[] args) {
@@ -65,6 +66,9 @@ public final class UsageAnalyticsCli implements Runnable {
             }
             if (type == QueryCommand.class) {
                 return type.cast(new QueryCommand(out));
+            }
+            if (type == UiCommand.class) {
+                return type.cast(new UiCommand(out));
             }
             return CommandLine.defaultFactory().create(type);
         }

@@ -10,6 +10,8 @@ import picocli.CommandLine;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -36,7 +38,7 @@ class UsageAnalyticsCliTest {
     @Test
     void helpListsEveryCommandAndTheJobCallsItselfByTheLaunchersName() {
         assertThat(run("--help")).isZero();
-        assertThat(out.toString(StandardCharsets.UTF_8)).contains("  local ", "  query ", "  job ", "  benchmark ",
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("  local ", "  query ", "  ui ", "  job ", "  benchmark ",
                 "  jmh ");
         assertThat(run("job", "--help")).isZero();
         assertThat(out.toString(StandardCharsets.UTF_8)).startsWith("Usage: usage-analytics job ");
@@ -56,6 +58,12 @@ class UsageAnalyticsCliTest {
                 List.of("local", "--state", state, "--input", dir.resolve("absent.jsonl").toString()),
                 List.of("local", "--state", state, "--input", dir.toString()),
                 List.of("local", "--state", state, "--prices", dir.resolve("absent.csv").toString()),
+                List.of("local", "--state", state, "--ui-port", "-1"),
+                List.of("local", "--state", state, "--ui-port", "65536"),
+                List.of("local", "--state", state, "--ui-port", "http"),
+                List.of("ui", "--state", state, "--ui-port", "70000"),
+                List.of("ui", "--state", state, "--table", "llm_usage; DROP TABLE x"),
+                List.of("ui", "--state", state, "--frobnicate"),
                 List.of("job", "--window", "0s"),
                 List.of("job", "--parallelism", "-1"),
                 List.of("query"),
@@ -72,6 +80,24 @@ class UsageAnalyticsCliTest {
         run("local", "--state", state, "--input", dir.resolve("absent.jsonl").toString());
         assertThat(err.toString(StandardCharsets.UTF_8).trim()).isEqualTo("usage-analytics: --input: cannot read file "
                 + dir.resolve("absent.jsonl") + " (see --help)");
+    }
+
+    /** A dashboard port in use is the user's to free: one line, exit code 1, before Kafka and PostgreSQL start. */
+    @Test
+    void aTakenDashboardPortIsOneLineBeforeAnythingStarts() throws Exception {
+        String state = dir.resolve("state").toString();
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            String port = String.valueOf(taken.getLocalPort());
+            for (List<String> args : List.of(List.of("local", "--state", state, "--ui-port", port),
+                    List.of("ui", "--state", state, "--ui-port", port))) {
+                assertThat(run(args.toArray(new String[0]))).as(args.toString()).isEqualTo(1);
+                assertThat(err.toString(StandardCharsets.UTF_8)).as(args.toString()).isEqualTo("usage-analytics:"
+                        + " the dashboard's port 127.0.0.1:" + port + " is taken; pass --ui-port with a free one"
+                        + " (0 picks one)" + System.lineSeparator());
+                assertThat(out.toString(StandardCharsets.UTF_8)).as("nothing started for " + args).isEmpty();
+            }
+        }
+        assertThat(dir.resolve("state")).as("no state created").doesNotExist();
     }
 
     @Test

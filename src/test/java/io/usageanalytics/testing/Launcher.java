@@ -36,6 +36,10 @@ public final class Launcher {
     public Process start(Path output, String... args) throws IOException {
         List<String> command = new ArrayList<>(List.of(SCRIPT.toString()));
         command.addAll(List.of(args));
+        // The dashboard on a free port unless a test picks one: 8088 may be a developer's own run.
+        if (args.length > 0 && args[0].equals("local") && !command.contains("--ui-port")) {
+            command.addAll(List.of("--ui-port", "0"));
+        }
         ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(output.toFile());
         pb.environment().put("USAGE_ANALYTICS_STATE", state().toString());
