@@ -30,6 +30,10 @@ function label(iso) {
   return iso.slice(5, 10) + ' ' + iso.slice(11, 16);
 }
 
+function clock(iso) {
+  return iso.slice(11, 19);
+}
+
 function distinct(values) {
   return [...new Set(values)];
 }
@@ -41,39 +45,42 @@ function setStatus(status, text) {
 }
 
 function drawCost(usage) {
-  const hours = distinct(usage.cost_by_model.map(r => r.hour)).sort();
+  // Buckets: the windows of the last hour, else hours (usage_hourly).
+  const byWindow = usage.cost_grain === 'window';
+  const bucketOf = iso => byWindow ? iso : hourOf(iso);
+  const starts = distinct(usage.cost_by_model.map(r => r.start)).sort();
   const models = distinct(usage.cost_by_model.map(r => r.model)).sort();
-  const value = (field, model, hour) => {
-    const row = usage.cost_by_model.find(r => r.model === model && r.hour === hour);
+  const value = (field, model, start) => {
+    const row = usage.cost_by_model.find(r => r.model === model && r.start === start);
     return row && row[field] !== null ? Number(row[field]) : null;
   };
-  const categories = hours.map(label);
   const stacked = (field, stack) => models.map(model => ({
-    name: model, type: 'bar', stack: stack, data: hours.map(h => value(field, model, h)),
+    name: model, type: 'bar', stack: stack, data: starts.map(s => value(field, model, s)),
   }));
   const cost = stacked('cost_usd', 'cost');
-  // A model's spike marks the top of its bar in the alert's hour; a dimension value's spike is a
-  // line across the hour, since the value's cost is spread over every model's bar.
-  const top = (model, hour) => models.slice(0, models.indexOf(model) + 1)
-      .reduce((sum, m) => sum + (value('cost_usd', m, hour) || 0), 0);
+  // A model's spike marks the top of its bar in the alert's bucket; a dimension value's spike is
+  // a line across the bucket, since the value's cost is spread over every model's bar.
+  const top = (model, start) => models.slice(0, models.indexOf(model) + 1)
+      .reduce((sum, m) => sum + (value('cost_usd', m, start) || 0), 0);
   usage.alerts.forEach(a => {
-    const hour = hourOf(a.window_start);
-    if (!hours.includes(hour)) {
+    const start = bucketOf(a.window_start);
+    if (!starts.includes(start)) {
       return;
     }
     if (a.scope === 'model' && models.includes(a.model)) {
       const series = cost[models.indexOf(a.model)];
       series.markPoint = series.markPoint || {data: [], symbolSize: 40};
-      series.markPoint.data.push({name: 'spike', value: 'spike', coord: [label(hour), top(a.model, hour)]});
+      series.markPoint.data.push({name: 'spike', value: 'spike', coord: [start, top(a.model, start)]});
     } else if (cost.length > 0) {
       cost[0].markLine = cost[0].markLine || {data: [], symbol: 'none', lineStyle: {color: '#c92a2a'}};
-      cost[0].markLine.data.push({xAxis: label(hour), label: {formatter: a.scope + '=' + a.scope_value}});
+      cost[0].markLine.data.push({xAxis: start, label: {formatter: a.scope + '=' + a.scope_value}});
     }
   });
   const points = usage.cost_by_model.length;
   const option = series => ({
     tooltip: {trigger: 'axis'}, legend: {type: 'scroll'}, grid: {left: 10, right: 20, containLabel: true},
-    xAxis: {type: 'category', data: categories}, yAxis: {type: 'value'}, series: series,
+    xAxis: {type: 'category', data: starts, axisLabel: {formatter: byWindow ? clock : label, hideOverlap: true}},
+    yAxis: {type: 'value'}, series: series,
   });
   draw('cost', option(cost), points);
   draw('tokens', option(stacked('total_tokens', 'tokens')), points);

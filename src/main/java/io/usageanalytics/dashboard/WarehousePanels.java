@@ -30,8 +30,8 @@ public final class WarehousePanels {
     private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(3);
     private static final int QUERY_TIMEOUT_SECONDS = 10;
 
-    private static final String COST_BY_MODEL = "SELECT hour, model, cost_usd, total_tokens, requests"
-            + " FROM usage_hourly WHERE hour >= ? ORDER BY hour, model";
+    private static final String COST_BY_HOUR = "SELECT hour AS start, model, cost_usd, total_tokens, requests"
+            + " FROM usage_hourly WHERE hour >= ? ORDER BY 1, 2";
     private static final String FINISH_REASONS = "SELECT model, sum(choices) AS choices,"
             + " sum(finish_stop) AS stop, sum(finish_length) AS length, sum(finish_tool_calls) AS tool_calls,"
             + " sum(finish_content_filter) AS content_filter, sum(finish_function_call) AS function_call,"
@@ -57,6 +57,7 @@ public final class WarehousePanels {
     private final String user;
     private final String password;
     private final Optional<String> firstDimension;
+    private final String costByWindow;
     private final String perWindow;
     private final String latestWindows;
 
@@ -69,6 +70,10 @@ public final class WarehousePanels {
         this.user = user;
         this.password = password;
         this.firstDimension = firstDimension;
+        // The last hour by window, as usage_hourly sums the rows (a run of minutes is one hour's bar).
+        this.costByWindow = "SELECT window_start AS start, model, sum(cost_usd) AS cost_usd,"
+                + " sum(total_tokens) AS total_tokens, sum(requests) AS requests FROM " + table
+                + " WHERE window_start >= ? GROUP BY 1, 2 ORDER BY 1, 2";
         this.perWindow = "SELECT window_start, window_end, sum(requests) AS requests,"
                 + " sum(streamed_requests) AS streamed_requests, sum(estimated_requests) AS estimated_requests"
                 + " FROM " + table + " WHERE window_start >= ? GROUP BY 1, 2 ORDER BY 1";
@@ -100,7 +105,9 @@ public final class WarehousePanels {
         panels.put("range", range.parameter());
         try (Connection c = Warehouse.connect(url, user, password, CONNECT_TIMEOUT)) {
             c.setReadOnly(true);
-            panels.put("cost_by_model", rows(c, COST_BY_MODEL, since));
+            boolean byWindow = range == TimeRange.HOUR;
+            panels.put("cost_grain", byWindow ? "window" : "hour");
+            panels.put("cost_by_model", rows(c, byWindow ? costByWindow : COST_BY_HOUR, since));
             panels.put("per_window", rows(c, perWindow, since));
             panels.put("latest_windows", rows(c, latestWindows));
             panels.put("finish_reasons", rows(c, FINISH_REASONS, since));

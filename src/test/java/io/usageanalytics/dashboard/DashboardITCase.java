@@ -147,7 +147,7 @@ class DashboardITCase {
                         + "\"window_end\":\"" + window.plusSeconds(60) + "\",\"model\":\"gpt-4o\","
                         + "\"requests\":\"3\",\"total_tokens\":\"42\",\"cost_usd\":\"0.012300000000\"}]");
                 JsonNode panels = new ObjectMapper().readTree(before.body());
-                assertThat(panels.fieldNames()).toIterable().containsExactly("range", "cost_by_model", "per_window",
+                assertThat(panels.fieldNames()).toIterable().containsExactly("range", "cost_grain", "cost_by_model", "per_window",
                         "latest_windows", "finish_reasons", "fingerprints", "alerts", "tiers", "dimensions",
                         "dimension", "top_spenders");
                 assertThat(panels.get("dimensions").toString()).isEqualTo("[\"tenant\"]");
