@@ -90,6 +90,15 @@ public final class DashboardServer implements AutoCloseable {
                 send(exchange, 405, "text/plain; charset=utf-8", "GET only".getBytes(StandardCharsets.UTF_8));
                 return;
             }
+            // A page of another site whose name it made resolve to 127.0.0.1 (DNS rebinding) would
+            // come with that name as Host: only this server's own names are answered.
+            String host = exchange.getRequestHeaders().getFirst("Host");
+            int port = address().getPort();
+            if (!("127.0.0.1:" + port).equals(host) && !("localhost:" + port).equals(host)) {
+                send(exchange, 403, "text/plain; charset=utf-8", ("Host must be 127.0.0.1:" + port + " or localhost:"
+                        + port).getBytes(StandardCharsets.UTF_8));
+                return;
+            }
             String path = exchange.getRequestURI().getPath();
             switch (path) {
                 case "/api/usage" -> usage(exchange);

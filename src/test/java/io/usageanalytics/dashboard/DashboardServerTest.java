@@ -5,8 +5,10 @@ import io.usageanalytics.local.Loopback;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InputStreamReader;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -16,6 +18,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.HexFormat;
 import java.util.List;
@@ -165,6 +168,29 @@ class DashboardServerTest {
                     s.connect(new InetSocketAddress(other, server.address().getPort()), 2000);
                 }
             }).as(other.toString()).isInstanceOf(IOException.class);
+        }
+    }
+
+    @Test
+    void onlyItsOwnNamesAsHostAreAnswered() throws Exception {
+        start(JobAccounting.none());
+        int port = server.address().getPort();
+        for (String host : List.of("127.0.0.1:" + port, "localhost:" + port)) {
+            assertThat(statusLine("GET /api/accounting HTTP/1.1\r\nHost: " + host + "\r\n")).as(host)
+                    .isEqualTo("HTTP/1.1 200 OK");
+        }
+        // A rebound name (another site's page), a missing Host, another port.
+        for (String host : List.of("Host: attacker.example:" + port + "\r\n", "", "Host: 127.0.0.1:1\r\n")) {
+            assertThat(statusLine("GET /api/accounting HTTP/1.1\r\n" + host)).as(host).isEqualTo("HTTP/1.1 403 Forbidden");
+        }
+    }
+
+    /** The status line of {@code request} (its request line and headers) sent over a raw socket. */
+    private String statusLine(String request) throws IOException {
+        try (Socket s = new Socket(server.address().getAddress(), server.address().getPort())) {
+            s.getOutputStream().write((request + "Connection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            return new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.US_ASCII))
+                    .readLine();
         }
     }
 
