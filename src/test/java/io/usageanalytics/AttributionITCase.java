@@ -111,18 +111,13 @@ class AttributionITCase {
 
     @Test
     void lateRequestsOfCombinationsNotChosenUpdateOtherAndThoseOfChosenOnesTheirRow() throws Exception {
-        // 60 s windows, no out-of-orderness, 120 s allowed lateness, one row besides __other__:
-        // acme is chosen when W0 first fires; the window then keeps acme and __other__ only.
+        // One row besides __other__: acme is chosen when W0 first fires; the window then keeps acme and __other__ only.
         long t0 = W0 / 1000;
         List<byte[]> records = List.of(request("a1", t0 + 10, "acme", "chat", 600),
                 request("b1", t0 + 11, "beta", "chat", 100), request("z", t0 + 70, "acme", "chat", 1),
                 request("c1", t0 + 20, "corp", "batch", 50), request("a2", t0 + 30, "acme", "chat", 10),
                 request("b2", t0 + 40, "beta", "chat", 5));
-        PipelineSettings settings = PipelineSettings.defaults()
-                .withTime(new EventTime(Duration.ofSeconds(60), Duration.ZERO, Duration.ofSeconds(120)))
-                .withDimensions(TENANT_AND_APP, 1, List.of());
-
-        PipelineRun.Result result = PipelineRun.paced(records, settings);
+        PipelineRun.Result result = pacedWithLateness(records, 1);
 
         // gpt-4o input at 2.50 per 1M; each firing gives acme's row, then __other__'s
         Map<String, String> acme = dims("acme", "chat");
@@ -143,11 +138,7 @@ class AttributionITCase {
         List<byte[]> records = List.of(request("a1", t0 + 10, "acme", "chat", 600),
                 request("z", t0 + 70, "acme", "chat", 1), request("c1", t0 + 20, "corp", "batch", 50),
                 request("b1", t0 + 30, "beta", "chat", 100));
-        PipelineSettings settings = PipelineSettings.defaults()
-                .withTime(new EventTime(Duration.ofSeconds(60), Duration.ZERO, Duration.ofSeconds(120)))
-                .withDimensions(TENANT_AND_APP, 2, List.of());
-
-        PipelineRun.Result result = PipelineRun.paced(records, settings);
+        PipelineRun.Result result = pacedWithLateness(records, 2);
 
         Map<String, String> acme = dims("acme", "chat");
         Map<String, String> corp = dims("corp", "batch");
@@ -157,6 +148,16 @@ class AttributionITCase {
                 promptRow(1, 600, "0.0015", acme), promptRow(1, 50, "0.000125", corp),
                 promptRow(1, 100, "0.00025", dims("__other__", "__other__")));
         assertThat(result.counter(Accounting.DIMENSION_OVERFLOW_WINDOWS)).isZero();
+    }
+
+    /**
+     * {@code records} one at a time ({@link PipelineRun#paced}), 60 s windows, no out-of-orderness,
+     * 120 s allowed lateness, tenant and app with {@code maxValues} rows besides __other__.
+     */
+    private static PipelineRun.Result pacedWithLateness(List<byte[]> records, int maxValues) throws Exception {
+        return PipelineRun.paced(records, PipelineSettings.defaults()
+                .withTime(new EventTime(Duration.ofSeconds(60), Duration.ZERO, Duration.ofSeconds(120)))
+                .withDimensions(TENANT_AND_APP, maxValues, List.of()));
     }
 
     /** A W0 row of {@code requests} gpt-4o requests with {@code prompt} tokens in all. */

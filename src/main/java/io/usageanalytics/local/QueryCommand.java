@@ -1,15 +1,14 @@
 package io.usageanalytics.local;
 
-import io.usageanalytics.cli.JobOptions;
 import io.usageanalytics.cli.UserError;
 import io.usageanalytics.sinks.Warehouse;
 
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 import java.io.PrintStream;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -31,17 +30,8 @@ final class QueryCommand implements Callable<Integer> {
     @Option(names = "--csv", description = "Print CSV instead of an aligned table.")
     boolean csv;
 
-    @Option(names = "--warehouse", paramLabel = "JDBC_URL",
-            description = "Query this database instead of the local warehouse.")
-    String warehouse;
-
-    @Option(names = "--warehouse-user", paramLabel = "USER", defaultValue = "postgres",
-            description = "User for --warehouse.")
-    String user;
-
-    @Option(names = "--state", paramLabel = "DIR", defaultValue = LocalState.DEFAULT_OPTION,
-            description = "The local runner's state folder.")
-    Path state;
+    @Mixin
+    WarehouseChoice warehouse;
 
     private final PrintStream out;
 
@@ -51,8 +41,8 @@ final class QueryCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        try (ChosenWarehouse chosen = ChosenWarehouse.of(warehouse, user, new LocalState(state));
-                Connection c = Warehouse.connect(chosen.url(), user, System.getenv(JobOptions.PASSWORD_ENV),
+        try (ChosenWarehouse chosen = warehouse.choose();
+                Connection c = Warehouse.connect(chosen.url(), warehouse.user, warehouse.password(),
                         Duration.ofSeconds(10));
                 Statement s = c.createStatement()) {
             if (s.execute(sql)) {

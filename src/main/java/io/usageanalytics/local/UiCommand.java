@@ -1,19 +1,18 @@
 package io.usageanalytics.local;
 
 import io.usageanalytics.cli.CommandLines;
-import io.usageanalytics.cli.JobOptions;
 import io.usageanalytics.dashboard.DashboardServer;
 import io.usageanalytics.dashboard.JobAccounting;
 import io.usageanalytics.dashboard.WarehousePanels;
 import io.usageanalytics.sinks.UsageTable;
 
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 import java.io.PrintStream;
-import java.nio.file.Path;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -26,13 +25,8 @@ import java.util.concurrent.CountDownLatch;
         description = "Serve the dashboard over a warehouse until Ctrl-C.")
 final class UiCommand implements Callable<Integer> {
 
-    @Option(names = "--warehouse", paramLabel = "JDBC_URL",
-            description = "Show this database instead of the local warehouse.")
-    String warehouse;
-
-    @Option(names = "--warehouse-user", paramLabel = "USER", defaultValue = "postgres",
-            description = "User for --warehouse; the password comes from " + JobOptions.PASSWORD_ENV + ".")
-    String user;
+    @Mixin
+    WarehouseChoice warehouse;
 
     @Option(names = "--table", paramLabel = "NAME", defaultValue = UsageTable.DEFAULT_TABLE,
             description = "The job's usage table (the views read the one they were applied for).")
@@ -41,10 +35,6 @@ final class UiCommand implements Callable<Integer> {
     @Option(names = DashboardPort.OPTION, paramLabel = "PORT", defaultValue = DashboardPort.DEFAULT,
             description = DashboardPort.DESCRIPTION)
     int uiPort;
-
-    @Option(names = "--state", paramLabel = "DIR", defaultValue = LocalState.DEFAULT_OPTION,
-            description = "The local runner's state folder.")
-    Path state;
 
     @Spec
     CommandSpec spec;
@@ -63,11 +53,11 @@ final class UiCommand implements Callable<Integer> {
             throw CommandLines.badUsage(spec, "--table: " + e.getMessage());
         }
         DashboardPort.check(spec, uiPort);
-        ChosenWarehouse chosen = ChosenWarehouse.of(warehouse, user, new LocalState(state));
+        ChosenWarehouse chosen = warehouse.choose();
         DashboardServer dashboard;
         try {
-            dashboard = DashboardPort.serve(uiPort, new WarehousePanels(chosen.url(), user,
-                    System.getenv(JobOptions.PASSWORD_ENV), table, Optional.empty()), JobAccounting.none());
+            dashboard = DashboardPort.serve(uiPort, new WarehousePanels(chosen.url(), warehouse.user,
+                    warehouse.password(), table, Optional.empty()), JobAccounting.none());
         } catch (Exception e) {
             chosen.close();
             throw e;
