@@ -111,12 +111,14 @@ class AttributionITCase {
 
     @Test
     void lateRequestsOfCombinationsNotChosenUpdateOtherAndThoseOfChosenOnesTheirRow() throws Exception {
-        // One row besides __other__: acme is chosen when W0 first fires; the window then keeps acme and __other__ only.
+        // One row besides __other__: acme is chosen when W0 first fires; the window then keeps
+        // acme and __other__ only.
         long t0 = W0 / 1000;
         List<byte[]> records = List.of(request("a1", t0 + 10, "acme", "chat", 600),
                 request("b1", t0 + 11, "beta", "chat", 100), request("z", t0 + 70, "acme", "chat", 1),
                 request("c1", t0 + 20, "corp", "batch", 50), request("a2", t0 + 30, "acme", "chat", 10),
                 request("b2", t0 + 40, "beta", "chat", 5));
+
         PipelineRun.Result result = pacedWithLateness(records, 1);
 
         // gpt-4o input at 2.50 per 1M; each firing gives acme's row, then __other__'s
@@ -138,6 +140,7 @@ class AttributionITCase {
         List<byte[]> records = List.of(request("a1", t0 + 10, "acme", "chat", 600),
                 request("z", t0 + 70, "acme", "chat", 1), request("c1", t0 + 20, "corp", "batch", 50),
                 request("b1", t0 + 30, "beta", "chat", 100));
+
         PipelineRun.Result result = pacedWithLateness(records, 2);
 
         Map<String, String> acme = dims("acme", "chat");
