@@ -46,7 +46,7 @@ function setStatus(status, text) {
 
 function drawCost(usage) {
   // Buckets: the windows of the last hour, else hours (usage_hourly).
-  const byWindow = usage.cost_grain === 'window';
+  const byWindow = usage.grain === 'window';
   const bucketOf = iso => byWindow ? iso : hourOf(iso);
   const starts = distinct(usage.cost_by_model.map(r => r.start)).sort();
   const models = distinct(usage.cost_by_model.map(r => r.model)).sort();
@@ -87,7 +87,7 @@ function drawCost(usage) {
 }
 
 function drawRate(usage) {
-  const rows = usage.per_window;
+  const rows = usage.rate;
   const minutes = r => (Date.parse(r.window_end) - Date.parse(r.window_start)) / 60000;
   const share = (part, r) => Number(r.requests) === 0 ? null : Number(r[part]) / Number(r.requests);
   draw('rate', {

@@ -30,6 +30,10 @@ public final class WarehousePanels {
     private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(3);
     private static final int QUERY_TIMEOUT_SECONDS = 10;
 
+    /** As the request rate per window below, per hour: a long-kept table has a great many windows. */
+    private static final String RATE_BY_HOUR = "SELECT hour AS window_start, hour + interval '1 hour' AS window_end,"
+            + " sum(requests) AS requests, sum(streamed_requests) AS streamed_requests,"
+            + " sum(estimated_requests) AS estimated_requests FROM usage_hourly WHERE hour >= ? GROUP BY 1, 2 ORDER BY 1";
     private static final String COST_BY_HOUR = "SELECT hour AS start, model, cost_usd, total_tokens, requests"
             + " FROM usage_hourly WHERE hour >= ? ORDER BY 1, 2";
     private static final String FINISH_REASONS = "SELECT model, sum(choices) AS choices,"
@@ -58,7 +62,7 @@ public final class WarehousePanels {
     private final String password;
     private final Optional<String> firstDimension;
     private final String costByWindow;
-    private final String perWindow;
+    private final String rateByWindow;
     private final String latestWindows;
 
     /**
@@ -74,7 +78,7 @@ public final class WarehousePanels {
         this.costByWindow = "SELECT window_start AS start, model, sum(cost_usd) AS cost_usd,"
                 + " sum(total_tokens) AS total_tokens, sum(requests) AS requests FROM " + table
                 + " WHERE window_start >= ? GROUP BY 1, 2 ORDER BY 1, 2";
-        this.perWindow = "SELECT window_start, window_end, sum(requests) AS requests,"
+        this.rateByWindow = "SELECT window_start, window_end, sum(requests) AS requests,"
                 + " sum(streamed_requests) AS streamed_requests, sum(estimated_requests) AS estimated_requests"
                 + " FROM " + table + " WHERE window_start >= ? GROUP BY 1, 2 ORDER BY 1";
         // Two windows: the rows of the newest may still be arriving, those of the one before are complete.
@@ -106,9 +110,9 @@ public final class WarehousePanels {
         try (Connection c = Warehouse.connect(url, user, password, CONNECT_TIMEOUT)) {
             c.setReadOnly(true);
             boolean byWindow = range == TimeRange.HOUR;
-            panels.put("cost_grain", byWindow ? "window" : "hour");
+            panels.put("grain", byWindow ? "window" : "hour");
             panels.put("cost_by_model", rows(c, byWindow ? costByWindow : COST_BY_HOUR, since));
-            panels.put("per_window", rows(c, perWindow, since));
+            panels.put("rate", rows(c, byWindow ? rateByWindow : RATE_BY_HOUR, since));
             panels.put("latest_windows", rows(c, latestWindows));
             panels.put("finish_reasons", rows(c, FINISH_REASONS, since));
             panels.put("fingerprints", rows(c, FINGERPRINTS, since));

@@ -147,13 +147,23 @@ class DashboardITCase {
                         + "\"window_end\":\"" + window.plusSeconds(60) + "\",\"model\":\"gpt-4o\","
                         + "\"requests\":\"3\",\"total_tokens\":\"42\",\"cost_usd\":\"0.012300000000\"}]");
                 JsonNode panels = new ObjectMapper().readTree(before.body());
-                assertThat(panels.fieldNames()).toIterable().containsExactly("range", "cost_grain", "cost_by_model", "per_window",
+                assertThat(panels.fieldNames()).toIterable().containsExactly("range", "grain", "cost_by_model", "rate",
                         "latest_windows", "finish_reasons", "fingerprints", "alerts", "tiers", "dimensions",
                         "dimension", "top_spenders");
                 assertThat(panels.get("dimensions").toString()).isEqualTo("[\"tenant\"]");
                 assertThat(panels.get("top_spenders").toString()).isEqualTo("[{\"rank\":1,\"value\":\"acme\","
                         + "\"cost_usd\":\"0.012300000000\",\"cost_share\":\"1.00000000000000000000\","
                         + "\"requests\":\"3\",\"total_tokens\":\"42\"}]");
+                // The last hour by window; longer ranges by hour, from usage_hourly (as Grafana).
+                assertThat(panels.get("grain").asText()).isEqualTo("window");
+                assertThat(panels.get("rate").toString()).isEqualTo(rate(window, window.plusSeconds(60)));
+                JsonNode all = new ObjectMapper().readTree(get(url + "api/usage?range=all").body());
+                Instant hour = window.truncatedTo(ChronoUnit.HOURS);
+                assertThat(all.get("grain").asText()).isEqualTo("hour");
+                assertThat(all.get("rate").toString()).isEqualTo(rate(hour, hour.plus(1, ChronoUnit.HOURS)));
+                assertThat(all.get("cost_by_model").toString()).isEqualTo("[{\"start\":\"" + hour + "\","
+                        + "\"model\":\"gpt-4o\",\"cost_usd\":\"0.012300000000\",\"total_tokens\":\"42\","
+                        + "\"requests\":\"3\"}]");
                 HttpResponse<String> unknown = get(url + "api/usage?range=hour&dimension=user");
                 assertThat(unknown.statusCode()).isEqualTo(400);
                 assertThat(unknown.body())
@@ -229,6 +239,12 @@ class DashboardITCase {
     }
 
     /** One gpt-4o row: 3 requests, 42 tokens, $0.0123. */
+    /** The rate panel's one row: the inserted row's three requests, none streamed or estimated. */
+    private static String rate(Instant start, Instant end) {
+        return "[{\"window_start\":\"" + start + "\",\"window_end\":\"" + end + "\",\"requests\":\"3\","
+                + "\"streamed_requests\":\"0\",\"estimated_requests\":\"0\"}]";
+    }
+
     private static void insertRow(Connection c, Instant windowStart) throws Exception {
         List<String> columns = UsageTable.columns();
         Map<String, Object> values = new LinkedHashMap<>();
