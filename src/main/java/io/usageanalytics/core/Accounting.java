@@ -71,6 +71,17 @@ public final class Accounting {
                 - count(accumulators, SKIPPED);
     }
 
+    /** The rejects by reason ({@code rejected_<reason>} without its prefix), in reason order. */
+    public static Map<String, Long> rejectsByReason(Map<String, Object> accumulators) {
+        Map<String, Long> byReason = new TreeMap<>();
+        accumulators.forEach((name, value) -> {
+            if (name.startsWith(REJECTED_PREFIX)) {
+                byReason.put(name.substring(REJECTED_PREFIX.length()), count(accumulators, name));
+            }
+        });
+        return byReason;
+    }
+
     /** One line with the final accounting of a bounded run, e.g. for the command line. */
     public static String summary(Map<String, Object> accumulators) {
         StringBuilder s = new StringBuilder("accounting:");

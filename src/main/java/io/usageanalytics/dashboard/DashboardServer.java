@@ -18,7 +18,6 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
-import java.util.TreeMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
@@ -128,7 +127,7 @@ public final class DashboardServer implements AutoCloseable {
 
     /** The local runner's live screen accounting, as JSON: the terms add up at every poll. */
     private Map<String, Object> accounting() {
-        Optional<Map<String, Object>> accumulators = accounting.accumulators();
+        Optional<Map<String, Object>> accumulators = accounting.accumulators().get();
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("available", accumulators.isPresent());
         if (accumulators.isEmpty()) {
@@ -142,13 +141,7 @@ public final class DashboardServer implements AutoCloseable {
         body.put("duplicates", Accounting.count(a, Accounting.DUPLICATES_DROPPED));
         body.put("skipped", Accounting.count(a, Accounting.SKIPPED));
         body.put("in_flight", Accounting.inFlight(a));
-        Map<String, Long> byReason = new TreeMap<>();
-        a.forEach((name, value) -> {
-            if (name.startsWith(Accounting.REJECTED_PREFIX)) {
-                byReason.put(name.substring(Accounting.REJECTED_PREFIX.length()), Accounting.count(a, name));
-            }
-        });
-        body.put("rejected_by_reason", byReason);
+        body.put("rejected_by_reason", Accounting.rejectsByReason(a));
         return body;
     }
 

@@ -2,6 +2,7 @@ package io.usageanalytics.local;
 
 import io.usageanalytics.core.Accounting;
 import io.usageanalytics.core.EventTime;
+import io.usageanalytics.dashboard.JobAccounting;
 import io.usageanalytics.sinks.Warehouse;
 
 import java.math.BigDecimal;
@@ -21,7 +22,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.TreeMap;
 
 /**
  * What the local runner shows, at most {@link #WIDTH} columns: usage and cost per model over a span
@@ -266,7 +266,7 @@ final class LiveScreen {
      */
     static List<String> accounting(Optional<Map<String, Object>> accumulators) {
         if (accumulators.isEmpty()) {
-            return List.of("accounting: not available yet (the job is starting or restarting)");
+            return List.of("accounting: " + JobAccounting.STARTING);
         }
         Map<String, Object> a = accumulators.get();
         long skipped = Accounting.count(a, Accounting.SKIPPED);
@@ -290,13 +290,9 @@ final class LiveScreen {
         }
         lines.add(line.toString());
         StringBuilder reasons = new StringBuilder();
-        new TreeMap<>(a).forEach((name, value) -> {
-            if (name.startsWith(Accounting.REJECTED_PREFIX)) {
-                reasons.append(reasons.length() == 0 ? "rejected by reason:" : ",")
-                        .append(' ').append(name.substring(Accounting.REJECTED_PREFIX.length())).append(' ')
-                        .append(value);
-            }
-        });
+        Accounting.rejectsByReason(a).forEach((reason, count) ->
+                reasons.append(reasons.length() == 0 ? "rejected by reason:" : ",").append(' ').append(reason)
+                        .append(' ').append(count));
         if (reasons.length() > 0) {
             lines.add(reasons.toString());
         }
