@@ -18,10 +18,10 @@ import org.apache.flink.util.Collector;
 
 import java.math.BigDecimal;
 import java.util.Arrays;
-import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.stream.Stream;
 
 /**
  * Adds the key and window bounds to a window's totals and prices them; fires again for each late
@@ -78,20 +78,19 @@ public class UsageWindow
         Map<String, long[]> byCombination = total.byDimensions;
         String other = DimensionCombination.other(dimensions.size());
         ValueState<String[]> chosenState = context.windowState().getState(CHOSEN);
-        String[] chosen = chosenState.value();
-        boolean first = chosen == null;
-        chosen = first ? new String[0] : chosen;
-        if (chosen.length < maxValues) {
+        String[] stored = chosenState.value();
+        boolean first = stored == null;
+        Set<String> chosen = new LinkedHashSet<>(first ? List.of() : Arrays.asList(stored));
+        if (chosen.size() < maxValues) {
             // The first firing chooses; a later one adds a combination first seen late while
             // there is room, as it would have been chosen had it come in time.
-            Set<String> held = new HashSet<>(Arrays.asList(chosen));
-            String[] more = byCombination.entrySet().stream()
-                    .filter(c -> !c.getKey().equals(other) && !held.contains(c.getKey()))
+            List<String> more = byCombination.entrySet().stream()
+                    .filter(c -> !c.getKey().equals(other) && !chosen.contains(c.getKey()))
                     .sorted(UsageWindow::compareByTokens)
-                    .limit(maxValues - chosen.length).map(Map.Entry::getKey).toArray(String[]::new);
-            if (more.length > 0) {
-                chosen = Stream.concat(Arrays.stream(chosen), Arrays.stream(more)).toArray(String[]::new);
-                chosenState.update(chosen);
+                    .limit(maxValues - chosen.size()).map(Map.Entry::getKey).toList();
+            if (!more.isEmpty()) {
+                chosen.addAll(more);
+                chosenState.update(chosen.toArray(String[]::new));
             }
         }
         if (first && byCombination.containsKey(other)) {
@@ -102,7 +101,7 @@ public class UsageWindow
         // all it has seen. On the heap backend the window's contents are its state object (which
         // Flink copies on write while a checkpoint holds it), so the fold stays; on RocksDB they
         // are a copy and the fold is redone at each firing. The rows are the same either way.
-        long[] rest = total.foldInto(other, new HashSet<>(Arrays.asList(chosen)));
+        long[] rest = total.foldInto(other, chosen);
         for (String combination : chosen) {
             emit(key, context.window(), UsageCounts.ofColumns(byCombination.get(combination)),
                     DimensionCombination.named(combination, dimensions), out);
