@@ -82,10 +82,13 @@ public final class WarehousePanels {
                 + " sum(streamed_requests) AS streamed_requests, sum(estimated_requests) AS estimated_requests"
                 + " FROM " + table + " WHERE window_start >= ? GROUP BY 1, 2 ORDER BY 1";
         // Two windows: the rows of the newest may still be arriving, those of the one before are complete.
+        // Found by max() on the key's leading column, two index lookups: not by sorting every
+        // window the table ever had at each poll.
+        String newest = "(SELECT max(window_start) FROM " + table + ")";
         this.latestWindows = "SELECT window_start, window_end, model, sum(requests) AS requests,"
                 + " sum(total_tokens) AS total_tokens, sum(cost_usd) AS cost_usd FROM " + table
-                + " WHERE window_start IN (SELECT DISTINCT window_start FROM " + table
-                + " ORDER BY window_start DESC LIMIT 2)"
+                + " WHERE window_start >= coalesce((SELECT max(window_start) FROM " + table
+                + " WHERE window_start < " + newest + "), " + newest + ")"
                 + " GROUP BY 1, 2, 3 ORDER BY window_start DESC, cost_usd DESC NULLS LAST, model";
     }
 
