@@ -6,6 +6,7 @@ import io.usageanalytics.aggregation.UsageKey;
 import io.usageanalytics.aggregation.UsageRow;
 import io.usageanalytics.aggregation.UsageWindow;
 import io.usageanalytics.assembly.ChunkAssembler;
+import io.usageanalytics.assembly.ChunkMerger;
 import io.usageanalytics.assembly.RequestUsage;
 import io.usageanalytics.core.ClockBoundedWatermarks;
 import io.usageanalytics.core.EventTime;
@@ -30,8 +31,8 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import java.time.Duration;
 
 /**
- * The usage pipeline: parsed records → routing of rejects → per-id assembly of completions and
- * streams → per model × fingerprint × service tier event-time windows. Sources and sinks are supplied by the
+ * The usage pipeline: parsed records → routing of rejects → runs of each stream's chunks folded
+ * in the source task → per-id assembly of completions and streams → per model × fingerprint × service tier event-time windows. Sources and sinks are supplied by the
  * caller, so tests run exactly this with bounded in-memory sources and collecting sinks.
  */
 public final class UsagePipeline {
@@ -76,9 +77,10 @@ public final class UsagePipeline {
 
     public static Outputs defineWorkflow(StreamExecutionEnvironment env,
             Source<ParsedRecord, ?, ?> source, PipelineSettings settings) {
-        // Every operator here emits new objects and none keeps or changes its input after
-        // returning, so chained operators may hand records on without Flink's defensive deep copy
-        // (the source's record, original bytes included, was copied once more for the router).
+        // Every operator here emits new objects and none changes its input (the merger keeps the
+        // original records, which nothing changes), so chained operators may hand records on
+        // without Flink's defensive deep copy (the source's record, original bytes included, was
+        // copied once more for the router).
         env.getConfig().enableObjectReuse();
         EventTime time = settings.time();
         SingleOutputStreamOperator<LoggedObject> objects =
@@ -88,9 +90,14 @@ public final class UsagePipeline {
                         .name("route-rejects")
                         .uid("route-rejects");
 
+        // Chained to the source: a stream's chunks cross the keyBy as a few runs, not one by one.
+        DataStream<LoggedObject> runs = objects
+                .transform("merge-chunks", TypeInformation.of(LoggedObject.class), new ChunkMerger())
+                .uid("merge-chunks");
+
         SingleOutputStreamOperator<RequestUsage> requests =
-                objects.keyBy(o -> o.id)
-                        .process(new ChunkAssembler(time))
+                runs.keyBy(o -> o.id)
+                        .process(new ChunkAssembler(time, settings.dimensions()))
                         .name("assemble-requests")
                         .uid("assemble-requests");
 

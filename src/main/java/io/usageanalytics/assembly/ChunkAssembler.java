@@ -2,11 +2,12 @@ package io.usageanalytics.assembly;
 
 import io.usageanalytics.core.Accounting;
 import io.usageanalytics.core.EventTime;
-import io.usageanalytics.parsing.ChoicePart;
+import io.usageanalytics.parsing.Dimensions;
 import io.usageanalytics.parsing.LoggedObject;
+import io.usageanalytics.parsing.LoggedObjectParser;
+import io.usageanalytics.parsing.LoggedRecord;
 import io.usageanalytics.parsing.Reject;
 import io.usageanalytics.parsing.RejectReason;
-import io.usageanalytics.parsing.Usage;
 
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ValueState;
@@ -15,8 +16,6 @@ import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
-
-import com.knuddels.jtokkit.api.Encoding;
 
 import java.util.TreeMap;
 
@@ -30,6 +29,10 @@ import java.util.TreeMap;
  * duplicate (and counted in its window), and chunks of a stream already emitted are rejected as
  * late. Whatever arrives after the window is purged is rejected as late here, with the same rule
  * the window operator uses, so the window never drops anything silently.
+ *
+ * <p>Chunks mostly come folded into runs ({@link ChunkMerger}); a run is taken exactly as its
+ * chunks would have been, one after the other, and whatever of it is rejected is rejected chunk
+ * by chunk, each with its own original record.
  */
 public class ChunkAssembler extends KeyedProcessFunction<String, LoggedObject, RequestUsage> {
 
@@ -39,6 +42,8 @@ public class ChunkAssembler extends KeyedProcessFunction<String, LoggedObject, R
     public static final long MAX_STREAM_CHUNKS = 65_536;
 
     private final EventTime time;
+    /** Re-reads the chunks of a run that crosses {@link #MAX_STREAM_CHUNKS}, the only time one is. */
+    private final Dimensions dimensions;
 
     /**
      * What was counted for this id ({@link LoggedObject#CHUNK} or {@link LoggedObject#COMPLETION}),
@@ -47,6 +52,7 @@ public class ChunkAssembler extends KeyedProcessFunction<String, LoggedObject, R
     private transient ValueState<String> counted;
     private transient ValueState<StreamAssembly> stream;
     private transient TokenEstimator estimator;
+    private transient LoggedObjectParser parser;
 
     private transient Counter duplicates;
     private transient Counter recordsAggregated;
@@ -56,8 +62,9 @@ public class ChunkAssembler extends KeyedProcessFunction<String, LoggedObject, R
     private transient Counter requestsEstimated;
     private transient Accounting.ByReason rejects;
 
-    public ChunkAssembler(EventTime time) {
+    public ChunkAssembler(EventTime time, Dimensions dimensions) {
         this.time = time;
+        this.dimensions = dimensions;
     }
 
     @Override
@@ -66,6 +73,7 @@ public class ChunkAssembler extends KeyedProcessFunction<String, LoggedObject, R
         stream = getRuntimeContext().getState(
                 new ValueStateDescriptor<>("stream", StreamAssembly.class));
         estimator = new TokenEstimator();
+        parser = new LoggedObjectParser(dimensions);
         duplicates = Accounting.counter(getRuntimeContext(), Accounting.DUPLICATES_DROPPED);
         recordsAggregated = Accounting.counter(getRuntimeContext(), Accounting.RECORDS_AGGREGATED);
         requestsAggregated = Accounting.counter(getRuntimeContext(), Accounting.REQUESTS_AGGREGATED);
@@ -89,13 +97,21 @@ public class ChunkAssembler extends KeyedProcessFunction<String, LoggedObject, R
         if (o.chunk && LoggedObject.CHUNK.equals(done)) {
             reject(ctx, o, RejectReason.LATE, "chunk for stream " + o.id + " after it was completed");
         } else if (done != null || (inFlight != null && !o.chunk)) {
-            out.collect(duplicate(o));
+            for (int i = 0; i < o.records(); i++) {
+                out.collect(duplicate(o));
+            }
         } else if (!o.chunk) {
             out.collect(completion(o));
             counted.update(LoggedObject.COMPLETION);
             ctx.timerService().registerEventTimeTimer(time.windowCleanup(o.createdMillis()));
         } else {
-            foldChunk(o, inFlight, watermark, ctx);
+            if (inFlight == null) {
+                inFlight = StreamAssembly.of(o.model, o.created);
+                inFlight.completeAt = time.streamCompletion(o.createdMillis(), watermark);
+                ctx.timerService().registerEventTimeTimer(inFlight.completeAt);
+            }
+            foldChunks(o, inFlight, ctx);
+            stream.update(inFlight);
         }
     }
 
@@ -108,50 +124,34 @@ public class ChunkAssembler extends KeyedProcessFunction<String, LoggedObject, R
         return marker;
     }
 
-    private void foldChunk(LoggedObject o, StreamAssembly s, long watermark, Context ctx)
-            throws Exception {
-        if (s == null) {
-            s = new StreamAssembly();
-            s.model = o.model;
-            s.created = o.created;
-            s.completeAt = time.streamCompletion(o.createdMillis(), watermark);
-            ctx.timerService().registerEventTimeTimer(s.completeAt);
-        } else if (!s.model.equals(o.model) || s.created != o.created) {
+    /** Folds one chunk, or a run of them, into its stream, unless the stream refuses them. */
+    private void foldChunks(LoggedObject o, StreamAssembly s, Context ctx) {
+        if (!s.model.equals(o.model) || s.created != o.created) {
             reject(ctx, o, RejectReason.INVALID_FIELD,
                     "chunk of stream " + o.id + " has model " + o.model + " and created " + o.created
                             + ", its stream has " + s.model + " and " + s.created);
             return;
         }
-        if (!o.choices.isEmpty() && s.choiceChunks >= MAX_STREAM_CHUNKS) {
-            reject(ctx, o, RejectReason.LIMIT_EXCEEDED,
-                    "stream " + o.id + " has more than " + MAX_STREAM_CHUNKS + " chunks with choices");
+        if (o.choiceChunks() > 0 && s.choiceChunks + o.choiceChunks() > MAX_STREAM_CHUNKS) {
+            if (o.folded == null) {
+                reject(ctx, o, RejectReason.LIMIT_EXCEEDED,
+                        "stream " + o.id + " has more than " + MAX_STREAM_CHUNKS + " chunks with choices");
+            } else {
+                // A run that crosses the limit is taken chunk by chunk, as if it had come unfolded,
+                // so exactly the chunks past the limit are rejected.
+                for (LoggedRecord chunk : o.folded) {
+                    foldChunks(parser.parse(chunk).object, s, ctx);
+                }
+            }
             return;
         }
-        s.records++;
-        if (!o.choices.isEmpty()) {
-            s.choiceChunks++;
-        }
-        if (s.systemFingerprint.isEmpty()) {
-            s.systemFingerprint = o.systemFingerprint;
-        }
-        if (s.serviceTier == null || s.serviceTier.isEmpty()) {
-            s.serviceTier = o.serviceTier;
-        }
-        s.usage = Usage.latest(s.usage, o.usage);
-        s.addDimensions(o.dimensions);
-        for (ChoicePart c : o.choices) {
-            if (c.finishReason != null) {
-                s.finishReasons.put(c.index, c.finishReason);
-            } else {
-                s.finishReasons.putIfAbsent(c.index, "");
-            }
-        }
+        s.add(o);
         // Each delta is tokenized on its own: chunks of one stream may arrive from different
-        // partitions in any order, and a sum over deltas does not depend on that order.
+        // partitions in any order, and a sum over deltas does not depend on that order. Only a
+        // stream that ends without usage needs the sum, and then every piece of it was counted.
         if (s.usage == null) {
-            s.estimatedTokens += estimate(o);
+            s.estimatedTokens += estimator.estimate(o);
         }
-        stream.update(s);
     }
 
     @Override
@@ -183,25 +183,12 @@ public class ChunkAssembler extends KeyedProcessFunction<String, LoggedObject, R
         }
         r.usage = o.usage;
         if (o.usage == null) {
-            r.estimatedTokens = estimate(o);
+            r.estimatedTokens = estimator.estimate(o);
             requestsEstimated.inc();
         }
         recordsAggregated.inc();
         requestsAggregated.inc();
         return r;
-    }
-
-    /** Tokens of the generated text (content and tool-call arguments) an object carries. */
-    private long estimate(LoggedObject o) {
-        Encoding encoding = estimator.encodingFor(o.model);
-        long tokens = 0;
-        for (ChoicePart choice : o.choices) {
-            tokens += TokenEstimator.count(encoding, choice.content);
-            for (String args : choice.toolArguments.values()) {
-                tokens += TokenEstimator.count(encoding, args);
-            }
-        }
-        return tokens;
     }
 
     private RequestUsage streamUsage(String id, StreamAssembly s) {
@@ -224,8 +211,11 @@ public class ChunkAssembler extends KeyedProcessFunction<String, LoggedObject, R
         return r;
     }
 
+    /** Rejects the object's record, or each of a run's chunks' records, for the same reason. */
     private void reject(Context ctx, LoggedObject o, String reason, String detail) {
-        rejects.inc(reason);
-        ctx.output(Reject.OUTPUT, new Reject(o.source, reason, detail));
+        for (LoggedRecord source : o.sources()) {
+            rejects.inc(reason);
+            ctx.output(Reject.OUTPUT, new Reject(source, reason, detail));
+        }
     }
 }

@@ -1,10 +1,15 @@
 package io.usageanalytics.assembly;
 
 import io.usageanalytics.core.CodePoints;
+import io.usageanalytics.parsing.ChoicePart;
+import io.usageanalytics.parsing.LoggedObject;
+import io.usageanalytics.parsing.LoggedRecord;
 import io.usageanalytics.parsing.Usage;
 
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
@@ -38,6 +43,60 @@ public class StreamAssembly {
      * before restores it as {@code null}, which means none yet.
      */
     public String[] dimensions;
+
+    /** A new stream, or a new run of chunks, of this model created at this time. */
+    public static StreamAssembly of(String model, long created) {
+        StreamAssembly s = new StreamAssembly();
+        s.model = model;
+        s.created = created;
+        return s;
+    }
+
+    /**
+     * Folds in one more chunk, or a run of them (whose fields are already its chunks' fold): the
+     * same rules either way, so a stream folded from runs equals the stream folded chunk by chunk.
+     * The token estimate is the caller's: only a stream that ends without usage needs one.
+     */
+    public void add(LoggedObject piece) {
+        records += piece.records();
+        choiceChunks += piece.choiceChunks();
+        if (systemFingerprint.isEmpty()) {
+            systemFingerprint = piece.systemFingerprint;
+        }
+        if (serviceTier == null || serviceTier.isEmpty()) {
+            serviceTier = piece.serviceTier;
+        }
+        usage = Usage.latest(usage, piece.usage);
+        addDimensions(piece.dimensions);
+        for (ChoicePart c : piece.choices) {
+            if (c.finishReason != null) {
+                finishReasons.put(c.index, c.finishReason);
+            } else {
+                finishReasons.putIfAbsent(c.index, "");
+            }
+        }
+    }
+
+    /** This fold as one run of the stream {@code id}, with its chunks' original records. */
+    public LoggedObject asRun(String id, List<LoggedRecord> originals) {
+        LoggedObject run = new LoggedObject();
+        run.chunk = true;
+        run.id = id;
+        run.model = model;
+        run.systemFingerprint = systemFingerprint;
+        run.serviceTier = serviceTier;
+        run.created = created;
+        run.choices = new ArrayList<>(finishReasons.size());
+        for (Map.Entry<Integer, String> reason : finishReasons.entrySet()) {
+            run.choices.add(new ChoicePart(reason.getKey(), reason.getValue().isEmpty() ? null : reason.getValue(), null));
+        }
+        run.usage = usage;
+        run.dimensions = dimensions == null ? new String[0] : dimensions;
+        run.folded = originals;
+        run.choiceChunks = choiceChunks;
+        run.estimatedTokens = estimatedTokens;
+        return run;
+    }
 
     /** Takes in the dimension values of one more chunk. */
     public void addDimensions(String[] values) {

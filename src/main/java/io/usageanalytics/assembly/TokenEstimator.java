@@ -1,5 +1,8 @@
 package io.usageanalytics.assembly;
 
+import io.usageanalytics.parsing.ChoicePart;
+import io.usageanalytics.parsing.LoggedObject;
+
 import com.knuddels.jtokkit.Encodings;
 import com.knuddels.jtokkit.api.Encoding;
 import com.knuddels.jtokkit.api.EncodingRegistry;
@@ -45,6 +48,25 @@ public final class TokenEstimator {
             }
         }
         return known;
+    }
+
+    /**
+     * Tokens of the generated text (content and tool-call arguments) an object carries; a run of
+     * folded chunks carries its own estimate, made where its chunks were read.
+     */
+    public long estimate(LoggedObject o) {
+        if (o.folded != null) {
+            return o.estimatedTokens;
+        }
+        Encoding encoding = encodingFor(o.model);
+        long tokens = 0;
+        for (ChoicePart choice : o.choices) {
+            tokens += count(encoding, choice.content);
+            for (String args : choice.toolArguments.values()) {
+                tokens += count(encoding, args);
+            }
+        }
+        return tokens;
     }
 
     /** Tokens of {@code text}; special-token markers in generated text count as ordinary text. */

@@ -48,12 +48,7 @@ public final class LoggedObjectSerializer extends TypeSerializerSingleton<Logged
     @Override
     public LoggedObject copy(LoggedObject from) {
         LoggedObject to = new LoggedObject();
-        to.source = from.source == null ? null : new LoggedRecord(copyOf(from.source.value),
-                copyOf(from.source.key), from.source.topic, from.source.partition, from.source.offset);
-        if (from.source != null && from.source.headers != null) {
-            to.source.headers = new LinkedHashMap<>();
-            from.source.headers.forEach((name, value) -> to.source.headers.put(name, copyOf(value)));
-        }
+        to.source = from.source == null ? null : copy(from.source);
         to.chunk = from.chunk;
         to.id = from.id;
         to.model = from.model;
@@ -68,6 +63,23 @@ public final class LoggedObjectSerializer extends TypeSerializerSingleton<Logged
         }
         to.usage = from.usage == null ? null : Usage.of(from.usage.counts());
         to.dimensions = from.dimensions.clone();
+        if (from.folded != null) {
+            to.folded = new ArrayList<>(from.folded.size());
+            for (LoggedRecord record : from.folded) {
+                to.folded.add(copy(record));
+            }
+            to.choiceChunks = from.choiceChunks;
+            to.estimatedTokens = from.estimatedTokens;
+        }
+        return to;
+    }
+
+    private static LoggedRecord copy(LoggedRecord from) {
+        LoggedRecord to = new LoggedRecord(copyOf(from.value), copyOf(from.key), from.topic, from.partition, from.offset);
+        if (from.headers != null) {
+            to.headers = new LinkedHashMap<>();
+            from.headers.forEach((name, value) -> to.headers.put(name, copyOf(value)));
+        }
         return to;
     }
 
@@ -83,21 +95,9 @@ public final class LoggedObjectSerializer extends TypeSerializerSingleton<Logged
 
     @Override
     public void serialize(LoggedObject o, DataOutputView out) throws IOException {
-        LoggedRecord source = o.source;
-        out.writeBoolean(source != null);
-        if (source != null) {
-            writeBytes(source.value, out);
-            writeBytes(source.key, out);
-            writeString(source.topic, out);
-            out.writeInt(source.partition);
-            out.writeLong(source.offset);
-            out.writeInt(source.headers == null ? -1 : source.headers.size());
-            if (source.headers != null) {
-                for (Map.Entry<String, byte[]> header : source.headers.entrySet()) {
-                    writeString(header.getKey(), out);
-                    writeBytes(header.getValue(), out);
-                }
-            }
+        out.writeBoolean(o.source != null);
+        if (o.source != null) {
+            writeRecord(o.source, out);
         }
         out.writeBoolean(o.chunk);
         writeString(o.id, out);
@@ -127,20 +127,48 @@ public final class LoggedObjectSerializer extends TypeSerializerSingleton<Logged
         for (String value : o.dimensions) {
             writeString(value, out);
         }
+        out.writeInt(o.folded == null ? -1 : o.folded.size());
+        if (o.folded != null) {
+            for (LoggedRecord record : o.folded) {
+                writeRecord(record, out);
+            }
+            out.writeLong(o.choiceChunks);
+            out.writeLong(o.estimatedTokens);
+        }
+    }
+
+    private static void writeRecord(LoggedRecord record, DataOutputView out) throws IOException {
+        writeBytes(record.value, out);
+        writeBytes(record.key, out);
+        writeString(record.topic, out);
+        out.writeInt(record.partition);
+        out.writeLong(record.offset);
+        out.writeInt(record.headers == null ? -1 : record.headers.size());
+        if (record.headers != null) {
+            for (Map.Entry<String, byte[]> header : record.headers.entrySet()) {
+                writeString(header.getKey(), out);
+                writeBytes(header.getValue(), out);
+            }
+        }
+    }
+
+    private static LoggedRecord readRecord(DataInputView in) throws IOException {
+        LoggedRecord record = new LoggedRecord(readBytes(in), readBytes(in), readString(in), in.readInt(), in.readLong());
+        int headers = in.readInt();
+        if (headers >= 0) {
+            record.headers = new LinkedHashMap<>();
+            for (int i = 0; i < headers; i++) {
+                record.headers.put(readString(in), readBytes(in));
+            }
+        }
+        return record;
     }
 
     @Override
     public LoggedObject deserialize(DataInputView in) throws IOException {
         LoggedObject o = new LoggedObject();
         if (in.readBoolean()) {
-            o.source = new LoggedRecord(readBytes(in), readBytes(in), readString(in), in.readInt(), in.readLong());
-            int headers = in.readInt();
-            if (headers >= 0) {
-                o.source.headers = new LinkedHashMap<>();
-                for (int i = 0; i < headers; i++) {
-                    o.source.headers.put(readString(in), readBytes(in));
-                }
-            }
+            o.source = readRecord(in);
         }
         o.chunk = in.readBoolean();
         o.id = readString(in);
@@ -170,6 +198,15 @@ public final class LoggedObjectSerializer extends TypeSerializerSingleton<Logged
         for (int i = 0; i < o.dimensions.length; i++) {
             o.dimensions[i] = readString(in);
         }
+        int folded = in.readInt();
+        if (folded >= 0) {
+            o.folded = new ArrayList<>(folded);
+            for (int i = 0; i < folded; i++) {
+                o.folded.add(readRecord(in));
+            }
+            o.choiceChunks = in.readLong();
+            o.estimatedTokens = in.readLong();
+        }
         return o;
     }
 
@@ -190,12 +227,13 @@ public final class LoggedObjectSerializer extends TypeSerializerSingleton<Logged
 
     /**
      * Names the serializer and its format. Format 3 (written by the base class of earlier
-     * releases) lacked the service tier and the usage details; data in it cannot be read, so a
-     * restore of an unaligned checkpoint holding some fails clearly instead of misreading it.
+     * releases) lacked the service tier and the usage details, format 4 the runs of folded
+     * chunks; data in either cannot be read, so a restore of an unaligned checkpoint holding some
+     * fails clearly instead of misreading it.
      */
     public static final class Snapshot implements TypeSerializerSnapshot<LoggedObject> {
-        /** Version 4: service tier, usage details, dimensions and the headers they are read from. */
-        private static final int FORMAT = 4;
+        /** Version 5: runs of folded chunks (version 4: service tier, usage details, dimensions, headers). */
+        private static final int FORMAT = 5;
         private int format = FORMAT;
 
         @Override

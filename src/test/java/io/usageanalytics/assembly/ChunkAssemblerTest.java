@@ -1,6 +1,7 @@
 package io.usageanalytics.assembly;
 
 import io.usageanalytics.core.EventTime;
+import io.usageanalytics.parsing.Dimensions;
 import io.usageanalytics.parsing.LoggedObject;
 import io.usageanalytics.parsing.Reject;
 import io.usageanalytics.parsing.Usage;
@@ -42,7 +43,7 @@ class ChunkAssemblerTest {
     @BeforeEach
     void open() throws Exception {
         harness = ProcessFunctionTestHarnesses.forKeyedProcessFunction(
-                new ChunkAssembler(TIME), o -> o.id, Types.STRING);
+                new ChunkAssembler(TIME, Dimensions.NONE), o -> o.id, Types.STRING);
     }
 
     @AfterEach

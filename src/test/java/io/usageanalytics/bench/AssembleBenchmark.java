@@ -5,6 +5,7 @@ import io.usageanalytics.aggregation.UsageCounts;
 import io.usageanalytics.assembly.ChunkAssembler;
 import io.usageanalytics.assembly.RequestUsage;
 import io.usageanalytics.core.EventTime;
+import io.usageanalytics.parsing.Dimensions;
 import io.usageanalytics.parsing.LoggedObject;
 import io.usageanalytics.parsing.Usage;
 
@@ -61,7 +62,7 @@ public class AssembleBenchmark {
     @Setup(Level.Iteration)
     public void openAssembler() throws Exception {
         EventTime time = new EventTime(Duration.ofSeconds(60), Duration.ofSeconds(5), Duration.ZERO);
-        assembler = ProcessFunctionTestHarnesses.forKeyedProcessFunction(new ChunkAssembler(time), o -> o.id, Types.STRING);
+        assembler = ProcessFunctionTestHarnesses.forKeyedProcessFunction(new ChunkAssembler(time, Dimensions.NONE), o -> o.id, Types.STRING);
         next = 0;
         round = 0;
     }

@@ -14,7 +14,9 @@ import org.junit.jupiter.api.Test;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -84,13 +86,44 @@ class LoggedObjectSerializerTest {
         assertThat(serializer.copy(o)).isEqualTo(o);
     }
 
-    /** Data written in format 3 (before service tiers) cannot be read: its restore fails clearly. */
+    /** A run of folded chunks: every chunk's original record, headers included, and its counts. */
     @Test
-    void theFormatBeforeServiceTiersIsIncompatible() {
+    void aRunComesBackEqualAndItsCopySharesNoRecord() throws IOException {
+        LoggedObject run = new LoggedObject();
+        run.chunk = true;
+        run.id = "chatcmpl-run";
+        run.model = "gpt-4o";
+        run.created = 1_767_225_600L;
+        run.choices.add(new ChoicePart(0, "stop", null));
+        run.choices.add(new ChoicePart(1, null, null));
+        LoggedRecord first = new LoggedRecord("{\"a\":1}".getBytes(StandardCharsets.UTF_8), null, "llm", 1, 7);
+        first.headers = new LinkedHashMap<>(Map.of("x-tenant", "acme".getBytes(StandardCharsets.UTF_8)));
+        run.folded = new ArrayList<>(List.of(first, LoggedRecord.of(new byte[] {'{', '}'})));
+        run.choiceChunks = 1;
+        run.estimatedTokens = 42;
+
+        assertThat(roundTrip(run)).isEqualTo(run);
+        LoggedObject empty = new LoggedObject();
+        empty.folded = new ArrayList<>();
+        assertThat(roundTrip(empty)).isEqualTo(empty).isNotEqualTo(new LoggedObject());
+
+        LoggedObject copy = serializer.copy(run);
+        assertThat(copy).isEqualTo(run);
+        copy.folded.get(0).value[0] = 'x';
+        copy.folded.get(0).headers.get("x-tenant")[0] = 'X';
+        assertThat(first.value[0]).isEqualTo((byte) '{');
+        assertThat(first.headers.get("x-tenant")[0]).isEqualTo((byte) 'a');
+    }
+
+    /** Data written in format 3 (before service tiers) or 4 (before runs) cannot be read: its restore fails clearly. */
+    @Test
+    void theFormatsBeforeServiceTiersAndBeforeRunsAreIncompatible() {
         LoggedObjectSerializer.Snapshot current = new LoggedObjectSerializer.Snapshot();
-        LoggedObjectSerializer.Snapshot previous = new LoggedObjectSerializer.Snapshot();
-        previous.readSnapshot(3, null, getClass().getClassLoader());
-        assertThat(current.resolveSchemaCompatibility(previous).isIncompatible()).isTrue();
+        for (int format : new int[] {3, 4}) {
+            LoggedObjectSerializer.Snapshot previous = new LoggedObjectSerializer.Snapshot();
+            previous.readSnapshot(format, null, getClass().getClassLoader());
+            assertThat(current.resolveSchemaCompatibility(previous).isIncompatible()).isTrue();
+        }
         assertThat(current.resolveSchemaCompatibility(new LoggedObjectSerializer.Snapshot()).isCompatibleAsIs())
                 .isTrue();
     }

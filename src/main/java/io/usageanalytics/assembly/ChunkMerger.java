@@ -1,0 +1,156 @@
+package io.usageanalytics.assembly;
+
+import io.usageanalytics.parsing.LoggedObject;
+import io.usageanalytics.parsing.LoggedRecord;
+
+import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
+import org.apache.flink.streaming.api.operators.BoundedOneInput;
+import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
+import org.apache.flink.streaming.api.watermark.Watermark;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.runtime.watermarkstatus.WatermarkStatus;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Folds the chunks of each stream that one source task reads between two watermarks into one run
+ * ({@link StreamAssembly#asRun}), in the source task, so that a long stream crosses the network
+ * to the {@link ChunkAssembler} and touches its state a few times instead of once per chunk.
+ *
+ * <p>Nothing is decided here, so nothing changes but the number of records: a run is emitted
+ * <ul>
+ *   <li>before every watermark and watermark status the task forwards, so that it reaches the
+ *       assembler under the very watermark its chunks would have (and is late, or not, as they
+ *       would have been);</li>
+ *   <li>before any other record of its id (a completion, a chunk of another model or
+ *       {@code created}), so that the assembler sees each id's records in the order they were
+ *       read;</li>
+ *   <li>before every checkpoint barrier, so that a checkpoint holds no run: this operator has no
+ *       state, and a savepoint of a release without it restores;</li>
+ *   <li>at the end of input, when it has {@value #MAX_RUN_CHUNKS} chunks, when
+ *       {@value #MAX_OPEN_RUNS} runs are open, and {@value #MAX_HOLD_MILLIS} ms after the oldest
+ *       open run began, so that memory and delay stay bounded whatever the watermarks do.</li>
+ * </ul>
+ * A run keeps every chunk's original record: the assembler may still reject the run (late, not
+ * matching its stream, past the chunk limit), and then each chunk's bytes go to the dead letters.
+ * Its token estimate is made only if it ends without usage.
+ */
+public class ChunkMerger extends AbstractStreamOperator<LoggedObject>
+        implements OneInputStreamOperator<LoggedObject, LoggedObject>, BoundedOneInput {
+
+    private static final long serialVersionUID = 1L;
+
+    static final int MAX_RUN_CHUNKS = 1024;
+    static final int MAX_OPEN_RUNS = 10_000;
+    static final long MAX_HOLD_MILLIS = 200;
+
+    /** The open runs by id, oldest first. */
+    private transient Map<String, Run> open;
+    private transient TokenEstimator estimator;
+    private transient boolean flushScheduled;
+
+    private static final class Run {
+        final StreamAssembly fold;
+        final List<LoggedObject> chunks = new ArrayList<>();
+
+        Run(LoggedObject first) {
+            fold = StreamAssembly.of(first.model, first.created);
+        }
+
+        boolean takes(LoggedObject o) {
+            return o.chunk && fold.model.equals(o.model) && fold.created == o.created;
+        }
+    }
+
+    @Override
+    public void open() throws Exception {
+        super.open();
+        open = new LinkedHashMap<>();
+        estimator = new TokenEstimator();
+    }
+
+    @Override
+    public void processElement(StreamRecord<LoggedObject> element) {
+        LoggedObject o = element.getValue();
+        Run run = open.get(o.id);
+        if (run != null && !run.takes(o)) {
+            emit(o.id, open.remove(o.id));
+            run = null;
+        }
+        if (!o.chunk) {
+            output.collect(element);
+            return;
+        }
+        if (run == null) {
+            if (open.size() >= MAX_OPEN_RUNS) {
+                emitAll();
+            }
+            run = new Run(o);
+            open.put(o.id, run);
+            scheduleFlush();
+        }
+        run.fold.add(o);
+        run.chunks.add(o);
+        if (run.chunks.size() >= MAX_RUN_CHUNKS) {
+            emit(o.id, open.remove(o.id));
+        }
+    }
+
+    @Override
+    public void processWatermark(Watermark mark) throws Exception {
+        emitAll();
+        super.processWatermark(mark);
+    }
+
+    @Override
+    public void processWatermarkStatus(WatermarkStatus status) throws Exception {
+        emitAll();
+        super.processWatermarkStatus(status);
+    }
+
+    @Override
+    public void prepareSnapshotPreBarrier(long checkpointId) throws Exception {
+        emitAll();
+        super.prepareSnapshotPreBarrier(checkpointId);
+    }
+
+    @Override
+    public void endInput() {
+        emitAll();
+    }
+
+    private void scheduleFlush() {
+        if (!flushScheduled) {
+            flushScheduled = true;
+            long at = getProcessingTimeService().getCurrentProcessingTime() + MAX_HOLD_MILLIS;
+            getProcessingTimeService().registerTimer(at, time -> {
+                flushScheduled = false;
+                emitAll();
+            });
+        }
+    }
+
+    private void emitAll() {
+        for (Map.Entry<String, Run> run : open.entrySet()) {
+            emit(run.getKey(), run.getValue());
+        }
+        open.clear();
+    }
+
+    private void emit(String id, Run run) {
+        List<LoggedRecord> originals = new ArrayList<>(run.chunks.size());
+        for (LoggedObject chunk : run.chunks) {
+            originals.add(chunk.source);
+            // Tokenized only now, and only without usage: most streams end with their usage, and
+            // a run holding it needs no estimate, as the stream it belongs to will have usage.
+            if (run.fold.usage == null) {
+                run.fold.estimatedTokens += estimator.estimate(chunk);
+            }
+        }
+        LoggedObject folded = run.fold.asRun(id, originals);
+        output.collect(new StreamRecord<>(folded, folded.createdMillis()));
+    }
+}
