@@ -21,6 +21,9 @@ import java.util.function.LongSupplier;
  *
  * <p>Validation is done after the whole document has been read, so that a record that is not even
  * valid JSON is always reported as {@code malformed_json}, whatever its fields look like.
+ *
+ * <p>A stream's next text chunk is read against the last one parsed in full ({@link ChunkShapes}),
+ * so a parser keeps a little state and belongs to one thread.
  */
 public final class LoggedObjectParser {
 
@@ -61,6 +64,9 @@ public final class LoggedObjectParser {
      */
     private final String[] dimensionFields;
     private final LongSupplier clockSeconds;
+    /** The text chunks of open streams, for reading the next chunks of each without the JSON parser. */
+    private final ChunkShapes shapes = new ChunkShapes();
+    private long readByShape;
 
     public LoggedObjectParser() {
         this(Dimensions.NONE);
@@ -79,18 +85,43 @@ public final class LoggedObjectParser {
         this.clockSeconds = clockSeconds;
     }
 
+    /** How many records were read by the shape of a chunk before them, not parsed in full (for tests). */
+    long readByShape() {
+        return readByShape;
+    }
+
     public ParsedRecord parse(LoggedRecord record) {
         try {
+            ChunkShapes.Shape shape = knownShape(record.value);
+            if (shape != null) {
+                readByShape++;
+                LoggedObject o = ChunkShapes.read(record, shape);
+                o.dimensions = dimensionValues(record, shape.pointed());
+                return ParsedRecord.valid(o);
+            }
             Fields fields = read(record);
             if (fields.isPromptFilterPreamble()) {
                 return ParsedRecord.skipped(ParsedRecord.PROMPT_FILTER_PREAMBLE);
             }
             LoggedObject o = fields.validate(record, clockSeconds.getAsLong());
             o.dimensions = dimensionValues(record, fields.pointed);
+            shapes.remember(record.value, fields.contentStart, fields.contentEnd, o, fields.pointed);
             return ParsedRecord.valid(o);
         } catch (Invalid e) {
             return ParsedRecord.rejected(new Reject(record, e.reason, e.getMessage()));
         }
+    }
+
+    /**
+     * The shape of a chunk of the same stream parsed before, which this record has but for its
+     * text, and whose {@code created} the clock still accepts; {@code null} if none.
+     */
+    private ChunkShapes.Shape knownShape(byte[] value) {
+        if (value == null || value.length > MAX_RECORD_BYTES) {
+            return null;
+        }
+        ChunkShapes.Shape shape = shapes.match(value);
+        return shape == null || shape.parsed().created > clockSeconds.getAsLong() + MAX_FUTURE_SECONDS ? null : shape;
     }
 
     /** The record's value of each dimension, {@code ""} where it has none. */
@@ -298,7 +329,7 @@ public final class LoggedObjectParser {
                 case "delta":
                 case "message":
                     seen = once(p, seen, 4, name);
-                    readMessage(p, t, c);
+                    readMessage(p, t, c, f);
                     break;
                 default:
                     p.skipChildren();
@@ -308,7 +339,7 @@ public final class LoggedObjectParser {
     }
 
     /** Reads the text that an estimate would count; anything unexpected is just not counted. */
-    private static void readMessage(JsonParser p, JsonToken t, ChoicePart c) throws IOException {
+    private static void readMessage(JsonParser p, JsonToken t, ChoicePart c, Fields f) throws IOException {
         if (t != JsonToken.START_OBJECT) {
             p.skipChildren();
             return;
@@ -321,7 +352,9 @@ public final class LoggedObjectParser {
                 case "content":
                     seen = once(p, seen, 1, name);
                     if (v == JsonToken.VALUE_STRING) {
+                        f.contentStart = (int) p.currentTokenLocation().getByteOffset();
                         c.content = p.getText();
+                        f.contentEnd = (int) p.currentLocation().getByteOffset();
                     } else {
                         p.skipChildren();
                     }
@@ -589,6 +622,9 @@ public final class LoggedObjectParser {
         PointedValues pointed;
         /** The first problem found inside choices or usage while reading. */
         Invalid nested;
+        /** Where the literal of the last content string read lies in the record, quotes included. */
+        int contentStart = -1;
+        int contentEnd = -1;
 
         void fail(String reason, String detail) {
             fail(new Invalid(reason, detail));

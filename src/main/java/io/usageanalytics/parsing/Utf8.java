@@ -20,8 +20,13 @@ final class Utf8 {
 
     /** The offset of the first byte that is not part of valid UTF-8, or -1 if all are. */
     static int firstInvalid(byte[] b) {
-        int i = 0;
-        int n = b.length;
+        return firstInvalid(b, 0, b.length);
+    }
+
+    /** The offset of the first byte of {@code b[from, to)} that is not part of valid UTF-8 there, or -1. */
+    static int firstInvalid(byte[] b, int from, int to) {
+        int i = from;
+        int n = to;
         while (i < n) {
             // Eight ASCII bytes at a time: nearly every byte of a logged response is ASCII.
             while (i + 8 <= n && ((long) LONGS.get(b, i) & HIGH_BITS) == 0) {

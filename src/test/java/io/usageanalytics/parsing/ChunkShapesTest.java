@@ -1,0 +1,122 @@
+package io.usageanalytics.parsing;
+
+import io.usageanalytics.local.TrafficGenerator;
+
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** A chunk read by the shape of the chunk before it reads exactly as the full parse reads it. */
+class ChunkShapesTest {
+
+    private static final Dimensions DIMENSIONS = Dimensions.parse(TrafficGenerator.DIMENSIONS);
+    private static final long T0 = 1_767_225_600L;
+
+    private final AtomicLong clock = new AtomicLong(T0 + 3600);
+    private final LoggedObjectParser parser = new LoggedObjectParser(DIMENSIONS, clock::get);
+    private long offset;
+
+    /** What a parser that has seen nothing before (so parses in full) makes of the record. */
+    private ParsedRecord parsedInFull(LoggedRecord record) {
+        return new LoggedObjectParser(DIMENSIONS, clock::get).parse(record);
+    }
+
+    private LoggedRecord record(byte[] value, Map<String, byte[]> headers) {
+        LoggedRecord r = new LoggedRecord(value, null, "llm", 0, offset++);
+        r.headers = headers;
+        return r;
+    }
+
+    @Test
+    void bothMixesReadAsInFullAndMostTextChunksByShape() {
+        for (int[] contentChunks : new int[][] {{3, 12}, {100, 600}}) {
+            TrafficGenerator generator = new TrafficGenerator(5, T0, 50, 0.01, 0.02)
+                    .contentChunks(contentChunks[0], contentChunks[1]);
+            long before = parser.readByShape();
+            int records = 0;
+            while (records < 30_000) {
+                for (TrafficGenerator.Record r : generator.next(20)) {
+                    LoggedRecord logged = record(r.value(), r.headers());
+                    assertThat(parser.parse(logged)).as("record %d", records).isEqualTo(parsedInFull(logged));
+                    records++;
+                }
+            }
+            // every text chunk but each stream's first (which carries the role) and its last ones
+            assertThat(parser.readByShape() - before).as("read by shape, %s content chunks", contentChunks[0])
+                    .isGreaterThan(contentChunks[0] == 3 ? 5_000 : 25_000);
+        }
+    }
+
+    /** Records that equal a known chunk but for what lies where its text was: nothing else may change. */
+    @Test
+    void onlyPlainTextInPlaceOfTheContentIsReadByShape() {
+        String before = "{\"id\":\"chatcmpl-s\",\"object\":\"chat.completion.chunk\",\"created\":" + T0
+                + ",\"model\":\"gpt-4o\",\"choices\":[{\"index\":0,\"delta\":{\"content\":";
+        String after = "},\"finish_reason\":null}],\"x_gateway\":{\"app\":\"a\",\"user\":\"u\"}}";
+        Map<String, byte[]> tenant = new LinkedHashMap<>(Map.of(TrafficGenerator.TENANT_HEADER, bytes("acme")));
+        LoggedRecord known = record(bytes(before + "\"Hello\"" + after), tenant);
+        assertThat(parser.parse(known).object).isNotNull();
+
+        List<byte[]> middles = new ArrayList<>();
+        for (String text : List.of("\" world\"", "\"\"", "\"é 😀 中\"", "\"a\",\"x\":\"b\"", "\"a\\\"b\"",
+                "\"a\\nb\"", "\"\\ud83d\"", "\"a\"b\"", "\"unterminated", "\"a\" ", "null", "\"a\"}],\"usage\":{\"x\":1")) {
+            middles.add(bytes(text));
+        }
+        middles.add(new byte[] {'"', 'a', 0x01, '"'});
+        middles.add(new byte[] {'"', (byte) 0xC0, (byte) 0xAF, '"'});
+        middles.add(new byte[] {'"', (byte) 0xED, (byte) 0xA0, (byte) 0x80, '"'});
+        middles.add(new byte[] {'"', (byte) 0xE4, (byte) 0xB8, '"'});
+        byte[] huge = new byte[LoggedObjectParser.MAX_RECORD_BYTES];
+        Arrays.fill(huge, (byte) 'x');
+        huge[0] = '"';
+        huge[huge.length - 1] = '"';
+        middles.add(huge);
+
+        List<String> byShape = new ArrayList<>();
+        for (byte[] middle : middles) {
+            LoggedObjectParser primed = new LoggedObjectParser(DIMENSIONS, clock::get);
+            assertThat(primed.parse(known).object).isNotNull();
+            LoggedRecord variant = record(concat(bytes(before), middle, bytes(after)), tenant);
+            String text = new String(middle, 0, Math.min(middle.length, 40), StandardCharsets.UTF_8);
+            assertThat(primed.parse(variant)).as(text).isEqualTo(parsedInFull(variant));
+            if (primed.readByShape() == 1) {
+                byShape.add(text);
+            }
+        }
+        assertThat(byShape).containsExactly("\" world\"", "\"\"", "\"é 😀 中\"");
+
+        // the same record, but its header is not UTF-8; another id; the clock gone back past created
+        LoggedRecord badHeader = record(bytes(before + "\"Hi\"" + after),
+                Map.of(TrafficGenerator.TENANT_HEADER, new byte[] {(byte) 0xFF}));
+        assertThat(parser.parse(badHeader)).isEqualTo(parsedInFull(badHeader));
+        assertThat(parser.readByShape()).isEqualTo(1);
+        assertThat(parser.parse(badHeader).reject.reason).isEqualTo(RejectReason.INVALID_FIELD);
+        LoggedRecord otherId = record(bytes(before.replace("chatcmpl-s", "chatcmpl-t") + "\"Hi\"" + after), tenant);
+        assertThat(parser.parse(otherId)).isEqualTo(parsedInFull(otherId));
+        clock.set(T0 - LoggedObjectParser.MAX_FUTURE_SECONDS - 1);
+        LoggedRecord future = record(bytes(before + "\"Hi\"" + after), tenant);
+        assertThat(parser.parse(future).reject.detail).isEqualTo("created is " + T0 + ", more than a day ahead of the clock");
+        assertThat(parser.readByShape()).isEqualTo(2);
+    }
+
+    private static byte[] bytes(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static byte[] concat(byte[]... parts) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        for (byte[] part : parts) {
+            out.writeBytes(part);
+        }
+        return out.toByteArray();
+    }
+}
