@@ -24,7 +24,15 @@ public final class TokenEstimator {
 
     private static final int MAX_REMEMBERED_MODELS = 10_000;
 
+    /**
+     * A stream's deltas are about a token each, so the same short texts come again and again;
+     * their counts are remembered per encoding (a count depends on nothing else).
+     */
+    private static final int MAX_REMEMBERED_TEXT_LENGTH = 32;
+    private static final int MAX_REMEMBERED_TEXTS = 65_536;
+
     private final Map<String, Encoding> byModel = new HashMap<>();
+    private final Map<Encoding, Map<String, Integer>> counted = new HashMap<>();
 
     /**
      * Loaded once per JVM, on first use: each vocabulary is a map of 100,000 to 200,000 byte
@@ -61,12 +69,28 @@ public final class TokenEstimator {
         Encoding encoding = encodingFor(o.model);
         long tokens = 0;
         for (ChoicePart choice : o.choices) {
-            tokens += count(encoding, choice.content);
+            tokens += countRemembered(encoding, choice.content);
             for (String args : choice.toolArguments.values()) {
                 tokens += count(encoding, args);
             }
         }
         return tokens;
+    }
+
+    private long countRemembered(Encoding encoding, String text) {
+        if (text == null || text.length() > MAX_REMEMBERED_TEXT_LENGTH) {
+            return count(encoding, text);
+        }
+        Map<String, Integer> counts = counted.computeIfAbsent(encoding, e -> new HashMap<>());
+        Integer known = counts.get(text);
+        if (known == null) {
+            if (counts.size() >= MAX_REMEMBERED_TEXTS) {
+                counts.clear();
+            }
+            known = (int) count(encoding, text);
+            counts.put(text, known);
+        }
+        return known;
     }
 
     /** Tokens of {@code text}; special-token markers in generated text count as ordinary text. */
