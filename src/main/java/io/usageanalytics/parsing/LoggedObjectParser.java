@@ -92,7 +92,8 @@ public final class LoggedObjectParser {
 
     public ParsedRecord parse(LoggedRecord record) {
         try {
-            ChunkShapes.Shape shape = knownShape(record.value);
+            long id = record.value == null ? -1 : ChunkShapes.idOf(record.value);
+            ChunkShapes.Shape shape = knownShape(record.value, id);
             if (shape != null) {
                 readByShape++;
                 LoggedObject o = ChunkShapes.read(record, shape);
@@ -105,7 +106,7 @@ public final class LoggedObjectParser {
             }
             LoggedObject o = fields.validate(record, clockSeconds.getAsLong());
             o.dimensions = dimensionValues(record, fields.pointed);
-            shapes.remember(record.value, fields.contentStart, fields.contentEnd, o, fields.pointed);
+            shapes.remember(record.value, id, fields.contentStart, fields.contentEnd(record.value), o, fields.pointed);
             return ParsedRecord.valid(o);
         } catch (Invalid e) {
             return ParsedRecord.rejected(new Reject(record, e.reason, e.getMessage()));
@@ -116,11 +117,11 @@ public final class LoggedObjectParser {
      * The shape of a chunk of the same stream parsed before, which this record has but for its
      * text, and whose {@code created} the clock still accepts; {@code null} if none.
      */
-    private ChunkShapes.Shape knownShape(byte[] value) {
-        if (value == null || value.length > MAX_RECORD_BYTES) {
+    private ChunkShapes.Shape knownShape(byte[] value, long id) {
+        if (id < 0 || value.length > MAX_RECORD_BYTES) {
             return null;
         }
-        ChunkShapes.Shape shape = shapes.match(value);
+        ChunkShapes.Shape shape = shapes.match(value, id);
         return shape == null || shape.parsed().created > clockSeconds.getAsLong() + MAX_FUTURE_SECONDS ? null : shape;
     }
 
@@ -354,7 +355,6 @@ public final class LoggedObjectParser {
                     if (v == JsonToken.VALUE_STRING) {
                         f.contentStart = (int) p.currentTokenLocation().getByteOffset();
                         c.content = p.getText();
-                        f.contentEnd = (int) p.currentLocation().getByteOffset();
                     } else {
                         p.skipChildren();
                     }
@@ -622,9 +622,20 @@ public final class LoggedObjectParser {
         PointedValues pointed;
         /** The first problem found inside choices or usage while reading. */
         Invalid nested;
-        /** Where the literal of the last content string read lies in the record, quotes included. */
+        /** Where the literal of the last content string read starts in the record (its opening quote). */
         int contentStart = -1;
-        int contentEnd = -1;
+
+        /** Just past the closing quote of that literal (which the JSON parser found well formed); -1 if none. */
+        int contentEnd(byte[] value) {
+            if (contentStart < 0) {
+                return -1;
+            }
+            int i = contentStart + 1;
+            while (value[i] != '"') {
+                i += value[i] == '\\' ? 2 : 1;
+            }
+            return i + 1;
+        }
 
         void fail(String reason, String detail) {
             fail(new Invalid(reason, detail));

@@ -22,14 +22,18 @@ import org.openjdk.jmh.annotations.State;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
 /**
- * Parsing one logged record, as the Kafka source does: a completion, a stream chunk, the same
- * chunk with the end-to-end benchmark's two dimensions (a header, a field) and, as the ceiling to
- * approach, Jackson's streaming parser merely walking the chunk's tokens. Records come from the
- * local runner's generator and are cycled so the branch predictor cannot learn one.
+ * Parsing one logged record, as the Kafka source does: a completion, a stream chunk parsed in
+ * full, the chunks of streams one after the other (most read by the shape of the chunk before
+ * them), a chunk with the end-to-end benchmark's two dimensions (a header, a field) and, as the
+ * ceiling to approach, Jackson's streaming parser merely walking the chunk's tokens. Records come
+ * from the local runner's generator and are cycled so the branch predictor cannot learn one; a
+ * chunk's id is made new for each use (or each pass over the streams), so that no parser ever
+ * reads a record by the shape of the very same record.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.Throughput)
@@ -43,6 +47,9 @@ public class ParseBenchmark {
             new LoggedObjectParser(Dimensions.parse(GatewayFields.DIMENSIONS));
     private byte[][] completions;
     private byte[][] chunks;
+    /** Where each chunk's id has eight hex digits to make it new with. */
+    private int[] chunkIds;
+    private int[] attributedIds;
     /** The chunks with the user field, and their tenant header, as {@link GatewayFields} writes them. */
     private byte[][] attributedChunks;
     private List<Map<String, byte[]>> tenantHeaders;
@@ -67,6 +74,7 @@ public class ParseBenchmark {
         }
         completions = c.toArray(new byte[0][]);
         chunks = k.toArray(new byte[0][]);
+        chunkIds = idDigits(chunks);
         GatewayFields gateway = new GatewayFields(100_000);
         attributedChunks = new byte[SAMPLE][];
         tenantHeaders = new ArrayList<>();
@@ -77,6 +85,7 @@ public class ParseBenchmark {
             byte[] tenant = r.headers().lastHeader(GatewayFields.TENANT_HEADER).value();
             tenantHeaders.add(Map.of(GatewayFields.TENANT_HEADER, tenant));
         }
+        attributedIds = idDigits(attributedChunks);
     }
 
     @Benchmark
@@ -84,16 +93,49 @@ public class ParseBenchmark {
         return parser.parse(LoggedRecord.of(completions[next++ & (SAMPLE - 1)]));
     }
 
+    /** A chunk parsed in full: its id new every time, so no chunk before it has its shape. */
     @Benchmark
     public ParsedRecord parseChunk() {
-        return parser.parse(LoggedRecord.of(chunks[next++ & (SAMPLE - 1)]));
+        int i = next++ & (SAMPLE - 1);
+        return parser.parse(LoggedRecord.of(withId(chunks, chunkIds, i, next)));
+    }
+
+    /** The generator's chunks in their order, each stream's one after the other, as a topic holds them. */
+    @Benchmark
+    public ParsedRecord parseStreamChunks() {
+        int i = next++ & (SAMPLE - 1);
+        return parser.parse(LoggedRecord.of(withId(chunks, chunkIds, i, next >>> 12)));
+    }
+
+    /** Record {@code i} of {@code sample} with its id's first eight hex digits set to {@code stamp}. */
+    private static byte[] withId(byte[][] sample, int[] ids, int i, int stamp) {
+        byte[] record = sample[i];
+        for (int d = 0; d < 8; d++) {
+            record[ids[i] + d] = (byte) Character.forDigit((stamp >>> (28 - 4 * d)) & 0xF, 16);
+        }
+        return record;
+    }
+
+    /** Where each record's {@code chatcmpl-} id starts. */
+    private static int[] idDigits(byte[][] sample) {
+        byte[] prefix = "\"chatcmpl-".getBytes(StandardCharsets.US_ASCII);
+        int[] at = new int[sample.length];
+        for (int r = 0; r < sample.length; r++) {
+            at[r] = -1;
+            for (int i = 0; i + prefix.length <= sample[r].length && at[r] < 0; i++) {
+                if (Arrays.equals(sample[r], i, i + prefix.length, prefix, 0, prefix.length)) {
+                    at[r] = i + prefix.length;
+                }
+            }
+        }
+        return at;
     }
 
     /** The chunks with the benchmark's header and field, which a job without dimensions skips. */
     @Benchmark
     public ParsedRecord parseAttributedChunk() {
         int i = next++ & (SAMPLE - 1);
-        LoggedRecord r = LoggedRecord.of(attributedChunks[i]);
+        LoggedRecord r = LoggedRecord.of(withId(attributedChunks, attributedIds, i, next));
         r.headers = tenantHeaders.get(i);
         return parser.parse(r);
     }
@@ -102,7 +144,7 @@ public class ParseBenchmark {
     @Benchmark
     public ParsedRecord parseAttributedChunkWithDimensions() {
         int i = next++ & (SAMPLE - 1);
-        LoggedRecord r = LoggedRecord.of(attributedChunks[i]);
+        LoggedRecord r = LoggedRecord.of(withId(attributedChunks, attributedIds, i, next));
         r.headers = tenantHeaders.get(i);
         return withDimensions.parse(r);
     }

@@ -64,7 +64,13 @@ class ChunkShapesTest {
         String after = "},\"finish_reason\":null}],\"x_gateway\":{\"app\":\"a\",\"user\":\"u\"}}";
         Map<String, byte[]> tenant = new LinkedHashMap<>(Map.of(TrafficGenerator.TENANT_HEADER, bytes("acme")));
         LoggedRecord known = record(bytes(before + "\"Hello\"" + after), tenant);
+        // a shape is kept from an id's second text chunk parsed in full on
         assertThat(parser.parse(known).object).isNotNull();
+        LoggedRecord second = record(bytes(before + "\" there\"" + after), tenant);
+        assertThat(parser.parse(second)).isEqualTo(parsedInFull(second));
+        assertThat(parser.readByShape()).isZero();
+        assertThat(parser.parse(known)).isEqualTo(parsedInFull(known));
+        assertThat(parser.readByShape()).isEqualTo(1);
 
         List<byte[]> middles = new ArrayList<>();
         for (String text : List.of("\" world\"", "\"\"", "\"é 😀 中\"", "\"a\",\"x\":\"b\"", "\"a\\\"b\"",
@@ -85,6 +91,7 @@ class ChunkShapesTest {
         for (byte[] middle : middles) {
             LoggedObjectParser primed = new LoggedObjectParser(DIMENSIONS, clock::get);
             assertThat(primed.parse(known).object).isNotNull();
+            assertThat(primed.parse(known).object).isNotNull();
             LoggedRecord variant = record(concat(bytes(before), middle, bytes(after)), tenant);
             String text = new String(middle, 0, Math.min(middle.length, 40), StandardCharsets.UTF_8);
             assertThat(primed.parse(variant)).as(text).isEqualTo(parsedInFull(variant));
@@ -98,14 +105,14 @@ class ChunkShapesTest {
         LoggedRecord badHeader = record(bytes(before + "\"Hi\"" + after),
                 Map.of(TrafficGenerator.TENANT_HEADER, new byte[] {(byte) 0xFF}));
         assertThat(parser.parse(badHeader)).isEqualTo(parsedInFull(badHeader));
-        assertThat(parser.readByShape()).isEqualTo(1);
+        assertThat(parser.readByShape()).isEqualTo(2);
         assertThat(parser.parse(badHeader).reject.reason).isEqualTo(RejectReason.INVALID_FIELD);
         LoggedRecord otherId = record(bytes(before.replace("chatcmpl-s", "chatcmpl-t") + "\"Hi\"" + after), tenant);
         assertThat(parser.parse(otherId)).isEqualTo(parsedInFull(otherId));
         clock.set(T0 - LoggedObjectParser.MAX_FUTURE_SECONDS - 1);
         LoggedRecord future = record(bytes(before + "\"Hi\"" + after), tenant);
         assertThat(parser.parse(future).reject.detail).isEqualTo("created is " + T0 + ", more than a day ahead of the clock");
-        assertThat(parser.readByShape()).isEqualTo(2);
+        assertThat(parser.readByShape()).isEqualTo(3);
     }
 
     private static byte[] bytes(String s) {
