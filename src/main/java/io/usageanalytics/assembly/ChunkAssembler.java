@@ -42,7 +42,10 @@ public class ChunkAssembler extends KeyedProcessFunction<String, LoggedObject, R
     public static final long MAX_STREAM_CHUNKS = 65_536;
 
     private final EventTime time;
-    /** Re-reads the chunks of a run that crosses {@link #MAX_STREAM_CHUNKS}, the only time one is. */
+    /**
+     * Re-reads the chunks of a run that crosses {@link #MAX_STREAM_CHUNKS} or comes after its id
+     * was counted as a completion, the only times one is.
+     */
     private final Dimensions dimensions;
 
     /**
@@ -97,8 +100,13 @@ public class ChunkAssembler extends KeyedProcessFunction<String, LoggedObject, R
         if (o.chunk && LoggedObject.CHUNK.equals(done)) {
             reject(ctx, o, RejectReason.LATE, "chunk for stream " + o.id + " after it was completed");
         } else if (done != null || (inFlight != null && !o.chunk)) {
-            for (int i = 0; i < o.records(); i++) {
+            if (o.folded == null) {
                 out.collect(duplicate(o));
+            } else {
+                // Each chunk counts as a duplicate in the row of its own fingerprint, tier and dimensions.
+                for (LoggedRecord chunk : o.folded) {
+                    out.collect(duplicate(parser.parse(chunk).object));
+                }
             }
         } else if (!o.chunk) {
             out.collect(completion(o));

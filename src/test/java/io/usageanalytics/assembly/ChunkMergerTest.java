@@ -32,6 +32,7 @@ import static io.usageanalytics.testing.Logged.chunk;
 import static io.usageanalytics.testing.Logged.completion;
 import static io.usageanalytics.testing.Logged.delta;
 import static io.usageanalytics.testing.Logged.message;
+import static io.usageanalytics.testing.Logged.tenant;
 import static io.usageanalytics.testing.Logged.usage;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -199,7 +200,9 @@ class ChunkMergerTest {
         }
         // after the first windows fired: late chunks of completed streams, a stream first seen
         // late, another model's chunk, a stream's retry as a completion (after its chunks went
-        // out in a run, and while they are in one), chunks past allowed lateness
+        // out in a run, and while they are in one), a completion's retry as a stream whose
+        // chunks differ in fingerprint and tenant (each a duplicate in its own row), chunks past
+        // allowed lateness
         LoggedObject firstStream = objects.stream().filter(o -> o.chunk).findFirst().orElseThrow();
         input.add(read(chunk(firstStream.id, firstStream.model, null, firstStream.created, delta(0, "late", null), null)));
         input.add(read(chunk(firstStream.id, firstStream.model, null, firstStream.created, "", usage(1, 1, 2))));
@@ -210,6 +213,10 @@ class ChunkMergerTest {
         input.add(read(chunk("fresh", "m", null, T0 + 100, delta(0, "first", null), null)));
         input.add(read(completion("fresh", "m", null, T0 + 100, message(0, "retry", "stop"), usage(2, 2, 4))));
         input.add(read(chunk("fresh", "m", null, T0 + 100, delta(0, null, "stop"), usage(3, 3, 6))));
+        input.add(read(completion("twice", "m", "fp_c", T0 + 100, message(0, "done", "stop"), usage(1, 1, 2))));
+        input.add(read(tenant("t2", chunk("twice", "m", "fp_a", T0 + 100, delta(0, "a", null), null))));
+        input.add(read(tenant("t1", chunk("twice", "m", null, T0 + 100, delta(0, "b", null), null))));
+        input.add(read(chunk("twice", "m", "fp_b", T0 + 100, delta(0, null, "stop"), null)));
         input.add(watermark + 1);
         input.add(read(chunk("expired", "m", null, T0 - 3600, delta(0, "too late", null), null)));
         input.add(read(chunk("expired", "m", null, T0 - 3600, "", usage(1, 1, 2))));
