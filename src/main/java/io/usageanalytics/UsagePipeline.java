@@ -77,8 +77,9 @@ public final class UsagePipeline {
 
     public static Outputs defineWorkflow(StreamExecutionEnvironment env,
             Source<ParsedRecord, ?, ?> source, PipelineSettings settings) {
-        // Every operator here emits new objects and none changes its input (the merger keeps the
-        // original records, which nothing changes), so chained operators may hand records on
+        // No operator here changes an object it was handed, and those that keep one only read it
+        // (the merger a stream's chunks until their run goes out, the source's parser a stream's
+        // last chunk parsed in full, as its shape), so chained operators may hand records on
         // without Flink's defensive deep copy (the source's record, original bytes included, was
         // copied once more for the router).
         env.getConfig().enableObjectReuse();
