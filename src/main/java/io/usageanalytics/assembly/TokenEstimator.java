@@ -44,6 +44,13 @@ public final class TokenEstimator {
         static final Encoding CL100K = REGISTRY.getEncoding(EncodingType.CL100K_BASE);
     }
 
+    /** Loads both vocabularies now, if no one has yet: for a caller that has a core to spare. */
+    public static void loadVocabularies() {
+        if (Vocabularies.O200K == null || Vocabularies.CL100K == null) {
+            throw new IllegalStateException("a vocabulary did not load");
+        }
+    }
+
     /** The encoding for a logged model name; a provider prefix such as {@code openai/} is ignored. */
     public Encoding encodingFor(String model) {
         // Few distinct models, many chunks: remember the answer (bounded, names are capped).

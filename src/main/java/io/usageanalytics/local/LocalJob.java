@@ -1,5 +1,6 @@
 package io.usageanalytics.local;
 
+import io.usageanalytics.assembly.TokenEstimator;
 import io.usageanalytics.cli.JobOptions;
 import io.usageanalytics.cli.UsageAnalyticsJob;
 import io.usageanalytics.cli.UserError;
@@ -32,6 +33,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
@@ -84,6 +86,8 @@ final class LocalJob implements AutoCloseable {
                     ExternalizedCheckpointRetention.RETAIN_ON_CANCELLATION);
         }
         resumeFrom.ifPresent(p -> c.set(StateRecoveryOptions.SAVEPOINT_PATH, p.toUri().toString()));
+        // Loaded on a core the cluster's start leaves idle, not when the first stream without usage comes.
+        CompletableFuture.runAsync(TokenEstimator::loadVocabularies);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(c);
         UsageAnalyticsJob.prepare(env, options, out);
         return new LocalJob(env.executeAsync("usage-analytics (local)"), uiPort, out);

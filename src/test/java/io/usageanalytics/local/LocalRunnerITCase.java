@@ -254,6 +254,17 @@ class LocalRunnerITCase {
         assertThat(launcher().state().resolve("postgres")).doesNotExist();
     }
 
+    @Test
+    void theLauncherLoadsItsClassesFromTheClassArchiveItMade() throws Exception {
+        Launcher.Run version = launcher().runWithJavaOpts("-Xmx1g -Xlog:class+load=info", "--version");
+        assertThat(version.code()).as(version.output()).isZero();
+        // Ours, a dependency's and the JDK's: mapped from the archive, not read from their jars.
+        assertThat(version.output()).contains(
+                "io.usageanalytics.local.UsageAnalyticsCli source: shared objects file",
+                "picocli.CommandLine source: shared objects file",
+                "java.lang.Object source: shared objects file");
+    }
+
     private static String match(String s, String regex) {
         Matcher m = Pattern.compile(regex).matcher(s);
         assertThat(m.find()).as(regex + " in " + s).isTrue();

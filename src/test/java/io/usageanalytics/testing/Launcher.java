@@ -33,7 +33,12 @@ public final class Launcher {
     }
 
     /** Starts the launcher with {@code args}, its stdout and stderr going to {@code output}. */
-    public Process start(Path output, String... args) throws IOException {
+    public Process start(Path output, String... args) throws Exception {
+        return start(output, "-Xmx1g", args);
+    }
+
+    private Process start(Path output, String javaOpts, String... args) throws Exception {
+        archiveClasses();
         List<String> command = new ArrayList<>(List.of(SCRIPT.toString()));
         command.addAll(List.of(args));
         // The dashboard on a free port unless a test picks one: 8088 may be a developer's own run.
@@ -43,14 +48,34 @@ public final class Launcher {
         ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(output.toFile());
         pb.environment().put("USAGE_ANALYTICS_STATE", state().toString());
-        pb.environment().put("USAGE_ANALYTICS_JAVA_OPTS", "-Xmx1g");
+        pb.environment().put("USAGE_ANALYTICS_JAVA_OPTS", javaOpts);
         return pb.start();
     }
 
+    /**
+     * The first run of a build archives its classes, and says so; every test sees the launcher as
+     * a user does from then on, whichever test runs first.
+     */
+    private static synchronized void archiveClasses() throws Exception {
+        if (!archived) {
+            Process p = new ProcessBuilder(SCRIPT.toString(), "--version").redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            assertThat(p.waitFor(180, TimeUnit.SECONDS)).as("classes archived in time").isTrue();
+            archived = true;
+        }
+    }
+
+    private static boolean archived;
+
     /** Runs the launcher to its end (at most three minutes). */
     public Run run(String... args) throws Exception {
+        return runWithJavaOpts("-Xmx1g", args);
+    }
+
+    /** Runs the launcher to its end with {@code javaOpts} as its JVM's options. */
+    public Run runWithJavaOpts(String javaOpts, String... args) throws Exception {
         Path output = Files.createTempFile(dir, "out", ".txt");
-        Process p = start(output, args);
+        Process p = start(output, javaOpts, args);
         assertThat(p.waitFor(180, TimeUnit.SECONDS)).as("finished in time: " + List.of(args)).isTrue();
         return new Run(p.exitValue(), Files.readString(output, StandardCharsets.UTF_8));
     }
