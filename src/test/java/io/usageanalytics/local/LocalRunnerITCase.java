@@ -51,9 +51,14 @@ class LocalRunnerITCase {
 
     @Test
     void inputReplayExitsZeroPrintsTheAccountingAndLeavesExactRowsViewsAndAlerts() throws Exception {
-        Launcher.Run replay = launcher().run("local", "--input", CORPUS.toString());
+        // Recorded by Flight Recorder, as a user profiling a run would: with JDK classes listed in
+        // the class archive, this JVM crashed loading one of them while recording.
+        Path recording = dir.resolve("replay.jfr");
+        Launcher.Run replay = launcher().runWithJavaOpts("-Xmx1g -XX:StartFlightRecording=filename=" + recording,
+                "local", "--input", CORPUS.toString());
         assertThat(replay.code()).as(replay.output()).isZero();
         assertThat(replay.output()).contains("produced 46 records", ACCOUNTING).doesNotContain("not produced");
+        assertThat(recording).isNotEmptyFile();
 
         Launcher.Run query = launcher().run("query", "--csv", "SELECT model, system_fingerprint, service_tier,"
                 + " requests, total_tokens, finish_none FROM llm_usage"
