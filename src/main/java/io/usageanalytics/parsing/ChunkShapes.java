@@ -15,7 +15,10 @@ import java.util.List;
  * the remembered chunk's, and the string itself must be one JSON string literal of plain text (no
  * quote, backslash or control character inside; valid UTF-8), so the record's tokens are the
  * remembered chunk's with only that string changed, and the full parse would read exactly this.
- * Anything else (another shape, an escape, a different length of anything but the text) is
+ * A chunk that carries usage (vLLM reports the usage so far on every chunk) is kept with where
+ * its usage object lies too: a record equal to it but for its text and that object is read the
+ * same way, its usage read alone by the full parse's own usage reader (see the parser). Anything
+ * else (another shape, an escape, a different length of anything but the text and usage) is
  * parsed in full. Shapes are kept in a table of {@value #SLOTS} slots by a hash of the id (a
  * new id takes its slot over), each with a shape per choice index: a lookup allocates nothing,
  * so a record that matches no shape costs little more than its full parse.
@@ -31,10 +34,11 @@ final class ChunkShapes {
 
     /**
      * A text chunk as parsed: its bytes, its id's bytes at [idStart, idEnd), its content string's
-     * literal at [start, end), what was read.
+     * literal at [start, end), its usage object at [usageStart, usageEnd) after it (-1 without
+     * usage), what was read.
      */
-    record Shape(byte[] bytes, int idStart, int idEnd, int start, int end, LoggedObject parsed,
-            PointedValues pointed) {}
+    record Shape(byte[] bytes, int idStart, int idEnd, int start, int end, int usageStart, int usageEnd,
+            LoggedObject parsed, PointedValues pointed) {}
 
     /** By a hash of the id, the last text chunk of each choice index below {@link #MAX_CHOICES}. */
     private final Shape[][] slots = new Shape[SLOTS][];
@@ -47,13 +51,21 @@ final class ChunkShapes {
     private final int[] seen = new int[SLOTS];
 
     /**
+     * Where the last {@link #match} found, in the record it matched: just past its content string's
+     * closing quote, and its usage object's bytes (a shape with usage only). Fields, not a result
+     * object: a lookup allocates nothing.
+     */
+    int contentEnd;
+    int usageFrom;
+    int usageTo;
+
+    /**
      * Where the value of the first {@code "id":"} in the record lies, as {@code start << 32 | end};
      * -1 if none. Only a key to look shapes up by (a match is decided by all the bytes), so one
      * inside a nested object is harmless. OpenAI and vLLM log the id first, Azure after the choices.
      */
     static long idOf(byte[] value) {
-        int from = ID_FIELD.length < value.length && Arrays.equals(value, 1, ID_FIELD.length + 1, ID_FIELD, 0,
-                ID_FIELD.length) ? 1 : indexOf(value, ID_FIELD);
+        int from = isIdField(value, 1) ? 1 : idField(value);
         if (from < 0) {
             return -1;
         }
@@ -93,28 +105,63 @@ final class ChunkShapes {
         return null;
     }
 
-    private static boolean fits(byte[] value, Shape shape) {
+    /**
+     * Whether {@code value} is {@code shape}'s bytes but for its content string (one literal of
+     * plain text) and, in a shape with usage, its usage object (which the caller reads).
+     */
+    private boolean fits(byte[] value, Shape shape) {
         byte[] known = shape.bytes;
-        int end = value.length - (known.length - shape.end);
-        if (end - shape.start < 2
-                || !Arrays.equals(value, 0, shape.start, known, 0, shape.start)
-                || !Arrays.equals(value, end, value.length, known, shape.end, known.length)
-                || value[shape.start] != '"' || value[end - 1] != '"') {
+        int end = literalEnd(value, shape.start);
+        if (end < 0 || !Arrays.equals(value, 0, shape.start, known, 0, shape.start)) {
             return false;
         }
-        for (int i = shape.start + 1; i < end - 1; i++) {
-            byte b = value[i];
-            if (b == '"' || b == '\\' || (b >= 0 && b < 0x20)) {
+        if (shape.usageStart < 0) {
+            if (value.length - end != known.length - shape.end
+                    || !Arrays.equals(value, end, value.length, known, shape.end, known.length)) {
                 return false;
             }
+        } else {
+            int from = end + shape.usageStart - shape.end;
+            int to = value.length - (known.length - shape.usageEnd);
+            if (to - from < 2
+                    || !Arrays.equals(value, end, from, known, shape.end, shape.usageStart)
+                    || !Arrays.equals(value, to, value.length, known, shape.usageEnd, known.length)) {
+                return false;
+            }
+            usageFrom = from;
+            usageTo = to;
         }
+        contentEnd = end;
         return Utf8.firstInvalid(value, shape.start + 1, end - 1) < 0;
     }
 
-    /** The chunk {@code value} read with {@code shape}'s parse, its content being its own. */
-    static LoggedObject read(LoggedRecord record, Shape shape) {
+    /**
+     * Just past the closing quote of the string literal at {@code start}, if it holds plain text
+     * (no quote, backslash or control character inside); -1 otherwise.
+     */
+    private static int literalEnd(byte[] value, int start) {
+        if (start >= value.length || value[start] != '"') {
+            return -1;
+        }
+        for (int i = start + 1; i < value.length; i++) {
+            byte b = value[i];
+            if (b == '"') {
+                return i + 1;
+            }
+            if (b == '\\' || (b >= 0 && b < 0x20)) {
+                return -1;
+            }
+        }
+        return -1;
+    }
+
+    /**
+     * The chunk {@code value} that {@code shape} was the last {@link #match} for, read with the
+     * shape's parse, its content being its own (its usage is the caller's).
+     */
+    LoggedObject read(LoggedRecord record, Shape shape) {
         byte[] value = record.value;
-        int end = value.length - (shape.bytes.length - shape.end);
+        int end = contentEnd;
         LoggedObject known = shape.parsed;
         LoggedObject o = new LoggedObject();
         o.source = record;
@@ -134,11 +181,19 @@ final class ChunkShapes {
 
     /**
      * Remembers a chunk parsed in full if it is a text chunk: one choice with a content string
-     * (the only string literal recorded at [start, end)), no tool calls, no usage.
+     * (the only string literal recorded at [start, end)), no tool calls, and no usage or a usage
+     * object at [usageStart, usageEnd) after the content (vLLM reports the usage so far on every
+     * chunk).
      */
-    void remember(byte[] value, long id, int start, int end, LoggedObject o, PointedValues pointed) {
-        if (id < 0 || !o.chunk || o.usage != null || o.choices.size() != 1 || start < 0 || end - start < 2
+    void remember(byte[] value, long id, int start, int end, int usageStart, int usageEnd, LoggedObject o,
+            PointedValues pointed) {
+        if (id < 0 || !o.chunk || o.choices.size() != 1 || start < 0 || end - start < 2
                 || value[start] != '"' || value[end - 1] != '"') {
+            return;
+        }
+        boolean usageAfter = usageStart >= end && usageEnd - usageStart >= 2 && value[usageStart] == '{'
+                && value[usageEnd - 1] == '}';
+        if (o.usage != null && !usageAfter) {
             return;
         }
         ChoicePart choice = o.choices.get(0);
@@ -151,7 +206,9 @@ final class ChunkShapes {
             seen[slot] = hash;
             return;
         }
-        Shape shape = new Shape(value, (int) (id >>> 32), (int) id, start, end, o, pointed);
+        Shape shape = o.usage == null
+                ? new Shape(value, (int) (id >>> 32), (int) id, start, end, -1, -1, o, pointed)
+                : new Shape(value, (int) (id >>> 32), (int) id, start, end, usageStart, usageEnd, o, pointed);
         if (slots[slot] == null || !sameId(slots[slot], shape)) {
             slots[slot] = new Shape[MAX_CHOICES];
         }
@@ -168,13 +225,20 @@ final class ChunkShapes {
         return false;
     }
 
-    private static int indexOf(byte[] value, byte[] part) {
-        int last = value.length - part.length;
-        for (int i = 0; i <= last; i++) {
-            if (value[i] == part[0] && Arrays.equals(value, i, i + part.length, part, 0, part.length)) {
-                return i;
+    /** Where the first {@code "id":"} is, or -1. */
+    private static int idField(byte[] value) {
+        // By its 'd' first: an Azure chunk logs its id after the choices, and comparing the
+        // whole field at every quote before it took a third longer.
+        for (int d = 2; d < value.length; d++) {
+            if (value[d] == 'd' && isIdField(value, d - 2)) {
+                return d - 2;
             }
         }
         return -1;
+    }
+
+    private static boolean isIdField(byte[] value, int at) {
+        return at + ID_FIELD.length <= value.length && value[at + 1] == 'i' && value[at + 2] == 'd'
+                && value[at] == '"' && value[at + 3] == '"' && value[at + 4] == ':' && value[at + 5] == '"';
     }
 }

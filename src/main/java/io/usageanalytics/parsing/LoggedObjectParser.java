@@ -94,9 +94,12 @@ public final class LoggedObjectParser {
         try {
             long id = record.value == null ? -1 : ChunkShapes.idOf(record.value);
             ChunkShapes.Shape shape = knownShape(record.value, id);
-            if (shape != null) {
+            Usage usage = shape == null || shape.usageStart() < 0 ? null
+                    : usageAt(record.value, shapes.usageFrom, shapes.usageTo);
+            if (shape != null && (shape.usageStart() < 0 || usage != null)) {
                 readByShape++;
-                LoggedObject o = ChunkShapes.read(record, shape);
+                LoggedObject o = shapes.read(record, shape);
+                o.usage = usage;
                 o.dimensions = dimensionValues(record, shape.pointed());
                 return ParsedRecord.valid(o);
             }
@@ -106,7 +109,8 @@ public final class LoggedObjectParser {
             }
             LoggedObject o = fields.validate(record, clockSeconds.getAsLong());
             o.dimensions = dimensionValues(record, fields.pointed);
-            shapes.remember(record.value, id, fields.contentStart, fields.contentEnd(record.value), o, fields.pointed);
+            shapes.remember(record.value, id, fields.contentStart, fields.contentEnd(record.value),
+                    fields.usageStart, fields.usageEnd, o, fields.pointed);
             return ParsedRecord.valid(o);
         } catch (Invalid e) {
             return ParsedRecord.rejected(new Reject(record, e.reason, e.getMessage()));
@@ -123,6 +127,33 @@ public final class LoggedObjectParser {
         }
         ChunkShapes.Shape shape = shapes.match(value, id);
         return shape == null || shape.parsed().created > clockSeconds.getAsLong() + MAX_FUTURE_SECONDS ? null : shape;
+    }
+
+    /**
+     * The usage object at [from, to) of a record that is a known shape but for it and its text,
+     * read exactly as the full parse reads it there (the same reader; every byte around it is the
+     * shape's); {@code null} if it is not a valid usage, or deeper than a usage's details, and the
+     * record is parsed in full instead.
+     */
+    private static Usage usageAt(byte[] value, int from, int to) {
+        int objects = 0;
+        for (int i = from; i < to; i++) {
+            if (value[i] == '[' || (value[i] == '{' && ++objects > 3)) {
+                return null;
+            }
+        }
+        if (Utf8.firstInvalid(value, from, to) >= 0) {
+            return null;
+        }
+        try (JsonParser p = JSON.createParser(value, from, to - from)) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                return null;
+            }
+            UsageFields usage = readUsage(p, JsonToken.START_OBJECT, "usage");
+            return p.nextToken() == null ? usage.validate() : null;
+        } catch (IOException | Invalid notAlone) {
+            return null;
+        }
     }
 
     /** The record's value of each dimension, {@code ""} where it has none. */
@@ -229,7 +260,9 @@ public final class LoggedObjectParser {
                     break;
                 case "usage":
                     seen = once(p, seen, 64, name);
+                    f.usageStart = (int) p.currentTokenLocation().getByteOffset();
                     f.usage = readUsage(p, t, "usage");
+                    f.usageEnd = (int) p.currentLocation().getByteOffset();
                     if (f.usage != null && f.usage.problem != null) {
                         f.fail(f.usage.problem);
                     }
@@ -624,6 +657,9 @@ public final class LoggedObjectParser {
         Invalid nested;
         /** Where the literal of the last content string read starts in the record (its opening quote). */
         int contentStart = -1;
+        /** Where the value of {@code usage} starts and ends in the record; -1 without one. */
+        int usageStart = -1;
+        int usageEnd = -1;
 
         /** Just past the closing quote of that literal (which the JSON parser found well formed); -1 if none. */
         int contentEnd(byte[] value) {

@@ -115,6 +115,69 @@ class ChunkShapesTest {
         assertThat(parser.readByShape()).isEqualTo(3);
     }
 
+    /**
+     * vLLM reports the usage so far on every chunk: records that equal a known chunk but for its
+     * text and what lies where its usage was. Only a usage read alone exactly as the full parse
+     * reads it there is read by shape.
+     */
+    @Test
+    void onlyAValidUsageInPlaceOfTheUsageIsReadByShape() {
+        String before = "{\"id\":\"chatcmpl-v\",\"object\":\"chat.completion.chunk\",\"created\":" + T0
+                + ",\"model\":\"meta-llama/Llama-3.1-8B-Instruct\",\"choices\":[{\"index\":0,\"delta\":"
+                + "{\"content\":\" x\"},\"logprobs\":null,\"finish_reason\":null}],\"usage\":";
+        String after = ",\"x_gateway\":{\"app\":\"a\",\"user\":\"u\"}}";
+        Map<String, byte[]> tenant = Map.of(TrafficGenerator.TENANT_HEADER, bytes("acme"));
+        LoggedRecord known = record(bytes(before + "{\"prompt_tokens\":12,\"total_tokens\":13,\"completion_tokens\":1}"
+                + after), tenant);
+
+        List<String> usages = List.of(
+                "{\"prompt_tokens\":12,\"total_tokens\":14,\"completion_tokens\":2}",
+                "{\"prompt_tokens\":12,\"total_tokens\":1012,\"completion_tokens\":1000}",
+                "{ \"completion_tokens\" : 3 , \"prompt_tokens\":12,\"total_tokens\":15 }",
+                "{\"prompt_tokens\":12,\"completion_tokens\":2,\"total_tokens\":14,"
+                        + "\"prompt_tokens_details\":{\"cached_tokens\":8},\"x\":\"}\"}",
+                "{\"prompt\\u005ftokens\":12,\"total_tokens\":14,\"completion_tokens\":2}",
+                "{\"prompt_tokens\":12,\"prompt_tokens\":13,\"total_tokens\":14,\"completion_tokens\":2}",
+                "{\"prompt_tokens\":12,\"completion_tokens\":2}",
+                "{\"prompt_tokens\":-1,\"total_tokens\":14,\"completion_tokens\":2}",
+                "{\"prompt_tokens\":1.5,\"total_tokens\":14,\"completion_tokens\":2}",
+                "{\"prompt_tokens\":99999999999999999999,\"total_tokens\":14,\"completion_tokens\":2}",
+                "{\"prompt_tokens\":12,\"total_tokens\":14,\"completion_tokens\":2},\"usage\":{\"prompt_tokens\":1}",
+                "{\"prompt_tokens\":12,\"total_tokens\":14,\"completion_tokens\":2} {}",
+                "{\"prompt_tokens\":12,\"total_tokens\":14,\"completion_tokens\":2,\"x\":{\"y\":{\"z\":{}}}}",
+                "{\"prompt_tokens\":12,\"total_tokens\":14,\"completion_tokens\":2,\"x\":[1]}",
+                "{\"prompt_tokens\":12,\"total_tokens\":14,\"completion_tokens\":2",
+                "{}", "null", "[]", "12");
+        List<byte[]> variants = new ArrayList<>();
+        for (String usage : usages) {
+            variants.add(bytes(before + usage + after));
+        }
+        variants.add(concat(bytes(before + "{\"x\":\""), new byte[] {(byte) 0xC0, (byte) 0xAF},
+                bytes("\",\"prompt_tokens\":12,\"total_tokens\":14,\"completion_tokens\":2}" + after)));
+        // the text and the usage both new; what lies between them, or after, not as known
+        variants.add(bytes(before.replace("\" x\"", "\" and more\"")
+                + "{\"prompt_tokens\":12,\"total_tokens\":15,\"completion_tokens\":3}" + after));
+        variants.add(bytes(before.replace("\"finish_reason\":null", "\"finish_reason\":\"stop\"")
+                + "{\"prompt_tokens\":12,\"total_tokens\":14,\"completion_tokens\":2}" + after));
+        variants.add(bytes(before + "{\"prompt_tokens\":12,\"total_tokens\":14,\"completion_tokens\":2}"
+                + after.replace("\"u\"", "\"v\"")));
+
+        List<Integer> byShape = new ArrayList<>();
+        for (int i = 0; i < variants.size(); i++) {
+            LoggedObjectParser primed = new LoggedObjectParser(DIMENSIONS, clock::get);
+            assertThat(primed.parse(known).object.usage).isNotNull();
+            assertThat(primed.parse(known).object).isNotNull();
+            LoggedRecord variant = record(variants.get(i), tenant);
+            assertThat(primed.parse(variant)).as("variant %d", i).isEqualTo(parsedInFull(variant));
+            if (primed.readByShape() == 1) {
+                byShape.add(i);
+            }
+        }
+        assertThat(byShape).containsExactly(0, 1, 2, 3, 4, 20);
+        LoggedObject read = parser.parse(record(variants.get(3), tenant)).object;
+        assertThat(read.usage).isEqualTo(parsedInFull(record(variants.get(3), tenant)).object.usage);
+    }
+
     private static byte[] bytes(String s) {
         return s.getBytes(StandardCharsets.UTF_8);
     }
