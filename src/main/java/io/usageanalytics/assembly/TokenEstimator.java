@@ -42,13 +42,14 @@ public final class TokenEstimator {
         private static final EncodingRegistry REGISTRY = Encodings.newLazyEncodingRegistry();
         static final Encoding O200K = REGISTRY.getEncoding(EncodingType.O200K_BASE);
         static final Encoding CL100K = REGISTRY.getEncoding(EncodingType.CL100K_BASE);
+
+        /** Nothing but the call: the first one initializes this class, which loads both. */
+        static void load() {}
     }
 
     /** Loads both vocabularies now, if no one has yet: for a caller that has a core to spare. */
     public static void loadVocabularies() {
-        if (Vocabularies.O200K == null || Vocabularies.CL100K == null) {
-            throw new IllegalStateException("a vocabulary did not load");
-        }
+        Vocabularies.load();
     }
 
     /** The encoding for a logged model name; a provider prefix such as {@code openai/} is ignored. */
