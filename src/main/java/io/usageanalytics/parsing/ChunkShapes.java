@@ -191,9 +191,9 @@ final class ChunkShapes {
                 || value[start] != '"' || value[end - 1] != '"') {
             return;
         }
-        boolean usageAfter = usageStart >= end && usageEnd - usageStart >= 2 && value[usageStart] == '{'
-                && value[usageEnd - 1] == '}';
-        if (o.usage != null && !usageAfter) {
+        boolean withUsage = o.usage != null;
+        if (withUsage && !(usageStart >= end && usageEnd - usageStart >= 2 && value[usageStart] == '{'
+                && value[usageEnd - 1] == '}')) {
             return;
         }
         ChoicePart choice = o.choices.get(0);
@@ -206,9 +206,8 @@ final class ChunkShapes {
             seen[slot] = hash;
             return;
         }
-        Shape shape = o.usage == null
-                ? new Shape(value, (int) (id >>> 32), (int) id, start, end, -1, -1, o, pointed)
-                : new Shape(value, (int) (id >>> 32), (int) id, start, end, usageStart, usageEnd, o, pointed);
+        Shape shape = new Shape(value, (int) (id >>> 32), (int) id, start, end, withUsage ? usageStart : -1,
+                withUsage ? usageEnd : -1, o, pointed);
         if (slots[slot] == null || !sameId(slots[slot], shape)) {
             slots[slot] = new Shape[MAX_CHOICES];
         }
