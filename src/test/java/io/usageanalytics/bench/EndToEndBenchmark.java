@@ -38,7 +38,8 @@ import java.util.stream.Stream;
  * 2, into a real PostgreSQL table) and {@link SqlBaseline}, each as a whole JVM process from launch
  * to exit, as a user would time them. Prints wall time, records/s, MB/s and peak RSS of each, the
  * ratio, and medians over the runs; checks every run's table against the generator's own tally.
- * With {@code --dimensions}, each run also times the job with two dimensions against the same topic.
+ * With {@code --dimensions}, each run also times the job with two dimensions against the same topic;
+ * with {@code --compare-opts}, the job with other JVM options (an A/B on the same topic, interleaved).
  */
 @CommandLine.Command(name = "benchmark", mixinStandardHelpOptions = true,
         description = "Time the job against the Flink SQL baseline on the same topic.")
@@ -77,6 +78,10 @@ public final class EndToEndBenchmark implements Callable<Integer> {
             + " Kafka header " + GatewayFields.TENANT_HEADER + " and user from json:/x_bench/user, which the benchmark"
             + " then adds to every record (both jobs read the same topic).")
     boolean dimensions;
+
+    @Option(names = "--compare-opts", description = "Also time, each run right after the job, the job with these"
+            + " JVM options in place of --job-opts: an A/B of JVM options on the same topic, interleaved.")
+    String compareOpts;
 
     @Option(names = "--users", defaultValue = "100000", description = "Distinct users with --dimensions"
             + " (default ${DEFAULT-VALUE}).")
@@ -157,17 +162,19 @@ public final class EndToEndBenchmark implements Callable<Integer> {
             awaitWriteback();
 
             List<Timing> job = new ArrayList<>();
-            List<Timing> withDimensions = new ArrayList<>();
+            List<Variant> variants = variants();
+            List<List<Timing>> varied = new ArrayList<>();
+            variants.forEach(v -> varied.add(new ArrayList<>()));
             List<Timing> baseline = new ArrayList<>();
             List<Timing> floors = new ArrayList<>();
             for (int run = 1; run <= runs; run++) {
-                Timing j = timeJob(dir, kafka, pg, load, run, false);
+                Timing j = timeJob(dir, kafka, pg, load, run, Variant.job(jobOpts));
                 job.add(j);
-                if (dimensions) {
-                    Timing d = timeJob(dir, kafka, pg, load, run, true);
-                    withDimensions.add(d);
-                    out.printf("  run %d ratio job with dimensions/job: %.2fx by wall time, %.2fx by CPU time%n", run,
-                            j.seconds / d.seconds, j.cpuSeconds / d.cpuSeconds);
+                for (int v = 0; v < variants.size(); v++) {
+                    Timing d = timeJob(dir, kafka, pg, load, run, variants.get(v));
+                    varied.get(v).add(d);
+                    out.printf("  run %d ratio %s/job: %.2fx by wall time, %.2fx by CPU time%n", run,
+                            variants.get(v).ratioLabel, j.seconds / d.seconds, j.cpuSeconds / d.cpuSeconds);
                 }
                 if (!skipBaseline) {
                     Timing b = time(dir, "baseline-" + run, contenderCommand(SqlBaseline.class, kafka));
@@ -183,11 +190,11 @@ public final class EndToEndBenchmark implements Callable<Integer> {
             }
             out.println();
             print("job, median", median(job), load);
-            if (dimensions) {
-                print("job + dimensions, median", median(withDimensions), load);
-                out.printf("ratio job with dimensions/job (records/s), median of %d runs: %.2fx by wall time,"
-                        + " %.2fx by CPU time%n", runs, speedup(withDimensions, job, Timing::seconds),
-                        speedup(withDimensions, job, Timing::cpuSeconds));
+            for (int v = 0; v < variants.size(); v++) {
+                print(variants.get(v).label + ", median", median(varied.get(v)), load);
+                out.printf("ratio %s/job (records/s), median of %d runs: %.2fx by wall time, %.2fx by CPU time%n",
+                        variants.get(v).ratioLabel, runs, speedup(varied.get(v), job, Timing::seconds),
+                        speedup(varied.get(v), job, Timing::cpuSeconds));
             }
             if (!skipBaseline) {
                 print("baseline, median", median(baseline), load);
@@ -202,6 +209,27 @@ public final class EndToEndBenchmark implements Callable<Integer> {
     }
 
     private record Load(TrafficGenerator.Tally tally, long bytes) {}
+
+    /** A way to run the job: how its lines are labelled, its runs named, its options and JVM options. */
+    private record Variant(String label, String ratioLabel, String name, List<String> args, String opts) {
+        static Variant job(String opts) {
+            return new Variant("job", "job", "job-", List.of(), opts);
+        }
+    }
+
+    /** The variants of the job timed after it in each run, each against the same topic. */
+    private List<Variant> variants() {
+        List<Variant> variants = new ArrayList<>();
+        if (dimensions) {
+            variants.add(new Variant("job + dimensions", "job with dimensions", "job-dimensions-",
+                    GatewayFields.JOB_ARGS, jobOpts));
+        }
+        if (compareOpts != null) {
+            variants.add(new Variant("job + compare-opts", "job with compare-opts", "job-compare-", List.of(),
+                    compareOpts));
+        }
+        return variants;
+    }
 
     /**
      * The local runner's mix (1% malformed, 2% retried completions), 1,000 requests per second of
@@ -255,23 +283,22 @@ public final class EndToEndBenchmark implements Callable<Integer> {
     }
 
     /**
-     * Times the job, with or without the {@link GatewayFields} dimensions, into a table and
-     * dead-letter topic of its own, checks both and prints the timing.
+     * Times the job as a variant runs it into a table and dead-letter topic of its own, checks both
+     * and prints the timing.
      */
     private Timing timeJob(Path dir, KafkaBroker kafka, EmbeddedWarehouse pg, Load load, int run,
-            boolean withDimensions) throws Exception {
-        String name = (withDimensions ? "job-dimensions-" : "job-") + run;
+            Variant variant) throws Exception {
+        String name = variant.name + run;
         String table = "usage_bench_" + name.replace('-', '_');
         String rejectsTopic = TOPIC + ".rejects-" + name;
-        Timing t = time(dir, name, jobCommand(dir, kafka, pg, name, table, rejectsTopic,
-                withDimensions ? GatewayFields.JOB_ARGS : List.of()));
+        Timing t = time(dir, name, jobCommand(dir, kafka, pg, name, table, rejectsTopic, variant));
         long rows = check(pg, table, load.tally);
         int rejects = kafka.consumeAll(rejectsTopic, Duration.ofSeconds(60)).size();
         if (rejects != load.tally.malformed) {
             throw new IllegalStateException(name + " dead-lettered " + rejects
                     + " records, the generator made " + load.tally.malformed + " malformed ones");
         }
-        print((withDimensions ? "job + dimensions" : "job") + ", run " + run, t, load);
+        print(variant.label + ", run " + run, t, load);
         out.printf("    %,d rows in the table%n", rows);
         if (stateTrace) {
             StateTrace.print(dir.resolve(name + "-gc.log"), dir.resolve(name + ".log"), out);
@@ -280,15 +307,15 @@ public final class EndToEndBenchmark implements Callable<Integer> {
     }
 
     private List<String> jobCommand(Path dir, KafkaBroker kafka, EmbeddedWarehouse pg, String name, String table,
-            String rejectsTopic, List<String> args) throws IOException {
+            String rejectsTopic, Variant variant) throws IOException {
         List<String> c = java(jobClasspath);
         c.addAll(c.indexOf("-cp"), launcherOpts.stream().filter(o -> !o.isEmpty() && !o.startsWith("-Xmx")).toList());
         if (stateTrace) {
             c.addAll(c.indexOf("-cp"), StateTrace.jvmOptions(dir, name));
         }
-        if (!jobOpts.isBlank()) {
+        if (!variant.opts.isBlank()) {
             // Before -cp and after the defaults, so that they override those.
-            c.addAll(c.indexOf("-cp"), Arrays.asList(jobOpts.trim().split("\\s+")));
+            c.addAll(c.indexOf("-cp"), Arrays.asList(variant.opts.trim().split("\\s+")));
         }
         c.addAll(List.of("io.usageanalytics.local.UsageAnalyticsCli", "job",
                 "--bootstrap-servers", kafka.bootstrapServers(), "--topic", TOPIC, "--group", "bench-" + name,
@@ -297,7 +324,7 @@ public final class EndToEndBenchmark implements Callable<Integer> {
                 "--checkpoint-dir", dir.resolve("checkpoints").toUri().toString(),
                 "--jdbc-url", pg.jdbcUrl(), "--jdbc-user", pg.user(), "--table", table, "--create-schema"));
         c.addAll(jobArgs);
-        c.addAll(args);
+        c.addAll(variant.args);
         return c;
     }
 

@@ -13,8 +13,8 @@ import java.util.List;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The benchmark command on a small topic, so it keeps working: all four processes (job, job with
- * dimensions, baseline, read floor) run to exit, every run's table and dead letters are checked
+ * The benchmark command on a small topic, so it keeps working: all five processes (job, job with
+ * dimensions, job with other JVM options, baseline, read floor) run to exit, every run's table and dead letters are checked
  * against the generator's tally (the command fails otherwise), and the report has its lines.
  * Timings are not asserted.
  */
@@ -31,6 +31,7 @@ class EndToEndBenchmarkITCase {
         benchmark.floor = true;
         benchmark.dimensions = true;
         benchmark.users = 1000;
+        benchmark.compareOpts = "-XX:TieredStopAtLevel=1";
         // The long mix: its streams of hundreds of chunks through every contender and the checks.
         benchmark.mix = "long";
         benchmark.work = work;
@@ -50,7 +51,9 @@ class EndToEndBenchmarkITCase {
         assertThat(text).contains( "  job, run 1 ", "  baseline, run 1 ", "  job, median ",
                 "  baseline, median ", "ratio job/baseline (records/s), median of 1 runs: ", "  read floor, run 1 ",
                 "  read floor, median ", "  job + dimensions, run 1 ", "  job + dimensions, median ",
-                "ratio job with dimensions/job (records/s), median of 1 runs: ", "by CPU time");
+                "ratio job with dimensions/job (records/s), median of 1 runs: ", "by CPU time",
+                "  job + compare-opts, run 1 ", "  run 1 ratio job with compare-opts/job: ",
+                "ratio job with compare-opts/job (records/s), median of 1 runs: ");
         assertThat(text).containsPattern("  job, run 1 .* CPU +[0-9.]+ s  cores busy +[0-9]+%");
         try (var left = Files.list(work)) {
             assertThat(left).as("the run's topic and database are deleted").isEmpty();
