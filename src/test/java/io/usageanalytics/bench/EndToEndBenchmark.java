@@ -83,6 +83,10 @@ public final class EndToEndBenchmark implements Callable<Integer> {
             + " JVM options in place of --job-opts: an A/B of JVM options on the same topic, interleaved.")
     String compareOpts;
 
+    @Option(names = "--baseline-opts", defaultValue = "", description = "Extra JVM options for the baseline, e.g."
+            + " the launcher's to compare like with like (by default it runs as a Flink SQL user's would).")
+    String baselineOpts;
+
     @Option(names = "--users", defaultValue = "100000", description = "Distinct users with --dimensions"
             + " (default ${DEFAULT-VALUE}).")
     int users;
@@ -177,13 +181,13 @@ public final class EndToEndBenchmark implements Callable<Integer> {
                             variants.get(v).ratioLabel, j.seconds / d.seconds, j.cpuSeconds / d.cpuSeconds);
                 }
                 if (!skipBaseline) {
-                    Timing b = time(dir, "baseline-" + run, contenderCommand(SqlBaseline.class, kafka));
+                    Timing b = time(dir, "baseline-" + run, contenderCommand(SqlBaseline.class, kafka, baselineOpts));
                     baseline.add(b);
                     print("baseline, run " + run, b, load);
                     out.printf("  run %d ratio job/baseline: %.2fx%n", run, b.seconds / j.seconds);
                 }
                 if (floor) {
-                    Timing f = time(dir, "floor-" + run, contenderCommand(ReadFloor.class, kafka));
+                    Timing f = time(dir, "floor-" + run, contenderCommand(ReadFloor.class, kafka, ""));
                     floors.add(f);
                     print("read floor, run " + run, f, load);
                 }
@@ -313,10 +317,7 @@ public final class EndToEndBenchmark implements Callable<Integer> {
         if (stateTrace) {
             c.addAll(c.indexOf("-cp"), StateTrace.jvmOptions(dir, name));
         }
-        if (!variant.opts.isBlank()) {
-            // Before -cp and after the defaults, so that they override those.
-            c.addAll(c.indexOf("-cp"), Arrays.asList(variant.opts.trim().split("\\s+")));
-        }
+        addJvmOptions(c, variant.opts);
         c.addAll(List.of("io.usageanalytics.local.UsageAnalyticsCli", "job",
                 "--bootstrap-servers", kafka.bootstrapServers(), "--topic", TOPIC, "--group", "bench-" + name,
                 "--rejects-topic", rejectsTopic, "--alerts-topic", TOPIC + ".alerts-" + name,
@@ -329,10 +330,18 @@ public final class EndToEndBenchmark implements Callable<Integer> {
     }
 
     /** The baseline or the floor: a main taking bootstrap servers, topic and parallelism. */
-    private List<String> contenderCommand(Class<?> main, KafkaBroker kafka) {
+    private List<String> contenderCommand(Class<?> main, KafkaBroker kafka, String opts) {
         List<String> c = java(System.getProperty("java.class.path"));
+        addJvmOptions(c, opts);
         c.addAll(List.of(main.getName(), kafka.bootstrapServers(), TOPIC, String.valueOf(parallelism)));
         return c;
+    }
+
+    /** Before -cp and after the defaults, so that they override those. */
+    private static void addJvmOptions(List<String> command, String opts) {
+        if (!opts.isBlank()) {
+            command.addAll(command.indexOf("-cp"), Arrays.asList(opts.trim().split("\\s+")));
+        }
     }
 
     private List<String> java(String classpath) {

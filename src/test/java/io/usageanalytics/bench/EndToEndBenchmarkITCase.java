@@ -32,6 +32,7 @@ class EndToEndBenchmarkITCase {
         benchmark.dimensions = true;
         benchmark.users = 1000;
         benchmark.compareOpts = "-XX:TieredStopAtLevel=1";
+        benchmark.baselineOpts = "-XX:+UseParallelGC";
         // The long mix: its streams of hundreds of chunks through every contender and the checks.
         benchmark.mix = "long";
         benchmark.work = work;
