@@ -822,13 +822,13 @@ public final class LoggedObjectParser {
             }
             long[] prompts = new long[PROMPT_DETAILS.length];
             for (int i = 0; i < prompts.length; i++) {
-                prompts[i] = detail("prompt_tokens_details." + PROMPT_DETAILS[i], promptDetails[i]);
+                prompts[i] = detail("prompt_tokens_details.", PROMPT_DETAILS[i], promptDetails[i]);
             }
             long[] completions = new long[COMPLETION_DETAILS.length];
             for (int i = 0; i < completions.length; i++) {
-                completions[i] = detail("completion_tokens_details." + COMPLETION_DETAILS[i], completionDetails[i]);
+                completions[i] = detail("completion_tokens_details.", COMPLETION_DETAILS[i], completionDetails[i]);
             }
-            long hit = detail("prompt_cache_hit_tokens", cacheHit);
+            long hit = detail("", "prompt_cache_hit_tokens", cacheHit);
             // In the order of Usage.counts().
             return Usage.of(new long[] {token("prompt_tokens", prompt), token("completion_tokens", completion),
                 token("total_tokens", total), promptDetails[0] == ABSENT ? hit : prompts[0], completions[0],
@@ -839,12 +839,14 @@ public final class LoggedObjectParser {
             if (v == ABSENT) {
                 throw new Invalid(RejectReason.MISSING_FIELD, path + "." + field + " is missing");
             }
-            return detail(field, v);
+            return detail("", field, v);
         }
 
-        private long detail(String field, long v) throws Invalid {
+        /** The field's name in two parts, joined only for a reject: this runs for every usage read. */
+        private long detail(String group, String field, long v) throws Invalid {
             if (v == INVALID) {
-                throw new Invalid(RejectReason.INVALID_FIELD, path + "." + field + " is not a non-negative integer");
+                throw new Invalid(RejectReason.INVALID_FIELD,
+                        path + "." + group + field + " is not a non-negative integer");
             }
             return v == ABSENT ? 0 : v;
         }
