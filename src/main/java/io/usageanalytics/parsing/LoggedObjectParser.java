@@ -109,7 +109,7 @@ public final class LoggedObjectParser {
             }
             LoggedObject o = fields.validate(record, clockSeconds.getAsLong());
             o.dimensions = dimensionValues(record, fields.pointed);
-            shapes.remember(record.value, id, fields.contentStart, fields.contentEnd(record.value),
+            shapes.remember(record.value, id, fields.contentStart, fields.contentEnd,
                     fields.usageStart, fields.usageEnd, o, fields.pointed);
             return ParsedRecord.valid(o);
         } catch (Invalid e) {
@@ -388,6 +388,7 @@ public final class LoggedObjectParser {
                     if (v == JsonToken.VALUE_STRING) {
                         f.contentStart = (int) p.currentTokenLocation().getByteOffset();
                         c.content = p.getText();
+                        f.contentEnd = (int) p.currentLocation().getByteOffset();
                     } else {
                         p.skipChildren();
                     }
@@ -655,23 +656,15 @@ public final class LoggedObjectParser {
         PointedValues pointed;
         /** The first problem found inside choices or usage while reading. */
         Invalid nested;
-        /** Where the literal of the last content string read starts in the record (its opening quote). */
+        /**
+         * Where the literal of the last content string read starts in the record (its opening
+         * quote) and ends (just past its closing quote); -1 without one.
+         */
         int contentStart = -1;
+        int contentEnd = -1;
         /** Where the value of {@code usage} starts and ends in the record; -1 without one. */
         int usageStart = -1;
         int usageEnd = -1;
-
-        /** Just past the closing quote of that literal (which the JSON parser found well formed); -1 if none. */
-        int contentEnd(byte[] value) {
-            if (contentStart < 0) {
-                return -1;
-            }
-            int i = contentStart + 1;
-            while (value[i] != '"') {
-                i += value[i] == '\\' ? 2 : 1;
-            }
-            return i + 1;
-        }
 
         void fail(String reason, String detail) {
             fail(new Invalid(reason, detail));
