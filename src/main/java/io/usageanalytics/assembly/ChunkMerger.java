@@ -1,7 +1,7 @@
 package io.usageanalytics.assembly;
 
+import io.usageanalytics.parsing.FoldedRecords;
 import io.usageanalytics.parsing.LoggedObject;
-import io.usageanalytics.parsing.LoggedRecord;
 
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
 import org.apache.flink.streaming.api.operators.BoundedOneInput;
@@ -141,9 +141,9 @@ public class ChunkMerger extends AbstractStreamOperator<LoggedObject>
     }
 
     private void emit(String id, Run run) {
-        List<LoggedRecord> originals = new ArrayList<>(run.chunks.size());
+        FoldedRecords originals = new FoldedRecords(run.chunks.size());
         for (LoggedObject chunk : run.chunks) {
-            originals.add(chunk.source);
+            originals.keep(chunk);
             // Tokenized only now, and only without usage: most streams end with their usage, and
             // a run holding it needs no estimate, as the stream it belongs to will have usage.
             if (run.fold.usage == null) {

@@ -176,6 +176,10 @@ final class ChunkShapes {
         choices.add(new ChoicePart(choice.index, choice.finishReason,
                 new String(value, shape.start + 1, end - shape.start - 2, StandardCharsets.UTF_8)));
         o.choices = choices;
+        o.shape = shape;
+        o.contentEnd = end;
+        o.usageFrom = usageFrom;
+        o.usageTo = usageTo;
         return o;
     }
 

@@ -42,12 +42,25 @@ public class LoggedObject {
     public Usage usage;
     /** The value of each configured dimension, {@code ""} where the record has none. */
     public String[] dimensions = new String[0];
-    /** A run's chunks' original records, in the order they were read; {@code null} for one record. */
+    /**
+     * A run's chunks' original records, in the order they were read ({@link FoldedRecords} as a
+     * run crosses the network); {@code null} for one record.
+     */
     public List<LoggedRecord> folded;
     /** A run's chunks that carried choices. */
     public long choiceChunks;
     /** A run's tokens of generated text, estimated in the source task while it had no usage. */
     public long estimatedTokens;
+
+    /**
+     * For a chunk read by the shape of one before it: that shape, where this record's content
+     * string ends, and where its usage object lies (a shape with usage). Outside those the record
+     * is the shape's bytes, so a run keeps only them ({@link FoldedRecords#keep}). Not sent on.
+     */
+    transient ChunkShapes.Shape shape;
+    transient int contentEnd;
+    transient int usageFrom;
+    transient int usageTo;
 
     public LoggedObject() {}
 

@@ -127,11 +127,9 @@ public final class LoggedObjectSerializer extends TypeSerializerSingleton<Logged
         for (String value : o.dimensions) {
             writeString(value, out);
         }
-        out.writeInt(o.folded == null ? -1 : o.folded.size());
+        out.writeBoolean(o.folded != null);
         if (o.folded != null) {
-            for (LoggedRecord record : o.folded) {
-                writeRecord(record, out);
-            }
+            FoldedRecords.write(o.folded, out);
             out.writeLong(o.choiceChunks);
             out.writeLong(o.estimatedTokens);
         }
@@ -143,25 +141,35 @@ public final class LoggedObjectSerializer extends TypeSerializerSingleton<Logged
         writeString(record.topic, out);
         out.writeInt(record.partition);
         out.writeLong(record.offset);
-        out.writeInt(record.headers == null ? -1 : record.headers.size());
-        if (record.headers != null) {
-            for (Map.Entry<String, byte[]> header : record.headers.entrySet()) {
+        writeHeaders(record.headers, out);
+    }
+
+    private static LoggedRecord readRecord(DataInputView in) throws IOException {
+        LoggedRecord record = new LoggedRecord(readBytes(in), readBytes(in), readString(in), in.readInt(), in.readLong());
+        record.headers = readHeaders(in);
+        return record;
+    }
+
+    static void writeHeaders(Map<String, byte[]> headers, DataOutputView out) throws IOException {
+        out.writeInt(headers == null ? -1 : headers.size());
+        if (headers != null) {
+            for (Map.Entry<String, byte[]> header : headers.entrySet()) {
                 writeString(header.getKey(), out);
                 writeBytes(header.getValue(), out);
             }
         }
     }
 
-    private static LoggedRecord readRecord(DataInputView in) throws IOException {
-        LoggedRecord record = new LoggedRecord(readBytes(in), readBytes(in), readString(in), in.readInt(), in.readLong());
-        int headers = in.readInt();
-        if (headers >= 0) {
-            record.headers = new LinkedHashMap<>();
-            for (int i = 0; i < headers; i++) {
-                record.headers.put(readString(in), readBytes(in));
-            }
+    static Map<String, byte[]> readHeaders(DataInputView in) throws IOException {
+        int size = in.readInt();
+        if (size < 0) {
+            return null;
         }
-        return record;
+        Map<String, byte[]> headers = new LinkedHashMap<>();
+        for (int i = 0; i < size; i++) {
+            headers.put(readString(in), readBytes(in));
+        }
+        return headers;
     }
 
     @Override
@@ -198,12 +206,8 @@ public final class LoggedObjectSerializer extends TypeSerializerSingleton<Logged
         for (int i = 0; i < o.dimensions.length; i++) {
             o.dimensions[i] = readString(in);
         }
-        int folded = in.readInt();
-        if (folded >= 0) {
-            o.folded = new ArrayList<>(folded);
-            for (int i = 0; i < folded; i++) {
-                o.folded.add(readRecord(in));
-            }
+        if (in.readBoolean()) {
+            o.folded = FoldedRecords.read(in);
             o.choiceChunks = in.readLong();
             o.estimatedTokens = in.readLong();
         }
@@ -228,12 +232,15 @@ public final class LoggedObjectSerializer extends TypeSerializerSingleton<Logged
     /**
      * Names the serializer and its format. Format 3 (written by the base class of earlier
      * releases) lacked the service tier and the usage details, format 4 the runs of folded
-     * chunks; data in either cannot be read, so a restore of an unaligned checkpoint holding some
-     * fails clearly instead of misreading it.
+     * chunks, format 5 wrote each of a run's records whole; data in any of them cannot be read,
+     * so a restore of an unaligned checkpoint holding some fails clearly instead of misreading it.
      */
     public static final class Snapshot implements TypeSerializerSnapshot<LoggedObject> {
-        /** Version 5: runs of folded chunks (version 4: service tier, usage details, dimensions, headers). */
-        private static final int FORMAT = 5;
+        /**
+         * Version 6: a run's records by their shapes (version 5: runs of folded chunks; version
+         * 4: service tier, usage details, dimensions, headers).
+         */
+        private static final int FORMAT = 6;
         private int format = FORMAT;
 
         @Override
@@ -267,7 +274,7 @@ public final class LoggedObjectSerializer extends TypeSerializerSingleton<Logged
         return bytes == null ? null : bytes.clone();
     }
 
-    private static void writeBytes(byte[] bytes, DataOutputView out) throws IOException {
+    static void writeBytes(byte[] bytes, DataOutputView out) throws IOException {
         if (bytes == null) {
             out.writeInt(-1);
         } else {
@@ -276,7 +283,7 @@ public final class LoggedObjectSerializer extends TypeSerializerSingleton<Logged
         }
     }
 
-    private static byte[] readBytes(DataInputView in) throws IOException {
+    static byte[] readBytes(DataInputView in) throws IOException {
         int length = in.readInt();
         if (length < 0) {
             return null;
@@ -290,7 +297,7 @@ public final class LoggedObjectSerializer extends TypeSerializerSingleton<Logged
      * UTF-8 round-trips every string but one holding a lone surrogate (JSON's {@code "\ud800"}
      * escape), which it would turn into {@code ?}; such text goes as UTF-16 units, exactly.
      */
-    private static void writeString(String s, DataOutputView out) throws IOException {
+    static void writeString(String s, DataOutputView out) throws IOException {
         if (s == null) {
             out.writeByte(NULL);
         } else if (hasSurrogate(s)) {
@@ -303,7 +310,7 @@ public final class LoggedObjectSerializer extends TypeSerializerSingleton<Logged
         }
     }
 
-    private static String readString(DataInputView in) throws IOException {
+    static String readString(DataInputView in) throws IOException {
         byte kind = in.readByte();
         if (kind == NULL) {
             return null;

@@ -50,7 +50,7 @@ public class LoggedRecord {
                 && sameHeaders(headers, that.headers);
     }
 
-    private static boolean sameHeaders(Map<String, byte[]> a, Map<String, byte[]> b) {
+    static boolean sameHeaders(Map<String, byte[]> a, Map<String, byte[]> b) {
         if (a == null || b == null) {
             return a == b;
         }

@@ -2,9 +2,12 @@ package io.usageanalytics.parsing;
 
 import io.usageanalytics.local.TrafficGenerator;
 
+import org.apache.flink.core.memory.DataInputDeserializer;
+import org.apache.flink.core.memory.DataOutputSerializer;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -39,6 +42,25 @@ class ChunkShapesTest {
         return primed;
     }
 
+    /** The chunks' records as a run keeps them ({@link FoldedRecords}), written and read back, and how many bytes that took. */
+    private record Sent(List<LoggedRecord> records, int bytes) {}
+
+    private static Sent keptAndSent(List<LoggedObject> chunks) throws IOException {
+        FoldedRecords kept = new FoldedRecords(chunks.size());
+        chunks.forEach(kept::keep);
+        DataOutputSerializer out = new DataOutputSerializer(1024);
+        FoldedRecords.write(kept, out);
+        return new Sent(FoldedRecords.read(new DataInputDeserializer(out.getCopyOfBuffer())), out.length());
+    }
+
+    /** {@code chunk}'s record, kept in a run, rebuilt and sent: byte for byte its own, wherever the shape lay. */
+    private static void assertKeptExactly(LoggedObject chunk) throws IOException {
+        assertThat(keptAndSent(List.of(chunk)).records()).containsExactly(chunk.source);
+        FoldedRecords kept = new FoldedRecords(1);
+        kept.keep(chunk);
+        assertThat(kept.get(0)).isEqualTo(chunk.source);
+    }
+
     private LoggedRecord record(byte[] value, Map<String, byte[]> headers) {
         LoggedRecord r = new LoggedRecord(value, null, "llm", 0, offset++);
         r.headers = headers;
@@ -46,19 +68,31 @@ class ChunkShapesTest {
     }
 
     @Test
-    void bothMixesReadAsInFullAndMostTextChunksByShape() {
+    void bothMixesReadAsInFullAndMostTextChunksByShape() throws IOException {
         for (int[] contentChunks : new int[][] {{3, 12}, {100, 600}}) {
             TrafficGenerator generator = new TrafficGenerator(5, T0, 50, 0.01, 0.02)
                     .contentChunks(contentChunks[0], contentChunks[1]);
             long before = parser.readByShape();
             int records = 0;
+            List<LoggedObject> chunks = new ArrayList<>();
             while (records < 30_000) {
                 for (TrafficGenerator.Record r : generator.next(20)) {
                     LoggedRecord logged = record(r.value(), r.headers());
-                    assertThat(parser.parse(logged)).as("record %d", records).isEqualTo(parsedInFull(logged));
+                    ParsedRecord parsed = parser.parse(logged);
+                    assertThat(parsed).as("record %d", records).isEqualTo(parsedInFull(logged));
+                    if (parsed.object != null && parsed.object.chunk) {
+                        chunks.add(parsed.object);
+                    }
                     records++;
                 }
             }
+            // every chunk's record as a run keeps and sends it, byte for byte; a chunk read by
+            // shape sends little more than its text
+            Sent sent = keptAndSent(chunks);
+            assertThat(sent.records()).containsExactlyElementsOf(chunks.stream().map(c -> c.source).toList());
+            long whole = chunks.stream().mapToLong(c -> c.source.value.length).sum();
+            assertThat((double) sent.bytes() / whole).as("sent per byte of the chunks' values, %s content chunks",
+                    contentChunks[0]).isLessThan(contentChunks[0] == 3 ? 0.6 : 0.15);
             // every text chunk but each stream's first (which carries the role) and its last ones
             assertThat(parser.readByShape() - before).as("read by shape, %s content chunks", contentChunks[0])
                     .isGreaterThan(contentChunks[0] == 3 ? 5_000 : 25_000);
@@ -67,7 +101,7 @@ class ChunkShapesTest {
 
     /** Records that equal a known chunk but for what lies where its text was: nothing else may change. */
     @Test
-    void onlyPlainTextInPlaceOfTheContentIsReadByShape() {
+    void onlyPlainTextInPlaceOfTheContentIsReadByShape() throws IOException {
         String before = "{\"id\":\"chatcmpl-s\",\"object\":\"chat.completion.chunk\",\"created\":" + T0
                 + ",\"model\":\"gpt-4o\",\"choices\":[{\"index\":0,\"delta\":{\"content\":";
         String after = "},\"finish_reason\":null}],\"x_gateway\":{\"app\":\"a\",\"user\":\"u\"}}";
@@ -101,9 +135,11 @@ class ChunkShapesTest {
             LoggedObjectParser primed = primedWith(known);
             LoggedRecord variant = record(concat(bytes(before), middle, bytes(after)), tenant);
             String text = new String(middle, 0, Math.min(middle.length, 40), StandardCharsets.UTF_8);
-            assertThat(primed.parse(variant)).as(text).isEqualTo(parsedInFull(variant));
+            ParsedRecord parsed = primed.parse(variant);
+            assertThat(parsed).as(text).isEqualTo(parsedInFull(variant));
             if (primed.readByShape() == 1) {
                 byShape.add(text);
+                assertKeptExactly(parsed.object);
             }
         }
         assertThat(byShape).containsExactly("\" world\"", "\"\"", "\"é 😀 中\"");
@@ -128,7 +164,7 @@ class ChunkShapesTest {
      * reads it there is read by shape.
      */
     @Test
-    void onlyAValidUsageInPlaceOfTheUsageIsReadByShape() {
+    void onlyAValidUsageInPlaceOfTheUsageIsReadByShape() throws IOException {
         String before = "{\"id\":\"chatcmpl-v\",\"object\":\"chat.completion.chunk\",\"created\":" + T0
                 + ",\"model\":\"meta-llama/Llama-3.1-8B-Instruct\",\"choices\":[{\"index\":0,\"delta\":"
                 + "{\"content\":\" x\"},\"logprobs\":null,\"finish_reason\":null}],\"usage\":";
@@ -174,9 +210,11 @@ class ChunkShapesTest {
         for (int i = 0; i < variants.size(); i++) {
             LoggedObjectParser primed = primedWith(known);
             LoggedRecord variant = record(variants.get(i), tenant);
-            assertThat(primed.parse(variant)).as("variant %d", i).isEqualTo(parsedInFull(variant));
+            ParsedRecord parsed = primed.parse(variant);
+            assertThat(parsed).as("variant %d", i).isEqualTo(parsedInFull(variant));
             if (primed.readByShape() == 1) {
                 byShape.add(i);
+                assertKeptExactly(parsed.object);
             }
         }
         assertThat(byShape).containsExactly(0, 1, 2, 3, 4, 20);
