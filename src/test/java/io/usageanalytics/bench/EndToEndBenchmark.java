@@ -83,6 +83,11 @@ public final class EndToEndBenchmark implements Callable<Integer> {
             + " JVM options in place of --job-opts: an A/B of JVM options on the same topic, interleaved.")
     String compareOpts;
 
+    @Option(names = "--compare-build", paramLabel = "DIR", description = "Also time, each run right after the job,"
+            + " the job as the launcher of the checkout DIR runs it (built, and its launcher run once so that its"
+            + " class archive exists): an A/B of two builds on the same topic, interleaved.")
+    Path compareBuild;
+
     @Option(names = "--baseline-opts", defaultValue = "", description = "Extra JVM options for the baseline, e.g."
             + " the launcher's to compare like with like (by default it runs as a Flink SQL user's would).")
     String baselineOpts;
@@ -139,6 +144,10 @@ public final class EndToEndBenchmark implements Callable<Integer> {
         }
         if (!mix.equals("default") && !mix.equals("long")) {
             throw CommandLines.badUsage(spec, "--mix must be default or long, not " + mix);
+        }
+        if (compareBuild != null && !Files.exists(compareBuild.resolve("target/launcher/usage-analytics.jsa"))) {
+            throw CommandLines.badUsage(spec, "--compare-build " + compareBuild
+                    + " has no target/launcher/usage-analytics.jsa: build it and run its launcher once");
         }
         if (!heap.matches("[0-9]+[kKmMgG]")) {
             throw CommandLines.badUsage(spec, "--heap must be a size such as 2g or 512m, not " + heap);
@@ -216,9 +225,9 @@ public final class EndToEndBenchmark implements Callable<Integer> {
     private record Load(TrafficGenerator.Tally tally, long bytes) {}
 
     /** A way to run the job: how its lines are labelled, its runs named, its options and JVM options. */
-    private record Variant(String label, String ratioLabel, String name, List<String> args, String opts) {
+    private record Variant(String label, String ratioLabel, String name, List<String> args, String opts, Path build) {
         static Variant job(String opts) {
-            return new Variant("job", "job", "job-", List.of(), opts);
+            return new Variant("job", "job", "job-", List.of(), opts, null);
         }
     }
 
@@ -227,11 +236,15 @@ public final class EndToEndBenchmark implements Callable<Integer> {
         List<Variant> variants = new ArrayList<>();
         if (dimensions) {
             variants.add(new Variant("job + dimensions", "job with dimensions", "job-dimensions-",
-                    GatewayFields.JOB_ARGS, jobOpts));
+                    GatewayFields.JOB_ARGS, jobOpts, null));
         }
         if (compareOpts != null) {
             variants.add(new Variant("job + compare-opts", "job with compare-opts", "job-compare-", List.of(),
-                    compareOpts));
+                    compareOpts, null));
+        }
+        if (compareBuild != null) {
+            variants.add(new Variant("job of " + compareBuild.getFileName(), "job of " + compareBuild.getFileName(),
+                    "job-build-", List.of(), jobOpts, compareBuild));
         }
         return variants;
     }
@@ -324,8 +337,12 @@ public final class EndToEndBenchmark implements Callable<Integer> {
 
     private List<String> jobCommand(Path dir, KafkaBroker kafka, EmbeddedWarehouse pg, String name, String table,
             String rejectsTopic, Variant variant) throws IOException {
-        List<String> c = java(jobClasspath);
-        c.addAll(c.indexOf("-cp"), launcherOpts.stream().filter(o -> !o.isEmpty() && !o.startsWith("-Xmx")).toList());
+        List<String> c = java(variant.build == null ? jobClasspath : buildClasspath(variant.build));
+        c.addAll(c.indexOf("-cp"), launcherOpts.stream()
+                .filter(o -> !o.isEmpty() && !o.startsWith("-Xmx"))
+                .map(o -> variant.build != null && o.startsWith(ARCHIVE_OPTION)
+                        ? ARCHIVE_OPTION + launcherFile(variant.build, "usage-analytics.jsa") : o)
+                .toList());
         if (stateTrace) {
             c.addAll(c.indexOf("-cp"), StateTrace.jvmOptions(dir, name));
         }
@@ -339,6 +356,17 @@ public final class EndToEndBenchmark implements Callable<Integer> {
         c.addAll(jobArgs);
         c.addAll(variant.args);
         return c;
+    }
+
+    private static final String ARCHIVE_OPTION = "-XX:SharedArchiveFile=";
+
+    /** Another build's classes as its launcher runs them, with this build's dependencies (the same, or the A/B says little). */
+    private String buildClasspath(Path build) {
+        return launcherFile(build, "usage-analytics-classes.jar") + ":" + System.getProperty("usage.local.classpath");
+    }
+
+    private static String launcherFile(Path build, String name) {
+        return build.resolve("target/launcher").resolve(name).toString();
     }
 
     /** The baseline or the floor: a main taking bootstrap servers, topic and parallelism. */
