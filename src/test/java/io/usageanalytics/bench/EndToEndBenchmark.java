@@ -84,8 +84,8 @@ public final class EndToEndBenchmark implements Callable<Integer> {
     String compareOpts;
 
     @Option(names = "--compare-build", paramLabel = "DIR", description = "Also time, each run right after the job,"
-            + " the job as the launcher of the checkout DIR runs it (built, and its launcher run once so that its"
-            + " class archive exists): an A/B of two builds on the same topic, interleaved.")
+            + " the job as the launcher of the checkout DIR runs it (built; with its class archive if its launcher"
+            + " made one): an A/B of two builds on the same topic, interleaved.")
     Path compareBuild;
 
     @Option(names = "--baseline-opts", defaultValue = "", description = "Extra JVM options for the baseline, e.g."
@@ -145,9 +145,8 @@ public final class EndToEndBenchmark implements Callable<Integer> {
         if (!mix.equals("default") && !mix.equals("long")) {
             throw CommandLines.badUsage(spec, "--mix must be default or long, not " + mix);
         }
-        if (compareBuild != null && !Files.exists(compareBuild.resolve("target/launcher/usage-analytics.jsa"))) {
-            throw CommandLines.badUsage(spec, "--compare-build " + compareBuild
-                    + " has no target/launcher/usage-analytics.jsa: build it and run its launcher once");
+        if (compareBuild != null && !Files.isDirectory(compareBuild.resolve("target/classes"))) {
+            throw CommandLines.badUsage(spec, "--compare-build " + compareBuild + " has no target/classes: build it first");
         }
         if (!heap.matches("[0-9]+[kKmMgG]")) {
             throw CommandLines.badUsage(spec, "--heap must be a size such as 2g or 512m, not " + heap);
@@ -243,6 +242,10 @@ public final class EndToEndBenchmark implements Callable<Integer> {
                     compareOpts, null));
         }
         if (compareBuild != null) {
+            if (!Files.exists(archive(compareBuild))) {
+                out.printf("%s has no class archive (its launcher has not run since it was built): its job starts"
+                        + " slower than this build's%n", compareBuild);
+            }
             variants.add(new Variant("job of " + compareBuild.getFileName(), "job of " + compareBuild.getFileName(),
                     "job-build-", List.of(), jobOpts, compareBuild));
         }
@@ -340,9 +343,11 @@ public final class EndToEndBenchmark implements Callable<Integer> {
         List<String> c = java(variant.build == null ? jobClasspath : buildClasspath(variant.build));
         c.addAll(c.indexOf("-cp"), launcherOpts.stream()
                 .filter(o -> !o.isEmpty() && !o.startsWith("-Xmx"))
-                .map(o -> variant.build != null && o.startsWith(ARCHIVE_OPTION)
-                        ? ARCHIVE_OPTION + launcherFile(variant.build, "usage-analytics.jsa") : o)
+                .filter(o -> variant.build == null || !o.startsWith(ARCHIVE_OPTION))
                 .toList());
+        if (variant.build != null && Files.exists(archive(variant.build))) {
+            c.add(c.indexOf("-cp"), ARCHIVE_OPTION + archive(variant.build));
+        }
         if (stateTrace) {
             c.addAll(c.indexOf("-cp"), StateTrace.jvmOptions(dir, name));
         }
@@ -360,13 +365,18 @@ public final class EndToEndBenchmark implements Callable<Integer> {
 
     private static final String ARCHIVE_OPTION = "-XX:SharedArchiveFile=";
 
-    /** Another build's classes as its launcher runs them, with this build's dependencies (the same, or the A/B says little). */
+    /**
+     * Another build's classes as its launcher runs them (from the jar its class archive was made
+     * of, if it made one), with this build's dependencies: the same, or the A/B says little.
+     */
     private String buildClasspath(Path build) {
-        return launcherFile(build, "usage-analytics-classes.jar") + ":" + System.getProperty("usage.local.classpath");
+        Path jar = build.resolve("target/launcher/usage-analytics-classes.jar");
+        Path classes = Files.exists(archive(build)) ? jar : build.resolve("target/classes");
+        return classes.toAbsolutePath() + ":" + jobClasspath.substring(jobClasspath.indexOf(':') + 1);
     }
 
-    private static String launcherFile(Path build, String name) {
-        return build.resolve("target/launcher").resolve(name).toString();
+    private static Path archive(Path build) {
+        return build.resolve("target/launcher/usage-analytics.jsa").toAbsolutePath();
     }
 
     /** The baseline or the floor: a main taking bootstrap servers, topic and parallelism. */

@@ -13,8 +13,8 @@ import java.util.List;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The benchmark command on a small topic, so it keeps working: all five processes (job, job with
- * dimensions, job with other JVM options, baseline, read floor) run to exit, every run's table and dead letters are checked
+ * The benchmark command on a small topic, so it keeps working: all six processes (job, job with
+ * dimensions, job with other JVM options, job of another build, baseline, read floor) run to exit, every run's table and dead letters are checked
  * against the generator's tally (the command fails otherwise), and the report has its lines.
  * Timings are not asserted.
  */
@@ -33,6 +33,8 @@ class EndToEndBenchmarkITCase {
         benchmark.users = 1000;
         benchmark.compareOpts = "-XX:TieredStopAtLevel=1";
         benchmark.baselineOpts = "-XX:+UseParallelGC";
+        // This checkout as the other build: the variant's classpath and archive are swapped in.
+        benchmark.compareBuild = Path.of("").toAbsolutePath();
         // The long mix: its streams of hundreds of chunks through every contender and the checks.
         benchmark.mix = "long";
         benchmark.work = work;
@@ -54,7 +56,9 @@ class EndToEndBenchmarkITCase {
                 "  read floor, median ", "  job + dimensions, run 1 ", "  job + dimensions, median ",
                 "ratio job with dimensions/job (records/s), median of 1 runs: ", "by CPU time",
                 "  job + compare-opts, run 1 ", "  run 1 ratio job with compare-opts/job: ",
-                "ratio job with compare-opts/job (records/s), median of 1 runs: ");
+                "ratio job with compare-opts/job (records/s), median of 1 runs: ",
+                "  job of " + benchmark.compareBuild.getFileName() + ", run 1 ",
+                "ratio job of " + benchmark.compareBuild.getFileName() + "/job (records/s), median of 1 runs: ");
         assertThat(text).containsPattern("  job, run 1 .* CPU +[0-9.]+ s  cores busy +[0-9]+%");
         try (var left = Files.list(work)) {
             assertThat(left).as("the run's topic and database are deleted").isEmpty();
