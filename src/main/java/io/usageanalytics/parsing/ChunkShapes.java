@@ -216,6 +216,11 @@ final class ChunkShapes {
             slots[slot] = new Shape[MAX_CHOICES];
         }
         slots[slot][choice.index] = shape;
+        // its own shape: a run that keeps it sends its bytes once, for it and the chunks read by it
+        o.shape = shape;
+        o.contentEnd = end;
+        o.usageFrom = usageStart;
+        o.usageTo = usageEnd;
     }
 
     /** Whether the shapes in a slot are of {@code shape}'s id (else the id takes the slot over). */

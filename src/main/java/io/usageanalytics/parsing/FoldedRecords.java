@@ -68,7 +68,10 @@ public final class FoldedRecords extends AbstractList<LoggedRecord> {
         entries = new ArrayList<>(expected);
     }
 
-    /** Keeps {@code chunk}'s original record: the bytes that differ from its shape's, if it was read by one. */
+    /**
+     * Keeps {@code chunk}'s original record: the bytes that differ from its shape's, if it was read
+     * by one or is one.
+     */
     public void keep(LoggedObject chunk) {
         ChunkShapes.Shape shape = chunk.shape;
         if (shape == null) {

@@ -53,9 +53,10 @@ public class LoggedObject {
     public long estimatedTokens;
 
     /**
-     * For a chunk read by the shape of one before it: that shape, where this record's content
-     * string ends, and where its usage object lies (a shape with usage). Outside those the record
-     * is the shape's bytes, so a run keeps only them ({@link FoldedRecords#keep}). Not sent on.
+     * For a chunk read by the shape of one before it, or kept as a shape itself: that shape, where
+     * this record's content string ends, and where its usage object lies (a shape with usage).
+     * Outside those the record is the shape's bytes, so a run keeps only them
+     * ({@link FoldedRecords#keep}). Not sent on.
      */
     transient ChunkShapes.Shape shape;
     transient int contentEnd;
