@@ -54,8 +54,8 @@ public final class FoldedRecords extends AbstractList<LoggedRecord> {
     }
 
     /**
-     * One record: whole ({@code template} -1), or its coordinates (its value not read) and the
-     * bytes in which it differs from its template, its content's {@code split} bytes first.
+     * One record: whole ({@code template} -1), or its coordinates (its value, if any, not used)
+     * and the bytes in which it differs from its template, its content's {@code split} bytes first.
      */
     private record Entry(LoggedRecord record, int template, byte[] text, int split) {}
 

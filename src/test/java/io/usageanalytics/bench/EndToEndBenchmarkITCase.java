@@ -51,6 +51,7 @@ class EndToEndBenchmarkITCase {
         String text = report.toString(StandardCharsets.UTF_8);
         // Within one request (up to about 1,200 records in the long mix) of the 20,000 asked for.
         assertThat(text).containsPattern("loaded 2[01],[0-9]{3} records");
+        assertThat(text).contains("read the topic once, untimed, so that no timed run is its first read");
         assertThat(text).contains( "  job, run 1 ", "  baseline, run 1 ", "  job, median ",
                 "  baseline, median ", "ratio job/baseline (records/s), median of 1 runs: ", "  read floor, run 1 ",
                 "  read floor, median ", "  job + dimensions, run 1 ", "  job + dimensions, median ",
