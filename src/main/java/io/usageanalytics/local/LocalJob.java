@@ -224,13 +224,8 @@ final class LocalJob implements AutoCloseable {
     String stopWithSavepoint(Path dir) throws Exception {
         String path = client.stopWithSavepoint(false, dir.toUri().toString(), SavepointFormatType.CANONICAL)
                 .get(60, TimeUnit.SECONDS);
-        awaitEnd();
-        return path;
-    }
-
-    /** Waits up to 20 s for the job to end, however it ends. */
-    private void awaitEnd() throws Exception {
         client.getJobExecutionResult().handle((r, e) -> null).get(20, TimeUnit.SECONDS);
+        return path;
     }
 
     void cancel() {
@@ -239,7 +234,7 @@ final class LocalJob implements AutoCloseable {
         }
         try {
             client.cancel().get(20, TimeUnit.SECONDS);
-            awaitEnd();
+            client.getJobExecutionResult().handle((r, e) -> null).get(20, TimeUnit.SECONDS);
         } catch (Exception e) {
             out.println("usage-analytics: could not cancel the job cleanly: " + UsageAnalyticsJob.oneLine(e));
         }
