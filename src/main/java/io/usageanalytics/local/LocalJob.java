@@ -215,17 +215,10 @@ final class LocalJob implements AutoCloseable {
         return cause.length() > 300 ? cause.substring(0, 297) + "..." : cause;
     }
 
-    /**
-     * Stops the job with a savepoint in {@code dir} and returns its path once the job has ended: its
-     * local cluster shuts down right after it, and until the job's result says so, closing this
-     * would try to cancel a job on a cluster that is gone ({@code could not cancel the job
-     * cleanly}, after a stop that went well).
-     */
+    /** Stops the job with a savepoint in {@code dir} and returns its path. */
     String stopWithSavepoint(Path dir) throws Exception {
-        String path = client.stopWithSavepoint(false, dir.toUri().toString(), SavepointFormatType.CANONICAL)
+        return client.stopWithSavepoint(false, dir.toUri().toString(), SavepointFormatType.CANONICAL)
                 .get(60, TimeUnit.SECONDS);
-        client.getJobExecutionResult().handle((r, e) -> null).get(20, TimeUnit.SECONDS);
-        return path;
     }
 
     void cancel() {
