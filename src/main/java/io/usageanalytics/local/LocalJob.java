@@ -57,6 +57,8 @@ final class LocalJob implements AutoCloseable {
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private long lastFailureSeen;
     private int failures;
+    /** Set once a stop with a savepoint succeeded: the job has ended, and there is nothing to cancel. */
+    private boolean stopped;
 
     private LocalJob(JobClient client, int uiPort, PrintStream out) {
         this.client = client;
@@ -215,14 +217,21 @@ final class LocalJob implements AutoCloseable {
         return cause.length() > 300 ? cause.substring(0, 297) + "..." : cause;
     }
 
-    /** Stops the job with a savepoint in {@code dir} and returns its path. */
+    /**
+     * Stops the job with a savepoint in {@code dir} and returns its path. Flink completes the stop
+     * only once the job has finished, so the job is over when this returns.
+     */
     String stopWithSavepoint(Path dir) throws Exception {
-        return client.stopWithSavepoint(false, dir.toUri().toString(), SavepointFormatType.CANONICAL)
+        String path = client.stopWithSavepoint(false, dir.toUri().toString(), SavepointFormatType.CANONICAL)
                 .get(60, TimeUnit.SECONDS);
+        stopped = true;
+        return path;
     }
 
     void cancel() {
-        if (isDone()) {
+        // After a stop the local cluster shuts itself down, and its job's result may not say so yet:
+        // cancelling then fails ("MiniCluster is not yet running or has already been shut down").
+        if (stopped || isDone()) {
             return;
         }
         try {

@@ -216,6 +216,7 @@ class LocalRunnerITCase {
             assertThat(skipped).as("Azure's preambles skipped by the last screen").isPositive();
             assertThat(Files.readString(output)).contains("stopping: taking a savepoint", "  saved file:",
                     "  dimensions tenant=header:x-tenant, app=json:/x_gateway/app; cost spikes also by tenant")
+                    .as("a stop that saved says nothing failed").doesNotContain("could not cancel")
                     .as("the tenants' cost under the table, acme's about 60%% of it")
                     .containsPattern("(?m)^cost_usd by tenant: acme \\d+\\.\\d{4}, ");
 
