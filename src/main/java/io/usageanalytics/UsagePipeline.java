@@ -2,9 +2,10 @@ package io.usageanalytics;
 
 import io.usageanalytics.aggregation.CreatedTimeWindows;
 import io.usageanalytics.aggregation.UsageAggregate;
-import io.usageanalytics.aggregation.UsageKey;
+import io.usageanalytics.aggregation.PartialSums;
 import io.usageanalytics.aggregation.UsageRow;
 import io.usageanalytics.aggregation.UsageWindow;
+import io.usageanalytics.aggregation.WindowPartial;
 import io.usageanalytics.assembly.ChunkAssembler;
 import io.usageanalytics.assembly.ChunkMerger;
 import io.usageanalytics.assembly.RequestUsage;
@@ -102,8 +103,14 @@ public final class UsagePipeline {
                         .name("assemble-requests")
                         .uid("assemble-requests");
 
+        // Chained to the assembler: a window's requests cross the keyBy as a few partial sums.
+        DataStream<WindowPartial> partials = requests
+                .transform("sum-partials", TypeInformation.of(WindowPartial.class),
+                        new PartialSums(time, settings.dimensions().size()))
+                .uid("sum-partials");
+
         SingleOutputStreamOperator<UsageRow> rows =
-                requests.keyBy(UsageKey::of,
+                partials.keyBy(WindowPartial::key,
                                 TypeInformation.of(new TypeHint<Tuple2<String, String>>() {}))
                         .window(new CreatedTimeWindows(time))
                         .allowedLateness(time.allowedLateness())

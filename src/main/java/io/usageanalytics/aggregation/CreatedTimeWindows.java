@@ -1,6 +1,5 @@
 package io.usageanalytics.aggregation;
 
-import io.usageanalytics.assembly.RequestUsage;
 import io.usageanalytics.core.EventTime;
 
 import org.apache.flink.api.common.ExecutionConfig;
@@ -14,11 +13,11 @@ import java.util.Collection;
 import java.util.Collections;
 
 /**
- * Tumbling event-time windows on the request's own {@code created} time. A stream is emitted by a
- * timer, which stamps it with the timer's time; assigning by {@code created} keeps it in the
- * window it belongs to.
+ * Tumbling event-time windows on the requests' own {@code created} time, of which each partial
+ * carries one. A stream is emitted by a timer, which stamps it with the timer's time; assigning by
+ * {@code created} keeps it in the window it belongs to.
  */
-public class CreatedTimeWindows extends WindowAssigner<RequestUsage, TimeWindow> {
+public class CreatedTimeWindows extends WindowAssigner<WindowPartial, TimeWindow> {
 
     private static final long serialVersionUID = 1L;
 
@@ -29,15 +28,15 @@ public class CreatedTimeWindows extends WindowAssigner<RequestUsage, TimeWindow>
     }
 
     @Override
-    public Collection<TimeWindow> assignWindows(RequestUsage request, long timestamp,
+    public Collection<TimeWindow> assignWindows(WindowPartial partial, long timestamp,
             WindowAssignerContext context) {
-        long start = time.windowStart(request.createdMillis);
+        long start = time.windowStart(partial.createdMillis);
         return Collections.singletonList(new TimeWindow(start, start + time.window().toMillis()));
     }
 
     @Override
     @SuppressWarnings({"unchecked", "rawtypes"})
-    public Trigger<RequestUsage, TimeWindow> getDefaultTrigger() {
+    public Trigger<WindowPartial, TimeWindow> getDefaultTrigger() {
         return (Trigger) EventTimeTrigger.create();
     }
 

@@ -1,19 +1,20 @@
 package io.usageanalytics.aggregation;
 
-import io.usageanalytics.assembly.RequestUsage;
-
 import org.apache.flink.api.common.functions.AggregateFunction;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.Map;
+
 /**
- * Folds requests into their window's running totals, one small accumulator per window. With
- * dimensions, also per combination of their values, up to {@code maxCombinations} of them: past
- * that, a new combination counts as {@code __other__}, so that a dimension with millions of
- * values (a user id) cannot make a window's state grow without bound.
+ * Folds requests, summed into {@link WindowPartial}s, into their window's running totals, one
+ * small accumulator per window. With dimensions, also per combination of their values, up to
+ * {@code maxCombinations} of them: past that, a new combination counts as {@code __other__}, so
+ * that a dimension with millions of values (a user id) cannot make a window's state grow without
+ * bound.
  */
-public class UsageAggregate implements AggregateFunction<RequestUsage, UsageCounts, UsageCounts> {
+public class UsageAggregate implements AggregateFunction<WindowPartial, UsageCounts, UsageCounts> {
 
     private static final long serialVersionUID = 1L;
     private static final Logger LOG = LoggerFactory.getLogger(UsageAggregate.class);
@@ -32,29 +33,29 @@ public class UsageAggregate implements AggregateFunction<RequestUsage, UsageCoun
     }
 
     @Override
-    public UsageCounts add(RequestUsage request, UsageCounts total) {
+    public UsageCounts add(WindowPartial partial, UsageCounts total) {
         if (dimensions == 0) {
-            total.add(request);
+            total.add(partial.counts);
             return total;
         }
         if (total.byDimensions == null && total.requests + total.duplicatesDropped > 0) {
             // A window restored from a job without dimensions: what it counted had no values.
             total.add(DimensionCombination.of(new String[0], dimensions), total.columns());
         }
-        UsageCounts one = new UsageCounts();
-        one.add(request);
-        total.add(one);
-        String combination = DimensionCombination.of(request.dimensions, dimensions);
-        int held = total.byDimensions == null ? 0 : total.byDimensions.size();
-        if (held >= maxCombinations && !total.byDimensions.containsKey(combination)) {
-            combination = DimensionCombination.other(dimensions);
-        } else if (held == maxCombinations - 1 && (total.byDimensions == null
-                || !total.byDimensions.containsKey(combination))) {
-            LOG.warn("A window of model {} now holds {} combinations of dimension values (100 x"
-                    + " --max-dimension-values): it counts new combinations as __other__", request.model,
-                    maxCombinations);
+        total.addMeasures(partial.counts);
+        for (Map.Entry<String, long[]> counts : partial.counts.byDimensions.entrySet()) {
+            String combination = counts.getKey();
+            int held = total.byDimensions == null ? 0 : total.byDimensions.size();
+            if (held >= maxCombinations && !total.byDimensions.containsKey(combination)) {
+                combination = DimensionCombination.other(dimensions);
+            } else if (held == maxCombinations - 1 && (total.byDimensions == null
+                    || !total.byDimensions.containsKey(combination))) {
+                LOG.warn("A window of model {} now holds {} combinations of dimension values (100 x"
+                        + " --max-dimension-values): it counts new combinations as __other__", partial.model,
+                        maxCombinations);
+            }
+            total.add(combination, counts.getValue());
         }
-        total.add(combination, one.columns());
         return total;
     }
 

@@ -111,25 +111,50 @@ public class UsageCounts {
         }
     }
 
+    /**
+     * Counts one request in, both in the measures and in those of {@code combination}, its values
+     * of the dimensions. Returns whether the combination is new here.
+     */
+    boolean add(RequestUsage r, String combination) {
+        UsageCounts one = new UsageCounts();
+        one.add(r);
+        addMeasures(one);
+        return add(combination, one.columns());
+    }
+
     /** Adds every measure of {@code o}, combinations of dimension values included. */
     public void add(UsageCounts o) {
-        for (UsageColumn c : UsageColumn.values()) {
-            c.set(this, c.of(this) + c.of(o));
-        }
+        addMeasures(o);
         if (o.byDimensions != null) {
             o.byDimensions.forEach((combination, counts) -> add(combination, counts));
         }
     }
 
-    /** Adds {@code counts} (in {@link UsageColumn} order) to those of {@code combination}. */
-    void add(String combination, long[] counts) {
+    /** Adds every measure of {@code o}, but not its combinations. */
+    void addMeasures(UsageCounts o) {
+        for (UsageColumn c : UsageColumn.values()) {
+            c.set(this, c.of(this) + c.of(o));
+        }
+    }
+
+    /**
+     * Adds {@code counts} (in {@link UsageColumn} order) to those of {@code combination}; returns
+     * whether the combination is new here.
+     */
+    boolean add(String combination, long[] counts) {
         if (byDimensions == null) {
             byDimensions = new HashMap<>();
         }
-        long[] sum = byDimensions.computeIfAbsent(combination, c -> new long[counts.length]);
+        long[] sum = byDimensions.get(combination);
+        boolean added = sum == null;
+        if (added) {
+            sum = new long[counts.length];
+            byDimensions.put(combination, sum);
+        }
         for (int i = 0; i < counts.length; i++) {
             sum[i] += counts[i];
         }
+        return added;
     }
 
     /**

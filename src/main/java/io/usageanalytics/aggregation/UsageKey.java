@@ -1,9 +1,5 @@
 package io.usageanalytics.aggregation;
 
-import io.usageanalytics.assembly.RequestUsage;
-
-import org.apache.flink.api.java.tuple.Tuple2;
-
 /**
  * The key of a usage row as the window operator holds it: (model, backend), where the backend is
  * the fingerprint, followed by {@code U+0000} and the service tier when there is one. Earlier
@@ -16,10 +12,6 @@ public final class UsageKey {
     private static final char SEPARATOR = '\u0000';
 
     private UsageKey() {}
-
-    public static Tuple2<String, String> of(RequestUsage r) {
-        return Tuple2.of(r.model, backend(r.systemFingerprint, r.serviceTier));
-    }
 
     /** The fingerprint and tier as one string, as the window key and the spike detector hold them. */
     public static String backend(String systemFingerprint, String serviceTier) {

@@ -1,14 +1,10 @@
 package io.usageanalytics.assembly;
 
+import io.usageanalytics.core.BetweenWatermarks;
 import io.usageanalytics.parsing.FoldedRecords;
 import io.usageanalytics.parsing.LoggedObject;
 
-import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
-import org.apache.flink.streaming.api.operators.BoundedOneInput;
-import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
-import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
-import org.apache.flink.streaming.runtime.watermarkstatus.WatermarkStatus;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -31,26 +27,23 @@ import java.util.Map;
  *   <li>before every checkpoint barrier, so that a checkpoint holds no run: this operator has no
  *       state, and a savepoint of a release without it restores;</li>
  *   <li>at the end of input, when it has {@value #MAX_RUN_CHUNKS} chunks, when
- *       {@value #MAX_OPEN_RUNS} runs are open, and {@value #MAX_HOLD_MILLIS} ms after the oldest
- *       open run began, so that memory and delay stay bounded whatever the watermarks do.</li>
+ *       {@value #MAX_OPEN_RUNS} runs are open, and {@value BetweenWatermarks#MAX_HOLD_MILLIS} ms after
+ *       the oldest open run began, so that memory and delay stay bounded whatever the watermarks do.</li>
  * </ul>
  * A run keeps every chunk's original record: the assembler may still reject the run (late, not
  * matching its stream, past the chunk limit), and then each chunk's bytes go to the dead letters.
  * Its token estimate is made only if it ends without usage.
  */
-public class ChunkMerger extends AbstractStreamOperator<LoggedObject>
-        implements OneInputStreamOperator<LoggedObject, LoggedObject>, BoundedOneInput {
+public class ChunkMerger extends BetweenWatermarks<LoggedObject, LoggedObject> {
 
     private static final long serialVersionUID = 1L;
 
     static final int MAX_RUN_CHUNKS = 1024;
     static final int MAX_OPEN_RUNS = 10_000;
-    static final long MAX_HOLD_MILLIS = 200;
 
     /** The open runs by id, oldest first. */
     private transient Map<String, Run> open;
     private transient TokenEstimator estimator;
-    private transient boolean flushScheduled;
 
     private static final class Run {
         final StreamAssembly fold;
@@ -90,7 +83,7 @@ public class ChunkMerger extends AbstractStreamOperator<LoggedObject>
             }
             run = new Run(o);
             open.put(o.id, run);
-            scheduleFlush();
+            holding();
         }
         run.fold.add(o);
         run.chunks.add(o);
@@ -100,40 +93,7 @@ public class ChunkMerger extends AbstractStreamOperator<LoggedObject>
     }
 
     @Override
-    public void processWatermark(Watermark mark) throws Exception {
-        emitAll();
-        super.processWatermark(mark);
-    }
-
-    @Override
-    public void processWatermarkStatus(WatermarkStatus status) throws Exception {
-        emitAll();
-        super.processWatermarkStatus(status);
-    }
-
-    @Override
-    public void prepareSnapshotPreBarrier(long checkpointId) throws Exception {
-        emitAll();
-        super.prepareSnapshotPreBarrier(checkpointId);
-    }
-
-    @Override
-    public void endInput() {
-        emitAll();
-    }
-
-    private void scheduleFlush() {
-        if (!flushScheduled) {
-            flushScheduled = true;
-            long at = getProcessingTimeService().getCurrentProcessingTime() + MAX_HOLD_MILLIS;
-            getProcessingTimeService().registerTimer(at, time -> {
-                flushScheduled = false;
-                emitAll();
-            });
-        }
-    }
-
-    private void emitAll() {
+    protected void emitAll() {
         for (Map.Entry<String, Run> run : open.entrySet()) {
             emit(run.getKey(), run.getValue());
         }

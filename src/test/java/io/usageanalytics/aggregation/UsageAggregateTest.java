@@ -16,11 +16,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** Windows whose state was counted under another configuration of dimensions (a restored savepoint). */
 class UsageAggregateTest {
 
-    private static RequestUsage request(long tokens, String... dimensions) {
+    /** A partial of one request with {@code tokens} and these dimension values. */
+    private static WindowPartial request(long tokens, String... dimensions) {
         RequestUsage r = new RequestUsage("r" + tokens, "m", "fp", "", 0);
         r.usage = new Usage(tokens, 0, tokens, 0, 0);
         r.dimensions = dimensions;
-        return r;
+        WindowPartial partial = new WindowPartial(r);
+        partial.add(r, dimensions.length);
+        return partial;
     }
 
     @Test

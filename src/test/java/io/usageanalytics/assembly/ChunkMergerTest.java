@@ -1,5 +1,6 @@
 package io.usageanalytics.assembly;
 
+import io.usageanalytics.core.BetweenWatermarks;
 import io.usageanalytics.core.EventTime;
 import io.usageanalytics.local.TrafficGenerator;
 import io.usageanalytics.parsing.Dimensions;
@@ -147,9 +148,9 @@ class ChunkMergerTest {
         assertThat(emitted()).hasSize(2).element(1).isEqualTo(WatermarkStatus.IDLE);
 
         send(read(chunk("a", "m", null, T0, delta(0, "z", null), null)));
-        merger.setProcessingTime(ChunkMerger.MAX_HOLD_MILLIS - 1);
+        merger.setProcessingTime(BetweenWatermarks.MAX_HOLD_MILLIS - 1);
         assertThat(emitted()).isEmpty();
-        merger.setProcessingTime(ChunkMerger.MAX_HOLD_MILLIS);
+        merger.setProcessingTime(BetweenWatermarks.MAX_HOLD_MILLIS);
         assertThat(emitted()).hasSize(1);
 
         send(read(chunk("a", "m", null, T0, delta(0, "w", null), null)));

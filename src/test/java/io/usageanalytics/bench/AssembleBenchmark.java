@@ -1,7 +1,7 @@
 package io.usageanalytics.bench;
 
-import io.usageanalytics.aggregation.UsageAggregate;
-import io.usageanalytics.aggregation.UsageCounts;
+import io.usageanalytics.aggregation.PartialSums;
+import io.usageanalytics.aggregation.WindowPartial;
 import io.usageanalytics.assembly.ChunkAssembler;
 import io.usageanalytics.assembly.RequestUsage;
 import io.usageanalytics.core.EventTime;
@@ -29,8 +29,8 @@ import java.time.Duration;
 /**
  * The keyed stages after parsing: {@link ChunkAssembler} folding parsed records (chunks and
  * completions in the generator's mix, on Flink's heap state through the operator test harness)
- * and emitting each request when the watermark passes, and {@link UsageAggregate} folding one
- * request into a window's totals. Throughput is per record for the assembler, per request for the fold.
+ * and emitting each request when the watermark passes, and {@link PartialSums} folding one
+ * request into its window's partial sum. Throughput is per record for the assembler, per request for the fold.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.Throughput)
@@ -45,9 +45,8 @@ public class AssembleBenchmark {
     private int next;
     private long round;
 
-    private final UsageAggregate fold = new UsageAggregate(0, 0);
     private RequestUsage request;
-    private UsageCounts window;
+    private WindowPartial partial;
 
     @Setup
     public void generate() {
@@ -56,7 +55,7 @@ public class AssembleBenchmark {
         request.streamed = true;
         request.finishReasons = new String[] {"stop"};
         request.usage = new Usage(812, 214, 1026, 0, 0);
-        window = new UsageCounts();
+        partial = new WindowPartial(request);
     }
 
     @Setup(Level.Iteration)
@@ -100,7 +99,7 @@ public class AssembleBenchmark {
     }
 
     @Benchmark
-    public UsageCounts fold() {
-        return fold.add(request, window);
+    public boolean fold() {
+        return partial.add(request, 0);
     }
 }
