@@ -1,7 +1,6 @@
 package io.usageanalytics.aggregation;
 
 import io.usageanalytics.assembly.RequestUsage;
-import io.usageanalytics.core.BetweenWatermarks;
 import io.usageanalytics.core.EventTime;
 import io.usageanalytics.parsing.Usage;
 
@@ -104,26 +103,29 @@ class PartialSumsTest {
                         + " finish_stop=1}",
                 "Watermark @ " + (T0 + 59_999));
 
-        // A late request of a window that fired: its own partial, before the next watermark.
+        // A late request of a window the watermark passed: at once, on its own, so it fires the window again.
         send(request("m1", "", T0 + 5_000, 40), T0 + 64_999);
-        sums.processWatermarkStatus(WatermarkStatus.IDLE);
         assertThat(emitted()).containsExactly(
                 "m1/fp_1@0: {requests=1, choices=1, prompt_tokens=40, completion_tokens=1, total_tokens=41,"
+                        + " finish_stop=1}");
+        send(request("m1", "", T0 + 5_000, 50), T0 + 64_999);
+        assertThat(emitted()).hasSize(1);
+        // One of the next window is still held, until the watermark status changes.
+        send(request("m2", "", T0 + 60_000, 30), T0 + 60_000);
+        sums.setProcessingTime(60_000);
+        assertThat(emitted()).isEmpty();
+        sums.processWatermarkStatus(WatermarkStatus.IDLE);
+        assertThat(emitted()).containsExactly(
+                "m2/fp_1@60: {requests=1, choices=1, prompt_tokens=30, completion_tokens=1, total_tokens=31,"
                         + " finish_stop=1}",
                 "WatermarkStatus(IDLE)");
     }
 
     @Test
-    void sendsWhatItHoldsBeforeABarrierAtTheEndAndWhenItHeldItLongEnough() throws Exception {
+    void sendsWhatItHoldsBeforeABarrierAndAtTheEnd() throws Exception {
         open(0);
         send(request("m1", "", T0, 10), T0);
         sums.prepareSnapshotPreBarrier(1);
-        assertThat(emitted()).hasSize(1);
-
-        send(request("m1", "", T0, 10), T0);
-        sums.setProcessingTime(BetweenWatermarks.MAX_HOLD_MILLIS - 1);
-        assertThat(emitted()).isEmpty();
-        sums.setProcessingTime(BetweenWatermarks.MAX_HOLD_MILLIS);
         assertThat(emitted()).hasSize(1);
 
         send(request("m1", "", T0, 10), T0);
@@ -159,9 +161,10 @@ class PartialSumsTest {
     }
 
     /**
-     * Random requests of a few keys, windows and dimension values, with watermarks in between: at
-     * every watermark, each window's totals from the partials sent so far are exactly those of the
-     * requests sent before it, counted one by one, per combination of dimension values too.
+     * Random requests of a few keys, windows and dimension values, some late, with watermarks in
+     * between: at every watermark, each window's totals from the partials sent so far are exactly
+     * those of the requests sent before it, counted one by one, per combination of dimension values
+     * too; one partial per key and window held between two watermarks, and one per late request.
      */
     @Test
     void atEveryWatermarkTheWindowsHoldWhatTheRequestsOneByOneWouldHave() throws Exception {
@@ -171,10 +174,14 @@ class PartialSumsTest {
         Map<String, UsageCounts> oneByOne = new HashMap<>();
         Map<String, UsageCounts> fromPartials = new HashMap<>();
         int partials = 0;
-        int slotsBetweenWatermarks = 0;
+        int expectedPartials = 0;
         Set<String> slots = new HashSet<>();
+        long watermark = T0;
+        sums.processWatermark(new Watermark(watermark));
+        sums.getOutput().clear();
         for (int i = 0; i < 20_000; i++) {
-            long created = T0 + random.nextLong(300_000);
+            // about a quarter late: up to a window behind the watermark, and three ahead
+            long created = watermark - 60_000 + random.nextLong(240_000);
             RequestUsage r = request("m" + random.nextInt(3), random.nextBoolean() ? "" : "flex", created,
                     random.nextInt(1000), "t" + random.nextInt(4), "app" + random.nextInt(3));
             r.duplicate = random.nextInt(20) == 0;
@@ -182,11 +189,16 @@ class PartialSumsTest {
             WindowPartial one = new WindowPartial(r);
             one.add(r, 2);
             window.add(one, oneByOne.computeIfAbsent(slot(one), s -> new UsageCounts()));
-            slots.add(slot(one));
-            if (random.nextInt(100) == 0) {
-                slotsBetweenWatermarks += slots.size();
+            if (TIME.windowMaxTimestamp(created) <= watermark) {
+                expectedPartials++;
+            } else {
+                slots.add(slot(one));
+            }
+            if (random.nextInt(100) == 0 || i == 20_000 - 1) {
+                expectedPartials += slots.size();
                 slots.clear();
-                sums.processWatermark(new Watermark(created));
+                watermark += random.nextLong(30_000);
+                sums.processWatermark(new Watermark(watermark));
                 for (Object e : sums.getOutput()) {
                     if (e instanceof StreamRecord<?> p) {
                         partials++;
@@ -200,8 +212,7 @@ class PartialSumsTest {
                         assertThat(byCombination(counts)).as(slot).isEqualTo(byCombination(oneByOne.get(slot))));
             }
         }
-        assertThat(partials).as("one per key and window between two watermarks").isEqualTo(slotsBetweenWatermarks)
-                .isLessThan(20_000 / 3);
+        assertThat(partials).isEqualTo(expectedPartials).isLessThan(20_000 / 2);
     }
 
     private static Map<String, List<Long>> byCombination(UsageCounts counts) {
