@@ -11,8 +11,8 @@ import org.apache.flink.streaming.runtime.watermarkstatus.WatermarkStatus;
  * ({@link #emitAll}) before every watermark and watermark status it forwards, so that downstream
  * sees it under the very watermark its inputs would have come under; before every checkpoint
  * barrier, so that it has no state (and a savepoint of a release without it restores); at the end
- * of input; and {@value #MAX_HOLD_MILLIS} ms after it began to hold something ({@link #holding}),
- * so that nothing waits on a watermark that does not come.
+ * of input; and, for an operator that says when it begins to hold something ({@link #holding}),
+ * {@value #MAX_HOLD_MILLIS} ms after that, so that nothing waits on a watermark that does not come.
  */
 public abstract class BetweenWatermarks<IN, OUT> extends AbstractStreamOperator<OUT>
         implements OneInputStreamOperator<IN, OUT>, BoundedOneInput {

@@ -19,6 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -174,6 +175,19 @@ class ClusterITCase {
         assertThat(u.secondParallelism().values()).as(u.secondParallelism().toString()).containsOnly(2);
         assertThat(u.before().get(Accounting.RECORDS_IN)).isEqualTo(traffic.size() / 2);
         assertThat(u.after()).as("second job after " + u.before()).containsAllEntriesOf(u.expectedAfter());
+    }
+
+    /** The TaskManager runs the job with deploy/flink/config.yaml's JVM options, as taskmanager.sh passes them. */
+    @Test
+    void theTaskManagerRunsWithTheDeployFilesJvmOptions() throws Exception {
+        String options = FlinkCluster.recommendedTaskManagerOptions();
+        assertThat(options).contains("-XX:MaxInlineLevel=9");
+        // Flink logs each JVM option of the process on a line of its own at start: "... TaskManagerRunner -     -Xmx...".
+        List<String> logged = Files.readAllLines(cluster.taskManagerLog()).stream()
+                .filter(line -> line.contains("TaskManagerRunner - "))
+                .map(line -> line.substring(line.indexOf("TaskManagerRunner - ") + "TaskManagerRunner - ".length()).strip())
+                .toList();
+        assertThat(logged).containsAll(List.of(options.split("\\s+")));
     }
 
     @Test

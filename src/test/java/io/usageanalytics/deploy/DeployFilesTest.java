@@ -13,6 +13,7 @@ import org.apache.flink.annotation.docs.Documentation;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.CoreOptions;
 import org.apache.flink.configuration.ExternalizedCheckpointRetention;
 import org.apache.flink.configuration.FallbackKey;
 import org.apache.flink.configuration.PipelineOptions;
@@ -45,6 +46,7 @@ import java.nio.file.Path;
 import java.nio.file.PathMatcher;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -181,6 +183,18 @@ class DeployFilesTest {
         assertThat(conf.get(PipelineOptions.MAX_PARALLELISM)).isEqualTo(128);
         assertThat(flat).containsEntry("metrics.reporter.prom.factory.class", PROMETHEUS_FACTORY)
                 .containsEntry("metrics.reporter.prom.port", "9249");
+    }
+
+    /** A TaskManager runs the job with the options the launcher's job was measured with, but its heap. */
+    @Test
+    void taskManagersGetTheLaunchersJvmOptionsButTheHeap() throws IOException {
+        Matcher defaults = Pattern.compile("java_opts=\"\\$\\{USAGE_ANALYTICS_JAVA_OPTS:-([^}]*)}\"")
+                .matcher(Files.readString(ROOT.resolve("usage-analytics")));
+        assertThat(defaults.find()).as("the launcher's default JVM options").isTrue();
+        String launcher = Arrays.stream(defaults.group(1).split(" "))
+                .filter(o -> !o.startsWith("-Xmx")).collect(Collectors.joining(" "));
+        assertThat(launcher).contains("-XX:MaxInlineLevel=9");
+        assertThat(recommendedFlinkConfig()).containsEntry(CoreOptions.FLINK_TM_JVM_OPTIONS.key(), launcher);
     }
 
     @Test
@@ -1164,19 +1178,25 @@ class DeployFilesTest {
         });
     }
 
-    /** FLINK_PROPERTIES as the image's docker-entrypoint.sh reads it: whitespace dropped, key:value per line. */
+    /**
+     * FLINK_PROPERTIES as the Flink 2.2 image's docker-entrypoint.sh reads it: each line trimmed,
+     * the key up to its first colon as it is, the value the rest (a JVM option's own colons and
+     * the spaces between options included), which Flink's configuration trims.
+     */
     private static Map<String, String> flinkProperties(String text) {
         assertThat(text).as("FLINK_PROPERTIES").isNotBlank();
         Map<String, String> props = new LinkedHashMap<>();
         for (String line : text.split("\n")) {
-            String prop = line.replaceAll("\\s", "");
+            String prop = line.strip();
             if (prop.isEmpty()) {
                 continue;
             }
             int colon = prop.indexOf(':');
             assertThat(colon).as("FLINK_PROPERTIES line %s", line).isPositive();
-            assertThat(props.put(prop.substring(0, colon), prop.substring(colon + 1)))
-                    .as("FLINK_PROPERTIES sets %s twice", prop.substring(0, colon)).isNull();
+            String key = prop.substring(0, colon);
+            assertThat(key).as("FLINK_PROPERTIES key of line %s", line).doesNotContainPattern("\\s");
+            assertThat(props.put(key, prop.substring(colon + 1).strip()))
+                    .as("FLINK_PROPERTIES sets %s twice", key).isNull();
         }
         return props;
     }

@@ -5,6 +5,8 @@ import io.usageanalytics.local.Loopback;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.apache.flink.configuration.CoreOptions;
+import org.apache.flink.configuration.GlobalConfiguration;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -88,10 +90,24 @@ public final class FlinkCluster implements AutoCloseable {
     /** Starts a TaskManager (after a kill: a new one) and waits until its slots are registered. */
     public void startTaskManager() throws Exception {
         List<String> resources = taskManagerResources();
-        taskManager = java("taskmanager-" + (++taskManagers), List.of(resources.get(0).trim().split("\\s+")),
+        // As taskmanager.sh: the memory options, then env.java.opts.taskmanager, here the deploy files' own.
+        List<String> jvm = new ArrayList<>(List.of(resources.get(0).trim().split("\\s+")));
+        jvm.addAll(List.of(recommendedTaskManagerOptions().split("\\s+")));
+        taskManager = java("taskmanager-" + (++taskManagers), jvm,
                 "org.apache.flink.runtime.taskexecutor.TaskManagerRunner",
                 List.of(resources.get(1).trim().split("\\s+")));
         awaitSlots(2, Duration.ofSeconds(90));
+    }
+
+    /** The JVM options {@code deploy/flink/config.yaml} gives TaskManagers, as Flink reads them. */
+    public static String recommendedTaskManagerOptions() {
+        return GlobalConfiguration.loadConfiguration(Path.of("deploy", "flink").toString())
+                .get(CoreOptions.FLINK_TM_JVM_OPTIONS);
+    }
+
+    /** The log of the TaskManager started last. */
+    public Path taskManagerLog() {
+        return dir.resolve("taskmanager-" + taskManagers + ".log");
     }
 
     /** SIGKILLs the TaskManager, as a crashed machine would. */
