@@ -26,6 +26,8 @@ import java.util.Map;
  *       read;</li>
  *   <li>before every checkpoint barrier, so that a checkpoint holds no run: this operator has no
  *       state, and a savepoint of a release without it restores;</li>
+ *   <li>after a stream's usage chunk (with no choices: the last a stream sends), so that a run
+ *       whose stream has ended does not wait for the watermark;</li>
  *   <li>at the end of input, when it has {@value #MAX_RUN_CHUNKS} chunks, when
  *       {@value #MAX_OPEN_RUNS} runs are open, and {@value BetweenWatermarks#MAX_HOLD_MILLIS} ms after
  *       the oldest open run began, so that memory and delay stay bounded whatever the watermarks do.</li>
@@ -87,7 +89,10 @@ public class ChunkMerger extends BetweenWatermarks<LoggedObject, LoggedObject> {
         }
         run.fold.add(o);
         run.chunks.add(o);
-        if (run.chunks.size() >= MAX_RUN_CHUNKS) {
+        // A chunk with usage and no choices is the last one a stream sends (OpenAI's and vLLM's
+        // usage chunk): its run goes at once rather than living on, records and all, until the
+        // watermark. Going early never changes what the assembler decides.
+        if (run.chunks.size() >= MAX_RUN_CHUNKS || (o.usage != null && o.choices.isEmpty())) {
             emit(o.id, open.remove(o.id));
         }
     }

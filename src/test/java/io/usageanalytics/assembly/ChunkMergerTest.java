@@ -83,7 +83,7 @@ class ChunkMergerTest {
     }
 
     @Test
-    void aRunIsTheFoldOfItsChunksEmittedBeforeTheNextWatermark() throws Exception {
+    void aRunIsTheFoldOfItsChunksEmittedAfterItsUsageChunkOrBeforeTheNextWatermark() throws Exception {
         LoggedObject a1 = read("{\"x_gateway\":{\"tenant\":\"t-b\"}," + chunk("a", "gpt-4o", "fp_1", T0,
                 delta(0, "Hello there", null) + "," + delta(1, "Hi", null), null).substring(1));
         LoggedObject b1 = read(chunk("b", "gpt-4o", null, T0 + 1, delta(0, "Other", null), null));
@@ -91,27 +91,32 @@ class ChunkMergerTest {
                 delta(0, " world", "stop"), null).substring(1));
         LoggedObject a3 = read(chunk("a", "gpt-4o", null, T0, delta(1, "!", "length"), null));
         LoggedObject a4 = read(chunk("a", "gpt-4o", null, T0, "", usage(10, 5, 15)));
-        for (LoggedObject o : List.of(a1, b1, a2, a3, a4)) {
+        for (LoggedObject o : List.of(a1, b1, a2, a3)) {
             send(o);
         }
         assertThat(emitted()).isEmpty();
 
-        merger.processWatermark(new Watermark(T0 * 1000));
-
-        List<Object> out = emitted();
-        assertThat(out).hasSize(3);
-        LoggedObject a = (LoggedObject) out.get(0);
+        // a's usage chunk, the last a stream sends: its run goes at once
+        send(a4);
+        List<Object> ended = emitted();
+        assertThat(ended).hasSize(1);
+        LoggedObject a = (LoggedObject) ended.get(0);
         assertThat(a.toString()).isEqualTo("Chunk{a, gpt-4o, fp=fp_1, tier=, created=" + T0
                 + ", choices=[ChoicePart{0, finish=stop, content=null, tools={}}, ChoicePart{1, finish=length,"
                 + " content=null, tools={}}], usage=Usage{prompt=10, completion=5, total=15, cached=0, reasoning=0,"
                 + " audio_prompt=0, audio_completion=0, accepted_prediction=0, rejected_prediction=0, cache_write=0},"
                 + " dimensions=[t-a], run of 4 (3 with choices, 0 tokens estimated)}");
         assertThat(a.folded).containsExactly(a1.source, a2.source, a3.source, a4.source);
-        LoggedObject b = (LoggedObject) out.get(1);
+
+        merger.processWatermark(new Watermark(T0 * 1000));
+
+        List<Object> out = emitted();
+        assertThat(out).hasSize(2);
+        LoggedObject b = (LoggedObject) out.get(0);
         assertThat(b.folded).containsExactly(b1.source);
         // without usage (yet), the run's text is estimated as the assembler would have, delta by delta
         assertThat(b.estimatedTokens).isEqualTo(new TokenEstimator().estimate(b1)).isEqualTo(1);
-        assertThat(out.get(2)).isEqualTo(new Watermark(T0 * 1000));
+        assertThat(out.get(1)).isEqualTo(new Watermark(T0 * 1000));
     }
 
     @Test
