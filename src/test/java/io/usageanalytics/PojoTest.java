@@ -2,6 +2,7 @@ package io.usageanalytics;
 
 import io.usageanalytics.aggregation.UsageCounts;
 import io.usageanalytics.aggregation.UsageRow;
+import io.usageanalytics.aggregation.WindowPartial;
 import io.usageanalytics.assembly.RequestUsage;
 import io.usageanalytics.assembly.StreamAssembly;
 import io.usageanalytics.cost.CostAlert;
@@ -27,8 +28,8 @@ class PojoTest {
     @ParameterizedTest
     @ValueSource(classes = {
         LoggedRecord.class, ChoicePart.class, Usage.class, Reject.class,
-        ParsedRecord.class, RequestUsage.class, StreamAssembly.class, UsageCounts.class, UsageRow.class,
-        CostAlert.class, CostBaseline.class
+        ParsedRecord.class, RequestUsage.class, StreamAssembly.class, UsageCounts.class, WindowPartial.class,
+        UsageRow.class, CostAlert.class, CostBaseline.class
     })
     void isPojoWithoutKryo(Class<?> type) {
         assertSerializedAsPojoWithoutKryo(type);
