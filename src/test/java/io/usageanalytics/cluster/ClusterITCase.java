@@ -27,6 +27,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -183,10 +185,9 @@ class ClusterITCase {
         String options = FlinkCluster.recommendedTaskManagerOptions();
         assertThat(options).contains("-XX:MaxInlineLevel=9");
         // Flink logs each JVM option of the process on a line of its own at start: "... TaskManagerRunner -     -Xmx...".
+        Pattern option = Pattern.compile("TaskManagerRunner - +(\\S+)$");
         List<String> logged = Files.readAllLines(cluster.taskManagerLog()).stream()
-                .filter(line -> line.contains("TaskManagerRunner - "))
-                .map(line -> line.substring(line.indexOf("TaskManagerRunner - ") + "TaskManagerRunner - ".length()).strip())
-                .toList();
+                .map(option::matcher).filter(Matcher::find).map(m -> m.group(1)).toList();
         assertThat(logged).containsAll(List.of(options.split("\\s+")));
     }
 
