@@ -422,7 +422,9 @@ public final class EndToEndBenchmark implements Callable<Integer> {
         double busy = (busyTicks() - busyBefore) / CLOCK_TICKS_PER_SECOND
                 / (seconds * Runtime.getRuntime().availableProcessors());
         if (p.exitValue() != 0) {
-            throw new IllegalStateException(name + " exited with " + p.exitValue() + ", see " + log);
+            // The log's end too: a test's work directory, and with it the log, is gone once it fails.
+            throw new IllegalStateException(name + " exited with " + p.exitValue() + ", see " + log
+                    + FlinkCluster.tail(log));
         }
         return new Timing(seconds, peak, cpu.toMillis() / 1e3, busy);
     }

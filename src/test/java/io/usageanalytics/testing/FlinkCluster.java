@@ -291,7 +291,8 @@ public final class FlinkCluster implements AutoCloseable {
                 + tail(dir.resolve("taskmanager-" + taskManagers + ".log")));
     }
 
-    private static String tail(Path file) throws IOException {
+    /** The last 3,000 characters of {@code file}, under its name; empty if there is no such file. */
+    public static String tail(Path file) throws IOException {
         if (!Files.exists(file)) {
             return "";
         }
