@@ -7,6 +7,7 @@ import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.connector.kafka.source.KafkaSourceBuilder;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 
 import java.time.Instant;
@@ -17,6 +18,17 @@ import java.util.regex.Pattern;
 
 /** Builds the Kafka source of logged objects from the job's options. */
 public final class KafkaInput {
+
+    /**
+     * Records handed from the consumer's fetcher thread to the source task at a time (Kafka's
+     * default: 500), and bytes fetched per partition per request (default: 1 MiB). On a backlog
+     * the defaults cost a hand-over per 500 records and a fetch per MiB, each with their wake-ups on
+     * both sides and on the broker; these measured about a tenth less time for the whole job (see
+     * the README's round seven), and do not delay a record on a live topic, where a fetch returns
+     * what there is. A {@code --kafka.*} option overrides either.
+     */
+    static final int MAX_POLL_RECORDS = 4_000;
+    static final int MAX_PARTITION_FETCH_BYTES = 4 * 1024 * 1024;
 
     private KafkaInput() {}
 
@@ -34,7 +46,7 @@ public final class KafkaInput {
                 .setClientIdPrefix(groupId)
                 .setStartingOffsets(start)
                 .setDeserializer(new LoggedRecordDeserializer(dimensions))
-                .setProperties(kafkaProperties);
+                .setProperties(consumerProperties(kafkaProperties));
         if (topics.isEmpty()) {
             builder.setTopicPattern(topicPattern);
         } else {
@@ -44,6 +56,15 @@ public final class KafkaInput {
             builder.setBounded(OffsetsInitializer.latest());
         }
         return builder.build();
+    }
+
+    /** The consumer's own defaults, then the user's {@code --kafka.*} properties over them. */
+    static Properties consumerProperties(Properties kafkaProperties) {
+        Properties p = new Properties();
+        p.setProperty(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, String.valueOf(MAX_POLL_RECORDS));
+        p.setProperty(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, String.valueOf(MAX_PARTITION_FETCH_BYTES));
+        p.putAll(kafkaProperties);
+        return p;
     }
 
     /**
