@@ -92,6 +92,11 @@ public final class EndToEndBenchmark implements Callable<Integer> {
             + " the launcher's to compare like with like (by default it runs as a Flink SQL user's would).")
     String baselineOpts;
 
+    @Option(names = "--contender-kafka", paramLabel = "PROPERTY=VALUE", description = "A Kafka consumer property"
+            + " for the baseline and the read floor, e.g. max.poll.records=4000 (repeatable): the job's own consumer"
+            + " settings for them too, to compare like with like (by default they read with Kafka's defaults).")
+    List<String> contenderKafka = new ArrayList<>();
+
     @Option(names = "--users", defaultValue = "100000", description = "Distinct users with --dimensions"
             + " (default ${DEFAULT-VALUE}).")
     int users;
@@ -147,6 +152,11 @@ public final class EndToEndBenchmark implements Callable<Integer> {
         }
         if (compareBuild != null && !Files.isDirectory(compareBuild.resolve("target/classes"))) {
             throw CommandLines.badUsage(spec, "--compare-build " + compareBuild + " has no target/classes: build it first");
+        }
+        for (String property : contenderKafka) {
+            if (property.indexOf('=') < 1) {
+                throw CommandLines.badUsage(spec, "--contender-kafka must be PROPERTY=VALUE, not " + property);
+            }
         }
         if (!heap.matches("[0-9]+[kKmMgG]")) {
             throw CommandLines.badUsage(spec, "--heap must be a size such as 2g or 512m, not " + heap);
@@ -379,11 +389,15 @@ public final class EndToEndBenchmark implements Callable<Integer> {
         return build.resolve("target/launcher/usage-analytics.jsa").toAbsolutePath();
     }
 
-    /** The baseline or the floor: a main taking bootstrap servers, topic and parallelism. */
+    /**
+     * The baseline or the floor: a main taking bootstrap servers, topic, parallelism and Kafka
+     * consumer properties ({@code name=value}).
+     */
     private List<String> contenderCommand(Class<?> main, KafkaBroker kafka, String opts) {
         List<String> c = java(System.getProperty("java.class.path"));
         addJvmOptions(c, opts);
         c.addAll(List.of(main.getName(), kafka.bootstrapServers(), TOPIC, String.valueOf(parallelism)));
+        c.addAll(contenderKafka);
         return c;
     }
 

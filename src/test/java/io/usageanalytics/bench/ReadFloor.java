@@ -2,6 +2,7 @@ package io.usageanalytics.bench;
 
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.connector.kafka.source.KafkaSource;
+import org.apache.flink.connector.kafka.source.KafkaSourceBuilder;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -14,7 +15,8 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  * no parsing, no shuffle, no state, no checkpoints. The end-to-end benchmark times it as a floor
  * under both contenders, so that their figures can be read against what the machine allows.
  *
- * <p>Arguments: bootstrap servers, topic, parallelism.
+ * <p>Arguments: bootstrap servers, topic, parallelism, then any Kafka consumer properties as
+ * {@code name=value}.
  */
 public final class ReadFloor {
 
@@ -23,15 +25,18 @@ public final class ReadFloor {
     public static void main(String[] args) throws Exception {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         env.setParallelism(Integer.parseInt(args[2]));
-        KafkaSource<byte[]> source = KafkaSource.<byte[]>builder()
+        KafkaSourceBuilder<byte[]> builder = KafkaSource.<byte[]>builder()
                 .setBootstrapServers(args[0])
                 .setTopics(args[1])
                 .setGroupId("read-floor")
                 .setStartingOffsets(OffsetsInitializer.earliest())
                 .setBounded(OffsetsInitializer.latest())
-                .setDeserializer(KafkaRecordDeserializationSchema.valueOnly(ByteArrayDeserializer.class))
-                .build();
-        env.fromSource(source, WatermarkStrategy.noWatermarks(), "topic")
+                .setDeserializer(KafkaRecordDeserializationSchema.valueOnly(ByteArrayDeserializer.class));
+        for (int i = 3; i < args.length; i++) {
+            String[] property = args[i].split("=", 2);
+            builder.setProperty(property[0], property[1]);
+        }
+        env.fromSource(builder.build(), WatermarkStrategy.noWatermarks(), "topic")
                 .sinkTo(new DiscardingSink<>());
         env.execute("read-floor");
     }

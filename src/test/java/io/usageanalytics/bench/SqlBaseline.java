@@ -15,7 +15,8 @@ import org.apache.flink.table.api.TableEnvironment;
  * usage once per choice, cut-off streams and duplicates are not recognised, and a malformed record
  * is dropped without a trace ({@code json.ignore-parse-errors}, or the query would fail).
  *
- * <p>Arguments: bootstrap servers, topic, parallelism.
+ * <p>Arguments: bootstrap servers, topic, parallelism, then any Kafka consumer properties as
+ * {@code name=value}.
  */
 public final class SqlBaseline {
 
@@ -40,6 +41,7 @@ public final class SqlBaseline {
                 + " 'properties.bootstrap.servers' = '" + bootstrap + "',"
                 + " 'properties.group.id' = 'sql-baseline',"
                 + " 'scan.startup.mode' = 'earliest-offset', 'scan.bounded.mode' = 'latest-offset',"
+                + consumerProperties(args)
                 + " 'format' = 'json', 'json.ignore-parse-errors' = 'true')");
         sql.executeSql("CREATE TABLE usage_rows ("
                 + " window_start TIMESTAMP(3), window_end TIMESTAMP(3), model STRING, system_fingerprint STRING,"
@@ -59,5 +61,16 @@ public final class SqlBaseline {
                 + " LEFT JOIN UNNEST(choices) AS c(`index`, finish_reason) ON TRUE"
                 + " GROUP BY window_start, window_end, model, system_fingerprint")
                 .await();
+    }
+
+    /** Arguments from the fourth on, {@code name=value}, as the table's {@code properties.*} options. */
+    private static String consumerProperties(String[] args) {
+        StringBuilder options = new StringBuilder();
+        for (int i = 3; i < args.length; i++) {
+            int eq = args[i].indexOf('=');
+            options.append(" 'properties.").append(args[i], 0, eq).append("' = '")
+                    .append(args[i].substring(eq + 1)).append("',");
+        }
+        return options.toString();
     }
 }
