@@ -28,7 +28,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CompletableFuture;
 
 /**
  * The job's entry point: parses options, checks the services it needs, and runs the usage pipeline
@@ -174,33 +173,11 @@ public class UsageAnalyticsJob implements Callable<Integer> {
      * the whole job into {@code env} with the Kafka source and the sinks the options name.
      */
     public static void prepare(StreamExecutionEnvironment env, JobOptions o, PrintStream out) throws UserError {
-        // The database is checked on a thread of its own while Kafka is checked and the job built on
-        // this one: start-up waits for the slower check, not for both one after the other.
-        CompletableFuture<UserError> warehouse = o.jdbcUrl == null
-                ? CompletableFuture.completedFuture(null)
-                : CompletableFuture.supplyAsync(() -> warehouseProblem(o), check -> new Thread(check, "warehouse-check").start());
-        try {
-            KafkaCheck.check(o, out);
-        } catch (UserError kafka) {
-            // Kafka's error is the one reported, as when Kafka was checked first, once the database's
-            // check (which may be applying the schema) has ended.
-            warehouse.join();
-            throw kafka;
+        KafkaCheck.check(o, out);
+        if (o.jdbcUrl != null) {
+            WarehouseCheck.check(o);
         }
         defineJob(env, o, kafkaSource(o), JobSinks.of(o));
-        UserError problem = warehouse.join();
-        if (problem != null) {
-            throw problem;
-        }
-    }
-
-    private static UserError warehouseProblem(JobOptions o) {
-        try {
-            WarehouseCheck.check(o);
-            return null;
-        } catch (UserError e) {
-            return e;
-        }
     }
 
     /** The Kafka source the options describe. */

@@ -440,15 +440,6 @@ class UsageAnalyticsJobITCase {
     }
 
     @Test
-    void kafkaIsReportedWhenKafkaAndTheDatabaseBothFail() {
-        // The two are checked side by side; the line names Kafka, as when Kafka was checked first.
-        assertThat(run("--bootstrap-servers", "127.0.0.1:1", "--topic", "t", "--connect-timeout", "2s",
-                "--jdbc-url", pg.jdbcUrl(), "--jdbc-user", "nobody")).isEqualTo(1);
-        assertThat(err.toString(StandardCharsets.UTF_8).lines()).singleElement().asString()
-                .startsWith("usage-analytics: cannot reach Kafka at 127.0.0.1:1 within 2 s");
-    }
-
-    @Test
     void missingInputTopicIsOneLineAtStart() {
         assertThat(run("--bootstrap-servers", kafka.bootstrapServers(), "--topic", "absent")).isEqualTo(1);
         assertThat(err.toString(StandardCharsets.UTF_8).lines()).containsExactly(
