@@ -34,7 +34,8 @@ class EndToEndBenchmarkITCase {
         benchmark.compareOpts = "-XX:TieredStopAtLevel=1";
         benchmark.baselineOpts = "-XX:+UseParallelGC";
         // The job's consumer settings for the baseline and the floor too: each must take them.
-        benchmark.contenderKafka = List.of("max.poll.records=4000", "max.partition.fetch.bytes=4194304");
+        benchmark.contenderKafka = List.of("max.poll.records=4000", "max.partition.fetch.bytes=4194304",
+                "receive.buffer.bytes=-1");
         // This checkout as the other build: the variant's classpath and archive are swapped in.
         benchmark.compareBuild = Path.of("").toAbsolutePath();
         // The long mix: its streams of hundreds of chunks through every contender and the checks.

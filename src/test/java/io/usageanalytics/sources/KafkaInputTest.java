@@ -14,7 +14,8 @@ class KafkaInputTest {
         Properties p = KafkaInput.consumerProperties(new Properties());
         assertThat(p).containsOnly(
                 entry("max.poll.records", "4000"),
-                entry("max.partition.fetch.bytes", "4194304"));
+                entry("max.partition.fetch.bytes", "4194304"),
+                entry("receive.buffer.bytes", "-1"));
     }
 
     @Test
@@ -26,6 +27,7 @@ class KafkaInputTest {
         assertThat(p).containsOnly(
                 entry("max.poll.records", "100"),
                 entry("max.partition.fetch.bytes", "4194304"),
+                entry("receive.buffer.bytes", "-1"),
                 entry("security.protocol", "SASL_SSL"));
     }
 }
