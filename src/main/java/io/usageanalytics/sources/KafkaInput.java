@@ -60,7 +60,7 @@ public final class KafkaInput {
         return builder.build();
     }
 
-    /** The consumer's own defaults, then the user's {@code --kafka.*} properties over them. */
+    /** The job's consumer settings, with the user's {@code --kafka.*} properties over them. */
     static Properties consumerProperties(Properties kafkaProperties) {
         Properties p = new Properties();
         p.setProperty(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, String.valueOf(MAX_POLL_RECORDS));
