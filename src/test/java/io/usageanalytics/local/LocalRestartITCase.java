@@ -83,7 +83,8 @@ class LocalRestartITCase {
                 Thread.sleep(500);
             }
             Launcher.interrupt(p);
-            assertThat(p.waitFor(90, TimeUnit.SECONDS)).as("stopped after Ctrl-C").isTrue();
+            assertThat(p.waitFor(90, TimeUnit.SECONDS)).as(() -> "stopped after Ctrl-C; it printed:\n" + Launcher.printed(output))
+                    .isTrue();
             String printed = Files.readString(output, StandardCharsets.UTF_8);
             assertThat(printed).as(printed).contains("  saved file:").doesNotContain("could not cancel");
             return printed;

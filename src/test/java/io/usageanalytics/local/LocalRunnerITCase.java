@@ -179,7 +179,8 @@ class LocalRunnerITCase {
             long logDuringRun = Files.size(launcher().state().resolve("logs/usage-analytics.log"));
 
             Launcher.interrupt(p);
-            assertThat(p.waitFor(90, TimeUnit.SECONDS)).as("stopped after Ctrl-C").isTrue();
+            assertThat(p.waitFor(90, TimeUnit.SECONDS)).as(() -> "stopped after Ctrl-C; it printed:\n" + Launcher.printed(output))
+                    .isTrue();
             for (ProcessHandle child : tree) {
                 child.onExit().get(30, TimeUnit.SECONDS);
             }

@@ -89,6 +89,15 @@ public final class Launcher {
         new ProcessBuilder("kill", "-INT", String.valueOf(p.pid())).start().waitFor();
     }
 
+    /** What the process printed so far (to say why a test gave up on it). */
+    public static String printed(Path output) {
+        try {
+            return Files.readString(output, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return "(unreadable: " + e + ")";
+        }
+    }
+
     /** What the process printed once it contains every one of {@code texts}. */
     public static String awaitOutput(Path output, Duration timeout, String... texts) throws Exception {
         long deadline = System.nanoTime() + timeout.toNanos();
