@@ -86,7 +86,23 @@ public final class Launcher {
 
     /** Ctrl-C, as a terminal sends it to the launcher's JVM. */
     public static void interrupt(Process p) throws Exception {
+        assertThat(ignoresInterrupts()).as("SIGINT is ignored by this JVM, so by the launcher it started too (run the"
+                + " tests in the foreground: a shell without job control starts background jobs ignoring it)").isFalse();
         new ProcessBuilder("kill", "-INT", String.valueOf(p.pid())).start().waitFor();
+    }
+
+    /** Whether this process ignores SIGINT (Linux's /proc; false where there is none). */
+    private static boolean ignoresInterrupts() throws IOException {
+        Path status = Path.of("/proc/self/status");
+        if (!Files.exists(status)) {
+            return false;
+        }
+        for (String line : Files.readAllLines(status)) {
+            if (line.startsWith("SigIgn:")) {
+                return (Long.parseUnsignedLong(line.substring("SigIgn:".length()).trim(), 16) & (1L << 1)) != 0;
+            }
+        }
+        return false;
     }
 
     /** What the process printed so far (to say why a test gave up on it). */
