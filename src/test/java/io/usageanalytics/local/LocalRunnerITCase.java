@@ -218,8 +218,9 @@ class LocalRunnerITCase {
             assertThat(Files.readString(output)).contains("stopping: taking a savepoint", "  saved file:",
                     "  dimensions tenant=header:x-tenant, app=json:/x_gateway/app; cost spikes also by tenant")
                     .as("a stop that saved says nothing failed").doesNotContain("could not cancel")
-                    .as("the tenants' cost under the table, acme's about 60%% of it")
-                    .containsPattern("(?m)^cost_usd by tenant: acme \\d+\\.\\d{4}, ");
+                    // acme spends about 60%, but a short run's first windows may put another first
+                    .as("the tenants' cost under the table, acme's among it")
+                    .containsPattern("(?m)^cost_usd by tenant: (\\S+ \\d+\\.\\d{4}, )*acme \\d+\\.\\d{4}(, |$)");
 
             // The log survives Ctrl-C, starts with a dated line, and has no warning per checkpoint.
             String log = Files.readString(launcher().state().resolve("logs/usage-analytics.log"));
